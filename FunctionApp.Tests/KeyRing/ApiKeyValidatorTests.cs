@@ -1,0 +1,158 @@
+using FunctionApp.KeyRing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FunctionApp.Tests.KeyRing;
+
+public sealed class ApiKeyValidatorTests
+{
+    private const int MaxLength = 512;
+    private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly FakeTimeProvider _clock = new(Now);
+    private readonly string _valid = TestKeys.NewValue();
+    private readonly string _scoped = TestKeys.NewValue();
+    private readonly string _expiring = TestKeys.NewValue();
+    private readonly string _future = TestKeys.NewValue();
+    private readonly string _revoked = TestKeys.NewValue();
+    private readonly KeyRingSnapshot _ring;
+
+    public ApiKeyValidatorTests()
+    {
+        _ring = KeyRingSnapshot.Create(
+        [
+            TestKeys.Create("valid", _valid),
+            TestKeys.Create("scoped", _scoped, scopes: ["reports", "SecureEndpoint"]),
+            TestKeys.Create("expiring", _expiring, expiresOn: Now.AddMinutes(10)),
+            TestKeys.Create("future", _future, notBefore: Now.AddMinutes(10)),
+            TestKeys.Create("revoked", _revoked, revoked: true),
+        ], "test", Now, out _);
+    }
+
+    [Theory]
+    [InlineData(null, 0, "Missing")]
+    [InlineData("", 1, "Missing")]
+    [InlineData(" ", 1, "Malformed")]
+    [InlineData("\t", 1, "Malformed")]
+    [InlineData(" padded-key-value ", 1, "Malformed")]
+    [InlineData("two,values", 1, "Malformed")]
+    [InlineData("one-value", 2, "Malformed")]
+    [InlineData("line\r\nbreak", 1, "Malformed")]
+    [InlineData("nul\0char", 1, "Malformed")]
+    [InlineData("del\u007fchar", 1, "Malformed")]
+    [InlineData("caf\u00e9-key", 1, "Malformed")]
+    [InlineData("emoji-\U0001F511", 1, "Malformed")]
+    [InlineData("inner space", 1, "Malformed")]
+    public void RefusesMissingAndMalformedValuesBeforeAnyLookup(string? value, int count, string expected)
+    {
+        Assert.False(ApiKeyValidator.IsWellFormed(value, count, MaxLength, out var rejection));
+        Assert.Equal(expected, rejection.ToString());
+    }
+
+    [Fact]
+    public void RefusesValuesLongerThanTheMaximum()
+    {
+        Assert.True(ApiKeyValidator.IsWellFormed(new string('k', MaxLength), 1, MaxLength, out _));
+        Assert.False(ApiKeyValidator.IsWellFormed(new string('k', MaxLength + 1), 1, MaxLength, out var rejection));
+        Assert.Equal(ApiKeyOutcome.Malformed, rejection);
+    }
+
+    [Fact]
+    public void AcceptsAValidKeyForAnyFunctionWhenTheKeyHasNoScopes()
+    {
+        var decision = Decide(_valid, "AnyFunction");
+
+        Assert.Equal(ApiKeyOutcome.Allowed, decision.Outcome);
+        Assert.Equal("valid", decision.Key?.Name);
+    }
+
+    [Fact]
+    public void RefusesAnUnknownKey() => Assert.Equal(new ApiKeyDecision(ApiKeyOutcome.Unknown), Decide(TestKeys.NewValue(), "SecureEndpoint"));
+
+    [Fact]
+    public void ComparesValuesExactlyIncludingLetterCase()
+    {
+        var swapped = new string(_valid.Select(c => char.IsUpper(c) ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c)).ToArray());
+
+        Assert.Equal(ApiKeyOutcome.Unknown, Decide(swapped, "SecureEndpoint").Outcome);
+        Assert.Equal(ApiKeyOutcome.Unknown, Decide(_valid[..^1], "SecureEndpoint").Outcome);
+        Assert.Equal(ApiKeyOutcome.Unknown, Decide(_valid + "x", "SecureEndpoint").Outcome);
+    }
+
+    [Fact]
+    public void RefusesARevokedKeyAndNamesIt()
+    {
+        var decision = Decide(_revoked, "SecureEndpoint");
+
+        Assert.Equal(ApiKeyOutcome.Revoked, decision.Outcome);
+        Assert.Equal("revoked", decision.Key?.Name);
+    }
+
+    [Fact]
+    public void ExpiryIsCheckedAtRequestTimeNotAtLoad()
+    {
+        Assert.Equal(ApiKeyOutcome.Allowed, Decide(_expiring, "SecureEndpoint").Outcome);
+
+        _clock.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromTicks(1));
+        Assert.Equal(ApiKeyOutcome.Allowed, Decide(_expiring, "SecureEndpoint").Outcome);
+
+        _clock.Advance(TimeSpan.FromTicks(1));
+        Assert.Equal(ApiKeyOutcome.Expired, Decide(_expiring, "SecureEndpoint").Outcome);
+    }
+
+    [Fact]
+    public void NotBeforeIsCheckedAtRequestTime()
+    {
+        Assert.Equal(ApiKeyOutcome.NotYetValid, Decide(_future, "SecureEndpoint").Outcome);
+
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(ApiKeyOutcome.Allowed, Decide(_future, "SecureEndpoint").Outcome);
+    }
+
+    [Fact]
+    public void AScopedKeyMayCallOnlyFunctionsWhoseScopeItLists()
+    {
+        Assert.Equal(ApiKeyOutcome.Allowed, Decide(_scoped, "SecureEndpoint").Outcome);
+        Assert.Equal(ApiKeyOutcome.Allowed, Decide(_scoped, "reports").Outcome);
+
+        var denied = Decide(_scoped, "admin");
+        Assert.Equal(ApiKeyOutcome.ScopeDenied, denied.Outcome);
+        Assert.Equal("scoped", denied.Key?.Name);
+
+        Assert.Equal(ApiKeyOutcome.ScopeDenied, Decide(_scoped, "Reports").Outcome);
+    }
+
+    [Fact]
+    public void CheckingAKeyAllocatesNothing()
+    {
+        string[] values = [_valid, _scoped, _revoked, TestKeys.NewValue(), "bad value", new string('k', 600)];
+        foreach (var value in values)
+        {
+            Check(value);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1_000; i++)
+        {
+            foreach (var value in values)
+            {
+                Check(value);
+            }
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
+        void Check(string value)
+        {
+            if (ApiKeyValidator.IsWellFormed(value, 1, MaxLength, out _))
+            {
+                ApiKeyValidator.Decide(value, _ring, "admin", _clock.GetUtcNow());
+            }
+        }
+    }
+
+    private ApiKeyDecision Decide(string value, string scope)
+    {
+        Assert.True(ApiKeyValidator.IsWellFormed(value, 1, MaxLength, out _));
+        return ApiKeyValidator.Decide(value, _ring, scope, _clock.GetUtcNow());
+    }
+}

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Logging;
+
+namespace FunctionApp.Diagnostics;
+
+/// <summary>
+/// Every log line of the API-key layer. Each names keys by their name only: no key, hash or header value is ever a
+/// parameter here.
+/// </summary>
+internal static partial class LoggingExtensions
+{
+    [LoggerMessage(EventId = 1, EventName = "RequestAllowed", Level = LogLevel.Information,
+        Message = "API key {KeyName} allowed to call {FunctionName}")]
+    public static partial void RequestAllowed(this ILogger logger, string keyName, string functionName);
+
+    [LoggerMessage(EventId = 2, EventName = "RequestDenied", Level = LogLevel.Information,
+        Message = "Request to {FunctionName} denied: {Reason}")]
+    public static partial void RequestDenied(this ILogger logger, string functionName, string reason);
+
+    [LoggerMessage(EventId = 3, EventName = "RequestDeniedForKey", Level = LogLevel.Information,
+        Message = "Request to {FunctionName} with API key {KeyName} denied: {Reason}")]
+    public static partial void RequestDeniedForKey(this ILogger logger, string functionName, string keyName, string reason);
+
+    [LoggerMessage(EventId = 10, EventName = "KeyRingLoaded", Level = LogLevel.Information,
+        Message = "Loaded {KeyCount} API keys from {Source} in {DurationMs:F0} ms")]
+    public static partial void KeyRingLoaded(this ILogger logger, int keyCount, string source, double durationMs);
+
+    [LoggerMessage(EventId = 11, EventName = "KeyRingRefreshFailed", Level = LogLevel.Warning,
+        Message = "Loading API keys from {Source} failed ({Error}); keeping the key ring loaded {RingAgeSeconds:F0} s ago. Retrying in {RetryDelaySeconds:F0} s")]
+    public static partial void KeyRingRefreshFailed(this ILogger logger, string source, string error, double ringAgeSeconds, double retryDelaySeconds);
+
+    [LoggerMessage(EventId = 12, EventName = "KeyRingFirstLoadFailed", Level = LogLevel.Warning,
+        Message = "Loading API keys from {Source} failed ({Error}); no key ring has loaded yet, so protected functions answer 503. Retrying in {RetryDelaySeconds:F0} s")]
+    public static partial void KeyRingFirstLoadFailed(this ILogger logger, string source, string error, double retryDelaySeconds);
+
+    [LoggerMessage(EventId = 13, EventName = "KeySkipped", Level = LogLevel.Warning,
+        Message = "API key {KeyName} from {Source} skipped: {Reason}")]
+    public static partial void KeySkipped(this ILogger logger, string keyName, string source, string reason);
+
+    [LoggerMessage(EventId = 14, EventName = "SettingsKeysOutsideDevelopment", Level = LogLevel.Warning,
+        Message = "API keys come from application settings in the {EnvironmentName} environment; set ApiKeys:KeyVaultUri to keep them in Azure Key Vault")]
+    public static partial void SettingsKeysOutsideDevelopment(this ILogger logger, string environmentName);
+
+    [LoggerMessage(EventId = 15, EventName = "NoKeysConfigured", Level = LogLevel.Warning,
+        Message = "No API keys are configured ({Source}); every protected function answers 401")]
+    public static partial void NoKeysConfigured(this ILogger logger, string source);
+
+    [LoggerMessage(EventId = 16, EventName = "InvalidSettingsKey", Level = LogLevel.Warning,
+        Message = "API key setting skipped: {Problem}")]
+    public static partial void InvalidSettingsKey(this ILogger logger, string problem);
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
+namespace FunctionApp.KeyRing;
+
+/// <summary>
+/// The SHA-256 of an API key: the only form in which a key is held in memory.
+/// </summary>
+[InlineArray(Size)]
+internal struct ApiKeyHash
+{
+    /// <summary>Bytes in a SHA-256 digest.</summary>
+    public const int Size = 32;
+
+    /// <summary>The prefix of a key written as its hash, e.g. in Key Vault or settings.</summary>
+    public const string TextPrefix = "sha256:";
+
+    /// <summary>The longest key <see cref="TryCompute"/> accepts; a stack buffer of this many bytes holds it while hashing.</summary>
+    public const int MaxKeyLength = 8192;
+
+    private byte _element0;
+
+    /// <summary>
+    /// Hashes a presented key. The key must already be validated as visible ASCII (see <see cref="ApiKeyFormat"/>),
+    /// so each char is one byte. Allocates nothing; the stack copy of the key is wiped afterwards.
+    /// </summary>
+    public static bool TryCompute(ReadOnlySpan<char> key, out ApiKeyHash hash)
+    {
+        hash = default;
+        if (key.Length > MaxKeyLength)
+        {
+            return false;
+        }
+
+        Span<byte> ascii = stackalloc byte[key.Length];
+        for (var i = 0; i < key.Length; i++)
+        {
+            ascii[i] = (byte)key[i];
+        }
+
+        SHA256.HashData(ascii, hash);
+        CryptographicOperations.ZeroMemory(ascii);
+        return true;
+    }
+
+    /// <summary>Parses <c>sha256:</c> followed by 64 hexadecimal digits (either letter case).</summary>
+    public static bool TryParse(ReadOnlySpan<char> text, out ApiKeyHash hash)
+    {
+        hash = default;
+        if (!text.StartsWith(TextPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var hex = text[TextPrefix.Length..];
+        if (hex.Length != Size * 2)
+        {
+            return false;
+        }
+
+        Span<byte> bytes = hash;
+        for (var i = 0; i < Size; i++)
+        {
+            if (!byte.TryParse(hex.Slice(i * 2, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out bytes[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether a value is written in the <c>sha256:</c> form, valid or not.</summary>
+    public static bool LooksLikeHash(ReadOnlySpan<char> text) => text.StartsWith(TextPrefix, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Picks a slot in the key ring's table. SHA-256 output is uniform, so its first bytes are a good
+    /// bucket index without a second hash function.
+    /// </summary>
+    public readonly ulong BucketSeed => MemoryMarshal.Read<ulong>(this);
+
+    /// <summary>Compares two hashes in time that does not depend on where they differ.</summary>
+    public readonly bool FixedTimeEquals(in ApiKeyHash other) => CryptographicOperations.FixedTimeEquals(this, other);
+
+    /// <summary>Writes the hash in the <c>sha256:</c> form, e.g. to store a key in Key Vault without its plaintext.</summary>
+    public readonly override string ToString() => TextPrefix + Convert.ToHexStringLower(this);
+}

@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Azure;
+using Azure.Security.KeyVault.Secrets;
+using FunctionApp.Configuration;
+using FunctionApp.Diagnostics;
+using FunctionApp.KeyRing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FunctionApp.KeySources;
+
+/// <summary>
+/// Keys kept as Key Vault secrets: every secret named <c>&lt;prefix&gt;&lt;key name&gt;</c> is one key. Its value is
+/// the key or <c>sha256:&lt;hex&gt;</c>; the <c>scopes</c> tag limits it; <c>enabled=false</c> revokes it;
+/// <c>nbf</c>/<c>exp</c> bound it in time (Key Vault returns such secrets regardless, so the key ring enforces them).
+/// </summary>
+/// <remarks>
+/// A load lists the secrets' properties (values are not in listings) and fetches values only for secrets that are
+/// new or whose <c>updated</c> time moved since the last successful load; the rest reuse the hash already known.
+/// Not thread-safe: the refresher calls it one load at a time.
+/// </remarks>
+internal sealed class KeyVaultApiKeySource(
+    SecretClient client,
+    IOptions<ApiKeyOptions> options,
+    ILogger<KeyVaultApiKeySource> logger) : IApiKeySource
+{
+    public const string ScopesTag = "scopes";
+
+    private Dictionary<string, KnownSecret> _known = new(StringComparer.OrdinalIgnoreCase);
+
+    public string Name => "keyvault";
+
+    public async Task<IReadOnlyList<ApiKey>> LoadAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var prefix = settings.SecretPrefix;
+
+        var listed = new List<SecretProperties>();
+        await foreach (var properties in client.GetPropertiesOfSecretsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (properties.Name.Length > prefix.Length && properties.Name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                listed.Add(properties);
+            }
+        }
+
+        var known = _known;
+        var changed = listed.Where(p => p.Enabled != false && !(known.TryGetValue(p.Name, out var k) && k.UpdatedOn == p.UpdatedOn));
+        var fetched = new ConcurrentDictionary<string, FetchedSecret?>(StringComparer.OrdinalIgnoreCase);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = settings.MaxParallelFetches, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(changed, parallel, async (properties, token) =>
+            fetched[properties.Name] = await FetchAsync(properties.Name, prefix, settings.MaxKeyLength, token).ConfigureAwait(false)).ConfigureAwait(false);
+
+        var nextKnown = new Dictionary<string, KnownSecret>(listed.Count, StringComparer.OrdinalIgnoreCase);
+        var keys = new List<ApiKey>(listed.Count);
+        foreach (var listedProperties in listed)
+        {
+            var properties = listedProperties;
+            ApiKeyHash hash;
+            if (fetched.TryGetValue(properties.Name, out var fresh))
+            {
+                if (fresh is null)
+                {
+                    continue;
+                }
+
+                (properties, hash) = (fresh.Properties, fresh.Hash);
+            }
+            else if (known.TryGetValue(properties.Name, out var previous))
+            {
+                // Unchanged, or disabled since it was last read: a disabled secret's value cannot be fetched, but the
+                // hash known from before lets the ring recognise the key and report it as revoked.
+                hash = previous.Hash;
+            }
+            else
+            {
+                continue;
+            }
+
+            nextKnown[properties.Name] = new KnownSecret(properties.UpdatedOn, hash);
+            keys.Add(new ApiKey
+            {
+                Name = properties.Name[prefix.Length..],
+                Hash = hash,
+                Scopes = ScopeList.Parse(properties.Tags.TryGetValue(ScopesTag, out var scopes) ? scopes : null),
+                NotBefore = properties.NotBefore,
+                ExpiresOn = properties.ExpiresOn,
+                IsRevoked = properties.Enabled == false,
+            });
+        }
+
+        _known = nextKnown;
+        return keys;
+    }
+
+    /// <summary>Fetches one value and hashes it; null when the secret vanished, was disabled meanwhile, or holds no usable key.</summary>
+    private async Task<FetchedSecret?> FetchAsync(string secretName, string prefix, int maxKeyLength, CancellationToken cancellationToken)
+    {
+        var keyName = secretName[prefix.Length..];
+        KeyVaultSecret secret;
+        try
+        {
+            secret = (await client.GetSecretAsync(secretName, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            logger.KeySkipped(keyName, Name, "the secret was deleted while keys were loading");
+            return null;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 403 && IsSecretDisabled(ex))
+        {
+            logger.KeySkipped(keyName, Name, "the secret was disabled while keys were loading");
+            return null;
+        }
+
+        if (!ApiKeyValueParser.TryParse(secret.Value ?? string.Empty, maxKeyLength, out var hash, out var problem))
+        {
+            logger.KeySkipped(keyName, Name, $"the secret's value {problem}");
+            return null;
+        }
+
+        return new FetchedSecret(secret.Properties, hash);
+    }
+
+    /// <summary>
+    /// A disabled secret answers 403 with inner error <c>SecretDisabled</c>. Any other 403 (e.g. missing RBAC
+    /// permission) must fail the load instead, or a permission problem would silently empty the key ring.
+    /// </summary>
+    private static bool IsSecretDisabled(RequestFailedException ex)
+    {
+        var content = ex.GetRawResponse()?.Content;
+        if (content is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(content.ToMemory());
+            return document.RootElement.TryGetProperty("error", out var error)
+                && error.TryGetProperty("innererror", out var inner)
+                && inner.TryGetProperty("code", out var code)
+                && code.ValueEquals("SecretDisabled");
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private sealed record KnownSecret(DateTimeOffset? UpdatedOn, ApiKeyHash Hash);
+
+    private sealed record FetchedSecret(SecretProperties Properties, ApiKeyHash Hash);
+}

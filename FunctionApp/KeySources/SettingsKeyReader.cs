@@ -1,0 +1,93 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using FunctionApp.KeyRing;
+using Microsoft.Extensions.Configuration;
+
+namespace FunctionApp.KeySources;
+
+/// <summary>
+/// Reads keys written in configuration:
+/// <c>ApiKeys:Keys:&lt;name&gt;</c> = the key or <c>sha256:&lt;hex&gt;</c>, with optional
+/// <c>ApiKeys:Keys:&lt;name&gt;:Scopes</c> (space-separated), <c>:NotBefore</c> and <c>:ExpiresOn</c> (ISO 8601).
+/// As environment variables: <c>ApiKeys__Keys__&lt;name&gt;</c>, <c>ApiKeys__Keys__&lt;name&gt;__Scopes</c>, …
+/// </summary>
+internal static class SettingsKeyReader
+{
+    public const string SectionPath = "ApiKeys:Keys";
+
+    private static readonly string[] KnownProperties = ["Scopes", "NotBefore", "ExpiresOn"];
+
+    /// <summary>The keys that parse, and one message per key that does not (naming the setting, never the value).</summary>
+    public static (IReadOnlyList<ApiKey> Keys, IReadOnlyList<string> Errors) Read(IConfigurationSection keysSection, int maxKeyLength)
+    {
+        var keys = new List<ApiKey>();
+        var errors = new List<string>();
+
+        foreach (var entry in keysSection.GetChildren())
+        {
+            var setting = $"{SectionPath}:{entry.Key}";
+            if (ParseKey(entry, setting, maxKeyLength, errors) is { } key)
+            {
+                keys.Add(key);
+            }
+        }
+
+        return (keys, errors);
+    }
+
+    private static ApiKey? ParseKey(IConfigurationSection entry, string setting, int maxKeyLength, List<string> errors)
+    {
+        var errorCount = errors.Count;
+        foreach (var child in entry.GetChildren())
+        {
+            if (!KnownProperties.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add($"{setting}:{child.Key} is not a key property; use {string.Join(", ", KnownProperties)}.");
+            }
+        }
+
+        ApiKeyHash hash = default;
+        if (string.IsNullOrEmpty(entry.Value))
+        {
+            errors.Add($"{setting} has no value; set it to the key, or to sha256:<64 hex digits> of the key.");
+        }
+        else if (!ApiKeyValueParser.TryParse(entry.Value, maxKeyLength, out hash, out var problem))
+        {
+            errors.Add($"{setting} {problem}.");
+        }
+
+        var notBefore = ParseTime(entry, "NotBefore", setting, errors);
+        var expiresOn = ParseTime(entry, "ExpiresOn", setting, errors);
+
+        if (errors.Count > errorCount)
+        {
+            return null;
+        }
+
+        return new ApiKey
+        {
+            Name = entry.Key,
+            Hash = hash,
+            Scopes = ScopeList.Parse(entry["Scopes"]),
+            NotBefore = notBefore,
+            ExpiresOn = expiresOn,
+        };
+    }
+
+    private static DateTimeOffset? ParseTime(IConfigurationSection entry, string property, string setting, List<string> errors)
+    {
+        var text = entry[property];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+        {
+            return time;
+        }
+
+        errors.Add($"{setting}:{property} '{text}' is not a date and time; use ISO 8601, e.g. 2027-01-31T00:00:00Z.");
+        return null;
+    }
+}

@@ -1,0 +1,15 @@
+namespace FunctionApp.Middleware;
+
+/// <summary>
+/// Names the scope a key needs to call this HTTP function (or every function of this class). Functions without it
+/// need the scope named after the function itself. Keys without scopes may call every protected function; keys
+/// with scopes only those whose scope they list.
+/// </summary>
+/// <param name="scope">The scope, e.g. "reports:read"; case-sensitive, no whitespace.</param>
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Class, AllowMultiple = false, Inherited = true)]
+public sealed class RequireScopeAttribute(string scope) : Attribute
+{
+    public string Scope { get; } = !string.IsNullOrWhiteSpace(scope) && !scope.Any(char.IsWhiteSpace)
+        ? scope
+        : throw new ArgumentException("A scope is a non-empty word with no whitespace.", nameof(scope));
+}
