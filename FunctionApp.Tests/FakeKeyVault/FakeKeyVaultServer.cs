@@ -31,8 +31,10 @@ internal sealed class FakeKeyVaultServer : IAsyncDisposable
     private readonly Dictionary<string, List<FakeSecretVersion>> _secrets = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, string> _names = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentQueue<FakeVaultRequest> _requests = new();
-    private readonly Queue<(int Status, string Code, TimeSpan? RetryAfter)> _faults = new();
+    private readonly List<Fault> _faults = [];
     private (int Status, string Code)? _outage;
+    private int _concurrent;
+    private int _maxConcurrent;
 
     private FakeKeyVaultServer(WebApplication app, X509Certificate2 certificate, TimeProvider time)
     {
@@ -53,6 +55,9 @@ internal sealed class FakeKeyVaultServer : IAsyncDisposable
     public TimeSpan Latency { get; set; }
 
     public IReadOnlyList<FakeVaultRequest> Requests => [.. _requests];
+
+    /// <summary>The most requests that were in progress at once since the server started.</summary>
+    public int MaxConcurrentRequests => _maxConcurrent;
 
     public static async Task<FakeKeyVaultServer> StartAsync(TimeProvider? time = null, params string[] hostNames)
     {
@@ -115,14 +120,17 @@ internal sealed class FakeKeyVaultServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Answers the next <paramref name="count"/> requests with <paramref name="status"/> instead.</summary>
-    public void FailNext(int count, int status, TimeSpan? retryAfter = null)
+    /// <summary>
+    /// Answers the next <paramref name="count"/> authorized requests (those whose path <paramref name="pathMatches"/>,
+    /// if given) with <paramref name="status"/> instead, e.g. 429 with <c>Retry-After</c>, or a 404 between list and get.
+    /// </summary>
+    public void FailNext(int count, int status, TimeSpan? retryAfter = null, Func<string, bool>? pathMatches = null, string? code = null)
     {
         lock (_gate)
         {
             for (var i = 0; i < count; i++)
             {
-                _faults.Enqueue((status, CodeFor(status), retryAfter));
+                _faults.Add(new Fault(status, code ?? CodeFor(status), retryAfter, pathMatches ?? (_ => true)));
             }
         }
     }
@@ -154,6 +162,29 @@ internal sealed class FakeKeyVaultServer : IAsyncDisposable
     }
 
     private async Task HandleAsync(HttpContext context)
+    {
+        var concurrent = Interlocked.Increment(ref _concurrent);
+        try
+        {
+            InterlockedMax(ref _maxConcurrent, concurrent);
+            await AnswerAsync(context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _concurrent);
+        }
+    }
+
+    private static void InterlockedMax(ref int location, int value)
+    {
+        var current = Volatile.Read(ref location);
+        while (value > current && Interlocked.CompareExchange(ref location, value, current) is var seen && seen != current)
+        {
+            current = seen;
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext context)
     {
         if (Latency > TimeSpan.Zero)
         {
@@ -191,8 +222,12 @@ internal sealed class FakeKeyVaultServer : IAsyncDisposable
                 return (outage.Status, Error(outage.Code, "Injected outage."));
             }
 
-            if (_faults.TryDequeue(out var fault))
+            var path = request.Path.Value ?? "/";
+            var index = _faults.FindIndex(f => f.PathMatches(path));
+            if (index >= 0)
             {
+                var fault = _faults[index];
+                _faults.RemoveAt(index);
                 if (fault.RetryAfter is { } retryAfter)
                 {
                     response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
@@ -318,12 +353,15 @@ internal sealed class FakeKeyVaultServer : IAsyncDisposable
         return new JsonObject { ["error"] = error };
     }
 
+    private sealed record Fault(int Status, string Code, TimeSpan? RetryAfter, Func<string, bool> PathMatches);
+
     private static string CodeFor(int status) => status switch
     {
         429 => "Throttled",
         500 => "InternalServerError",
         503 => "ServiceUnavailable",
         403 => "Forbidden",
+        404 => "SecretNotFound",
         _ => "Error",
     };
 }

@@ -9,16 +9,19 @@ namespace FunctionApp.Tests.TestDoubles;
 /// </summary>
 internal sealed class TestFunctionContext : FunctionContext
 {
-    public TestFunctionContext(FunctionDefinition definition, HttpRequestData? request = null, IServiceProvider? services = null)
+    public TestFunctionContext(FunctionDefinition definition)
     {
         FunctionDefinition = definition;
-        InstanceServices = services ?? EmptyServiceProvider.Instance;
         Bindings = FunctionBindingsDouble.Create();
         ((TestInvocationFeatures)Features).Set(FunctionBindingsDouble.FeatureType, Bindings.Feature);
-        if (request is not null)
-        {
-            Features.Set<IHttpRequestDataFeature>(new TestHttpRequestDataFeature(request));
-        }
+    }
+
+    /// <summary>Makes this an HTTP invocation: <c>GetHttpRequestDataAsync()</c> returns a request built on this context.</summary>
+    public TestHttpRequestData AttachRequest(string url = "http://localhost/secure-endpoint")
+    {
+        var request = new TestHttpRequestData(this, url: url);
+        Features.Set<IHttpRequestDataFeature>(new TestHttpRequestDataFeature(request));
+        return request;
     }
 
     public override string InvocationId { get; } = Guid.NewGuid().ToString();
@@ -31,7 +34,7 @@ internal sealed class TestFunctionContext : FunctionContext
 
     public override RetryContext RetryContext => throw new NotSupportedException();
 
-    public override IServiceProvider InstanceServices { get; set; }
+    public override IServiceProvider InstanceServices { get; set; } = EmptyServiceProvider.Instance;
 
     public override FunctionDefinition FunctionDefinition { get; }
 

@@ -25,6 +25,17 @@ internal sealed record ApiKey
     /// <summary>What the invoked function gets to see: the name and scopes, never the hash.</summary>
     public ApiKeyIdentity Identity => field ??= new ApiKeyIdentity(Name, Scopes);
 
+    /// <summary>Names the key without its hash, so printing a key (in a log, a debugger, a test failure) shows no key material.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Name = ").Append(Name)
+            .Append(", Scopes = [").AppendJoin(' ', Scopes).Append(']')
+            .Append(", NotBefore = ").Append(NotBefore)
+            .Append(", ExpiresOn = ").Append(ExpiresOn)
+            .Append(", IsRevoked = ").Append(IsRevoked);
+        return true;
+    }
+
     /// <summary>Whether the key may call a function that requires <paramref name="scope"/>. Allocates nothing.</summary>
     public bool AllowsScope(string scope)
     {

@@ -18,6 +18,9 @@ namespace FunctionApp.KeySources;
 /// <remarks>
 /// A load lists the secrets' properties (values are not in listings) and fetches values only for secrets that are
 /// new or whose <c>updated</c> time moved since the last successful load; the rest reuse the hash already known.
+/// <c>updated</c> has one-second resolution, so a value read in the same second as its last update could still be
+/// replaced within that second without <c>updated</c> moving: such a value is read again on the next load, until
+/// the vault's own clock (its <c>Date</c> header) shows the second has passed.
 /// Not thread-safe: the refresher calls it one load at a time.
 /// </remarks>
 internal sealed class KeyVaultApiKeySource(
@@ -46,7 +49,7 @@ internal sealed class KeyVaultApiKeySource(
         }
 
         var known = _known;
-        var changed = listed.Where(p => p.Enabled != false && !(known.TryGetValue(p.Name, out var k) && k.UpdatedOn == p.UpdatedOn));
+        var changed = listed.Where(p => p.Enabled != false && !(known.TryGetValue(p.Name, out var k) && k.Settled && k.UpdatedOn == p.UpdatedOn));
         var fetched = new ConcurrentDictionary<string, FetchedSecret?>(StringComparer.OrdinalIgnoreCase);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = settings.MaxParallelFetches, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(changed, parallel, async (properties, token) =>
@@ -57,7 +60,7 @@ internal sealed class KeyVaultApiKeySource(
         foreach (var listedProperties in listed)
         {
             var properties = listedProperties;
-            ApiKeyHash hash;
+            KnownSecret secret;
             if (fetched.TryGetValue(properties.Name, out var fresh))
             {
                 if (fresh is null)
@@ -65,20 +68,23 @@ internal sealed class KeyVaultApiKeySource(
                     continue;
                 }
 
-                (properties, hash) = (fresh.Properties, fresh.Hash);
+                properties = fresh.Properties;
+                secret = fresh.Secret;
             }
             else if (known.TryGetValue(properties.Name, out var previous))
             {
                 // Unchanged, or disabled since it was last read: a disabled secret's value cannot be fetched, but the
-                // hash known from before lets the ring recognise the key and report it as revoked.
-                hash = previous.Hash;
+                // hash known from before lets the ring recognise the key and report it as revoked. Re-enabling it
+                // reads the value again.
+                secret = properties.Enabled == false ? previous with { Settled = false } : previous;
             }
             else
             {
                 continue;
             }
 
-            nextKnown[properties.Name] = new KnownSecret(properties.UpdatedOn, hash);
+            var hash = secret.Hash;
+            nextKnown[properties.Name] = secret;
             keys.Add(new ApiKey
             {
                 Name = properties.Name[prefix.Length..],
@@ -98,10 +104,10 @@ internal sealed class KeyVaultApiKeySource(
     private async Task<FetchedSecret?> FetchAsync(string secretName, string prefix, int maxKeyLength, CancellationToken cancellationToken)
     {
         var keyName = secretName[prefix.Length..];
-        KeyVaultSecret secret;
+        Response<KeyVaultSecret> response;
         try
         {
-            secret = (await client.GetSecretAsync(secretName, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            response = await client.GetSecretAsync(secretName, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
@@ -114,13 +120,16 @@ internal sealed class KeyVaultApiKeySource(
             return null;
         }
 
-        if (!ApiKeyValueParser.TryParse(secret.Value ?? string.Empty, maxKeyLength, out var hash, out var problem))
+        var properties = response.Value.Properties;
+        if (!ApiKeyValueParser.TryParse(response.Value.Value ?? string.Empty, maxKeyLength, out var hash, out var problem))
         {
             logger.KeySkipped(keyName, Name, $"the secret's value {problem}");
             return null;
         }
 
-        return new FetchedSecret(secret.Properties, hash);
+        var vaultTime = response.GetRawResponse().Headers.Date;
+        var settled = vaultTime is { } now && properties.UpdatedOn is { } updated && now.ToUnixTimeSeconds() > updated.ToUnixTimeSeconds();
+        return new FetchedSecret(properties, new KnownSecret(properties.UpdatedOn, hash, settled));
     }
 
     /// <summary>
@@ -149,7 +158,11 @@ internal sealed class KeyVaultApiKeySource(
         }
     }
 
-    private sealed record KnownSecret(DateTimeOffset? UpdatedOn, ApiKeyHash Hash);
+    /// <summary>What a load remembers of a secret for the next one.</summary>
+    /// <param name="UpdatedOn">The secret's <c>updated</c> time when its value was read.</param>
+    /// <param name="Hash">The hash of that value.</param>
+    /// <param name="Settled">The vault's clock had passed <paramref name="UpdatedOn"/> when the value was read, so any later change moves <c>updated</c>.</param>
+    private sealed record KnownSecret(DateTimeOffset? UpdatedOn, ApiKeyHash Hash, bool Settled);
 
-    private sealed record FetchedSecret(SecretProperties Properties, ApiKeyHash Hash);
+    private sealed record FetchedSecret(SecretProperties Properties, KnownSecret Secret);
 }

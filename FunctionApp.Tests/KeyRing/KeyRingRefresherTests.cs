@@ -1,0 +1,218 @@
+using System.Diagnostics.Metrics;
+using FunctionApp.Configuration;
+using FunctionApp.Diagnostics;
+using FunctionApp.KeyRing;
+using FunctionApp.KeySources;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FunctionApp.Tests.KeyRing;
+
+public sealed class KeyRingRefresherTests : IAsyncDisposable
+{
+    private static readonly ApiKeyOptions Options = new() { RefreshInterval = TimeSpan.FromMinutes(5), RefreshJitter = TimeSpan.FromSeconds(30) };
+
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
+    private readonly ScriptedSource _source = new();
+    private readonly FakeLogCollector _logs = new();
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly KeyRingProvider _keyRings;
+    private readonly KeyRingRefresher _refresher;
+    private readonly MetricCollector<double> _loadDurations;
+
+    public KeyRingRefresherTests()
+    {
+        _keyRings = new KeyRingProvider(_clock);
+        var meters = _services.GetRequiredService<IMeterFactory>();
+        _loadDurations = new MetricCollector<double>(meters, ApiKeyMetrics.MeterName, "apikey.keyring.load.duration");
+        _refresher = new KeyRingRefresher(_source, _keyRings, Microsoft.Extensions.Options.Options.Create(Options), _clock,
+            new ApiKeyMetrics(meters, _keyRings, _clock), new FakeLogger<KeyRingRefresher>(_logs));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _refresher.StopAsync(CancellationToken.None);
+        _refresher.Dispose();
+        _loadDurations.Dispose();
+        await _services.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task TheFirstLoadStartsAtStartupAndPublishesTheRing()
+    {
+        _source.Next(TestKeys.Create("a", TestKeys.NewValue()), TestKeys.Create("b", TestKeys.NewValue()));
+
+        await _refresher.StartAsync(CancellationToken.None);
+        await _source.WaitForLoadsAsync(1);
+
+        var ring = await WaitForRingAsync(r => r.Count == 2);
+        Assert.Equal("scripted", ring.Source);
+        Assert.Equal(_clock.GetUtcNow(), ring.LoadedAt);
+        Assert.Contains(_logs.GetSnapshot(), r => r.Level == LogLevel.Information && r.Message.StartsWith("Loaded 2 API keys from scripted in ", StringComparison.Ordinal));
+        Assert.Equal("success", Assert.Single(_loadDurations.GetMeasurementSnapshot()).Tags["apikey.load.result"]);
+    }
+
+    [Fact]
+    public async Task ReloadsOnTheIntervalWithinItsJitter()
+    {
+        _source.Next(TestKeys.Create("a", TestKeys.NewValue()));
+        await _refresher.StartAsync(CancellationToken.None);
+        await _source.WaitForLoadsAsync(1);
+
+        _source.Next(TestKeys.Create("a", TestKeys.NewValue()), TestKeys.Create("added", TestKeys.NewValue()));
+        _clock.Advance(Options.RefreshInterval - Options.RefreshJitter - TimeSpan.FromSeconds(1));
+        await Task.Delay(50);
+        Assert.Equal(1, _source.Loads);
+
+        _clock.Advance(Options.RefreshJitter * 2 + TimeSpan.FromSeconds(1));
+        await _source.WaitForLoadsAsync(2);
+        await WaitForRingAsync(r => r.Count == 2);
+    }
+
+    [Fact]
+    public async Task AFailedRefreshKeepsTheLastGoodRingAndWarnsWithItsAge()
+    {
+        var key = TestKeys.Create("a", TestKeys.NewValue());
+        _source.Next(key);
+        await _refresher.StartAsync(CancellationToken.None);
+        var good = await WaitForRingAsync(r => r.Count == 1);
+
+        _source.Fail(new HttpRequestException("connection refused"));
+        _clock.Advance(Options.RefreshInterval + Options.RefreshJitter);
+        await _source.WaitForLoadsAsync(2);
+        await WaitForLogAsync(LogLevel.Warning);
+
+        Assert.Same(good, _keyRings.Current);
+        var warning = Assert.Single(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        Assert.Matches(@"^Loading API keys from scripted failed \(HttpRequestException: connection refused\); keeping the key ring loaded \d+ s ago\. Retrying in 1 s$", warning.Message);
+        Assert.Contains(_loadDurations.GetMeasurementSnapshot(), m => (string?)m.Tags["apikey.load.result"] == "failure");
+    }
+
+    [Fact]
+    public async Task AFailedLoadIsRetriedSoonerThanTheIntervalBackingOff()
+    {
+        _source.Fail(new HttpRequestException("down"));
+        _source.Fail(new HttpRequestException("down"));
+        _source.Next(TestKeys.Create("a", TestKeys.NewValue()));
+        await _refresher.StartAsync(CancellationToken.None);
+        await _source.WaitForLoadsAsync(1);
+        Assert.Null(_keyRings.Current);
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await _source.WaitForLoadsAsync(2);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await Task.Delay(50);
+        Assert.Equal(2, _source.Loads);
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await _source.WaitForLoadsAsync(3);
+        await WaitForRingAsync(r => r.Count == 1);
+        Assert.Equal(2, _logs.GetSnapshot().Count(r => r.Message.Contains("no key ring has loaded yet, so protected functions answer 503", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task AnEmptyRingIsPublishedAndWarnedAbout()
+    {
+        _source.Next();
+        await _refresher.StartAsync(CancellationToken.None);
+
+        await WaitForRingAsync(r => r.Count == 0);
+        await WaitForLogAsync(LogLevel.Warning);
+        Assert.Contains(_logs.GetSnapshot(), r => r.Message == "No API keys are configured (scripted); every protected function answers 401");
+    }
+
+    [Fact]
+    public async Task KeysWithTheSameValueAreReportedByName()
+    {
+        var value = TestKeys.NewValue();
+        _source.Next(TestKeys.Create("first", value), TestKeys.Create("copy", value));
+        await _refresher.StartAsync(CancellationToken.None);
+
+        await WaitForRingAsync(r => r.Count == 1);
+        Assert.Contains(_logs.GetSnapshot(), r => r.Message == "API key copy from scripted skipped: another key has the same value");
+    }
+
+    private async Task<KeyRingSnapshot> WaitForRingAsync(Func<KeyRingSnapshot, bool> condition)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            if (_keyRings.Current is { } ring && condition(ring))
+            {
+                return ring;
+            }
+
+            await Task.Delay(10);
+        }
+
+        throw new TimeoutException("The expected key ring was not published.");
+    }
+
+    private async Task WaitForLogAsync(LogLevel level)
+    {
+        for (var i = 0; i < 200 && !_logs.GetSnapshot().Any(r => r.Level == level); i++)
+        {
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>A key source whose loads return (or throw) what the test queued, in order.</summary>
+    private sealed class ScriptedSource : IApiKeySource
+    {
+        private readonly Queue<Func<IReadOnlyList<ApiKey>>> _script = new();
+        private Func<IReadOnlyList<ApiKey>> _last = () => [];
+        private int _loads;
+
+        public string Name => "scripted";
+
+        public int Loads => Volatile.Read(ref _loads);
+
+        public void Next(params ApiKey[] keys)
+        {
+            lock (_script)
+            {
+                _script.Enqueue(() => keys);
+            }
+        }
+
+        public void Fail(Exception error)
+        {
+            lock (_script)
+            {
+                _script.Enqueue(() => throw error);
+            }
+        }
+
+        public Task<IReadOnlyList<ApiKey>> LoadAsync(CancellationToken cancellationToken)
+        {
+            Func<IReadOnlyList<ApiKey>> step;
+            lock (_script)
+            {
+                // Steps run in order; once they run out, the last one repeats.
+                step = _last = _script.TryDequeue(out var next) ? next : _last;
+            }
+
+            try
+            {
+                return Task.FromResult(step());
+            }
+            finally
+            {
+                Interlocked.Increment(ref _loads);
+            }
+        }
+
+        public async Task WaitForLoadsAsync(int count)
+        {
+            for (var i = 0; i < 200 && Loads < count; i++)
+            {
+                await Task.Delay(10);
+            }
+
+            Assert.True(Loads >= count, $"Expected {count} loads, saw {Loads}.");
+        }
+    }
+}

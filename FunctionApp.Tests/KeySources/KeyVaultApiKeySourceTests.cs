@@ -1,0 +1,302 @@
+using Azure;
+using FunctionApp.Configuration;
+using FunctionApp.KeyRing;
+using FunctionApp.KeySources;
+using FunctionApp.Tests.FakeKeyVault;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FunctionApp.Tests.KeySources;
+
+/// <summary>The real SecretClient against the local HTTPS fake vault.</summary>
+public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
+{
+    // The vault's clock starts a little in the past, like secrets created before the app starts.
+    private readonly FakeTimeProvider _vaultClock = new(DateTimeOffset.UtcNow.AddMinutes(-10));
+    private readonly FakeLogger<KeyVaultApiKeySource> _logger = new();
+    private FakeKeyVaultServer _vault = null!;
+    private KeyVaultApiKeySource _source = null!;
+
+    public async Task InitializeAsync()
+    {
+        _vault = await FakeKeyVaultServer.StartAsync(_vaultClock);
+        _source = CreateSource(_vault);
+    }
+
+    public async Task DisposeAsync() => await _vault.DisposeAsync();
+
+    [Fact]
+    public async Task LoadsOnlySecretsNamedWithThePrefixWhateverTheirLetterCase()
+    {
+        var a = TestKeys.NewValue();
+        var b = TestKeys.NewValue();
+        _vault.SetSecret("apikey-partner-a", a);
+        _vault.SetSecret("APIKEY-partner-b", b);
+        _vault.SetSecret("database-password", TestKeys.NewValue());
+        _vault.SetSecret("apikeyless", TestKeys.NewValue());
+        _vault.SetSecret("apikey-", TestKeys.NewValue());
+        AdvanceVaultClock();
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(["partner-a", "partner-b"], keys.Select(k => k.Name).Order());
+        AssertHash(a, keys.Single(k => k.Name == "partner-a"));
+        AssertHash(b, keys.Single(k => k.Name == "partner-b"));
+        Assert.Equal(2, _vault.Requests.Count(r => r.IsValueRequest));
+    }
+
+    [Fact]
+    public async Task ScopesComeFromTheSpaceSeparatedScopesTag()
+    {
+        _vault.SetSecret("apikey-reporting", TestKeys.NewValue(), tags: new Dictionary<string, string> { ["scopes"] = "reports  SecureEndpoint", ["owner"] = "team-a" });
+        _vault.SetSecret("apikey-all", TestKeys.NewValue());
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(["reports", "SecureEndpoint"], keys.Single(k => k.Name == "reporting").Scopes.ToArray());
+        Assert.Empty(keys.Single(k => k.Name == "all").Scopes);
+    }
+
+    [Fact]
+    public async Task ASha256ValueIsUsedAsTheKeysHashSoThePlaintextIsStoredNowhere()
+    {
+        var plaintext = TestKeys.NewValue();
+        _vault.SetSecret("apikey-hashed", TestKeys.Sha256Text(plaintext));
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        AssertHash(plaintext, Assert.Single(keys));
+    }
+
+    [Fact]
+    public async Task ExpiryAndNotBeforeAreLoadedForTheRingToEnforce()
+    {
+        var expires = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeSeconds());
+        var notBefore = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds());
+        _vault.SetSecret("apikey-expired", TestKeys.NewValue(), expiresOn: expires);
+        _vault.SetSecret("apikey-future", TestKeys.NewValue(), notBefore: notBefore);
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(expires, keys.Single(k => k.Name == "expired").ExpiresOn);
+        Assert.Equal(notBefore, keys.Single(k => k.Name == "future").NotBefore);
+    }
+
+    [Fact]
+    public async Task ADisabledSecretNeverSeenEnabledIsLeftOutWithoutFetchingIt()
+    {
+        _vault.SetSecret("apikey-disabled", TestKeys.NewValue(), enabled: false);
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.Empty(keys);
+        Assert.Equal(0, _vault.Requests.Count(r => r.IsValueRequest));
+    }
+
+    [Fact]
+    public async Task ASecretDisabledAfterLoadingStaysRecognisableAsRevokedAndIsReadAgainWhenReenabled()
+    {
+        var value = TestKeys.NewValue();
+        _vault.SetSecret("apikey-partner", value);
+        AdvanceVaultClock();
+        await _source.LoadAsync(CancellationToken.None);
+
+        AdvanceVaultClock();
+        _vault.DisableSecret("apikey-partner");
+        _vault.ClearRequests();
+        var revoked = Assert.Single(await _source.LoadAsync(CancellationToken.None));
+
+        Assert.True(revoked.IsRevoked);
+        AssertHash(value, revoked);
+        Assert.Equal(0, _vault.Requests.Count(r => r.IsValueRequest));
+
+        AdvanceVaultClock();
+        _vault.UpdateSecret("apikey-partner", v => v with { Enabled = true });
+        var restored = Assert.Single(await _source.LoadAsync(CancellationToken.None));
+        Assert.False(restored.IsRevoked);
+        Assert.Equal(1, _vault.Requests.Count(r => r.IsValueRequest));
+    }
+
+    [Fact]
+    public async Task FollowsNextLinksThroughEveryPageOfTheListing()
+    {
+        for (var i = 0; i < 60; i++)
+        {
+            _vault.SetSecret($"apikey-k{i:D2}", TestKeys.NewValue());
+        }
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(60, keys.Count);
+        Assert.Equal(3, _vault.Requests.Count(r => r.IsListRequest));
+    }
+
+    [Fact]
+    public async Task ARefreshWithNothingChangedFetchesNoValues()
+    {
+        for (var i = 0; i < 30; i++)
+        {
+            _vault.SetSecret($"apikey-k{i:D2}", TestKeys.NewValue());
+        }
+
+        AdvanceVaultClock();
+        var first = await _source.LoadAsync(CancellationToken.None);
+        Assert.Equal(30, _vault.Requests.Count(r => r.IsValueRequest));
+
+        _vault.ClearRequests();
+        var second = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(0, _vault.Requests.Count(r => r.IsValueRequest));
+        Assert.Equal(2, _vault.Requests.Count(r => r.IsListRequest));
+        Assert.Equal(first.Select(k => k.Name), second.Select(k => k.Name));
+    }
+
+    [Fact]
+    public async Task ARefreshAfterOneSecretChangedFetchesExactlyThatOne()
+    {
+        for (var i = 0; i < 30; i++)
+        {
+            _vault.SetSecret($"apikey-k{i:D2}", TestKeys.NewValue());
+        }
+
+        AdvanceVaultClock();
+        await _source.LoadAsync(CancellationToken.None);
+
+        var rotated = TestKeys.NewValue();
+        _vault.SetSecret("apikey-k07", rotated);
+        AdvanceVaultClock();
+        _vault.ClearRequests();
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        var valueRequest = Assert.Single(_vault.Requests, r => r.IsValueRequest);
+        Assert.Equal("/secrets/apikey-k07", valueRequest.Path);
+        AssertHash(rotated, keys.Single(k => k.Name == "k07"));
+    }
+
+    [Fact]
+    public async Task AValueReadInTheSecondOfItsLastUpdateIsReadAgainUntilThatSecondHasPassed()
+    {
+        _vault.SetSecret("apikey-new", TestKeys.NewValue());
+        await _source.LoadAsync(CancellationToken.None);
+
+        // Same second on the vault's clock: a change now would not move "updated", so the next load reads it again.
+        var replaced = TestKeys.NewValue();
+        _vault.SetSecret("apikey-new", replaced);
+        _vault.ClearRequests();
+        AssertHash(replaced, Assert.Single(await _source.LoadAsync(CancellationToken.None)));
+        Assert.Equal(1, _vault.Requests.Count(r => r.IsValueRequest));
+
+        AdvanceVaultClock();
+        await _source.LoadAsync(CancellationToken.None);
+        _vault.ClearRequests();
+        await _source.LoadAsync(CancellationToken.None);
+        Assert.Equal(0, _vault.Requests.Count(r => r.IsValueRequest));
+    }
+
+    [Fact]
+    public async Task ThrottlingWithRetryAfterIsRetriedAndTheLoadSucceeds()
+    {
+        _vault.SetSecret("apikey-a", TestKeys.NewValue());
+        _vault.FailNext(2, 429, retryAfter: TimeSpan.Zero);
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.Single(keys);
+        Assert.Equal(2, _vault.Requests.Count(r => r.Status == 429));
+    }
+
+    [Theory]
+    [InlineData(429)]
+    [InlineData(500)]
+    [InlineData(503)]
+    public async Task AVaultThatKeepsFailingFailsTheLoad(int status)
+    {
+        _vault.SetSecret("apikey-a", TestKeys.NewValue());
+        _vault.StartOutage(status);
+
+        var error = await Assert.ThrowsAsync<RequestFailedException>(() => _source.LoadAsync(CancellationToken.None));
+
+        Assert.Equal(status, error.Status);
+        Assert.Equal(4, _vault.Requests.Count(r => r.Status == status));
+    }
+
+    [Fact]
+    public async Task AForbiddenValueRequestOtherThanADisabledSecretFailsTheLoad()
+    {
+        _vault.SetSecret("apikey-a", TestKeys.NewValue());
+        _vault.FailNext(1, 403, pathMatches: p => p == "/secrets/apikey-a", code: "ForbiddenByRbac");
+
+        var error = await Assert.ThrowsAsync<RequestFailedException>(() => _source.LoadAsync(CancellationToken.None));
+
+        Assert.Equal(403, error.Status);
+    }
+
+    [Fact]
+    public async Task ASecretDeletedBetweenListingAndFetchingIsSkipped()
+    {
+        _vault.SetSecret("apikey-a", TestKeys.NewValue());
+        _vault.SetSecret("apikey-b", TestKeys.NewValue());
+        _vault.FailNext(1, 404, pathMatches: p => p == "/secrets/apikey-b");
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(["a"], keys.Select(k => k.Name));
+        Assert.Contains(_logger.Collector.GetSnapshot(), r => r.Message == "API key b from keyvault skipped: the secret was deleted while keys were loading");
+    }
+
+    [Fact]
+    public async Task AnUnusableValueIsSkippedAndLoggedByNameOnly()
+    {
+        var bad = "not a key, " + TestKeys.NewValue();
+        _vault.SetSecret("apikey-bad", bad);
+        _vault.SetSecret("apikey-good", TestKeys.NewValue());
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(["good"], keys.Select(k => k.Name));
+        var log = Assert.Single(_logger.Collector.GetSnapshot());
+        Assert.StartsWith("API key bad from keyvault skipped: the secret's value is not a usable key", log.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(bad[12..], log.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ADeletedSecretLeavesTheRingOnTheNextLoad()
+    {
+        _vault.SetSecret("apikey-a", TestKeys.NewValue());
+        _vault.SetSecret("apikey-b", TestKeys.NewValue());
+        await _source.LoadAsync(CancellationToken.None);
+
+        _vault.DeleteSecret("apikey-b");
+
+        Assert.Equal(["a"], (await _source.LoadAsync(CancellationToken.None)).Select(k => k.Name));
+    }
+
+    [Fact]
+    public async Task FetchesValuesInParallelUpToTheConfiguredLimit()
+    {
+        for (var i = 0; i < 40; i++)
+        {
+            _vault.SetSecret($"apikey-k{i:D2}", TestKeys.NewValue());
+        }
+
+        _vault.Latency = TimeSpan.FromMilliseconds(20);
+        var source = CreateSource(_vault, maxParallelFetches: 8);
+
+        var keys = await source.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(40, keys.Count);
+        Assert.InRange(_vault.MaxConcurrentRequests, 2, 8);
+    }
+
+    internal static void AssertHash(string plaintext, ApiKey key)
+    {
+        Assert.True(ApiKeyHash.TryCompute(plaintext, out var expected));
+        Assert.True(key.Hash.FixedTimeEquals(expected));
+    }
+
+    private KeyVaultApiKeySource CreateSource(FakeKeyVaultServer vault, int maxParallelFetches = 16) =>
+        new(FakeKeyVaultClient.Create(vault), Options.Create(new ApiKeyOptions { MaxParallelFetches = maxParallelFetches }), _logger);
+
+    private void AdvanceVaultClock() => _vaultClock.Advance(TimeSpan.FromSeconds(2));
+}

@@ -1,0 +1,108 @@
+using System.Diagnostics.Metrics;
+using FunctionApp.Configuration;
+using FunctionApp.Diagnostics;
+using FunctionApp.KeyRing;
+using FunctionApp.Middleware;
+using FunctionApp.Tests.TestDoubles;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FunctionApp.Tests.Middleware;
+
+/// <summary>The real middleware with its real collaborators, driven through test doubles of the worker's abstractions.</summary>
+internal sealed class MiddlewareHarness : IDisposable
+{
+    public static readonly TestFunctionDefinition SecureEndpoint = new("SecureEndpoint", "FunctionApp.Functions.SecureEndpointFunction.Run");
+    public static readonly TestFunctionDefinition Root = new("Root", "FunctionApp.Functions.RootFunction.Run");
+
+    private readonly ServiceProvider _services;
+
+    public MiddlewareHarness(ApiKeyOptions? options = null, FakeLogCollector? logs = null)
+    {
+        Options = options ?? new ApiKeyOptions();
+        Logs = logs ?? new FakeLogCollector();
+        _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        KeyRings = new KeyRingProvider(Clock);
+        Metrics = new ApiKeyMetrics(_services.GetRequiredService<IMeterFactory>(), KeyRings, Clock);
+        Decisions = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), ApiKeyMetrics.MeterName, "apikey.decisions");
+        Middleware = new ApiKeyMiddleware(new FunctionPolicyCatalog(), KeyRings, Microsoft.Extensions.Options.Options.Create(Options), Clock, Metrics, new FakeLogger<ApiKeyMiddleware>(Logs));
+    }
+
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
+
+    public ApiKeyOptions Options { get; }
+
+    public FakeLogCollector Logs { get; }
+
+    public KeyRingProvider KeyRings { get; }
+
+    public ApiKeyMetrics Metrics { get; }
+
+    public MetricCollector<long> Decisions { get; }
+
+    public ApiKeyMiddleware Middleware { get; }
+
+    public void Publish(params ApiKey[] keys) => KeyRings.Publish(KeyRingSnapshot.Create(keys, "test", Clock.GetUtcNow(), out _));
+
+    /// <summary>Runs one invocation; the "function" answers 200 and records that it ran and which key it saw.</summary>
+    public Task<Invocation> InvokeAsync(TestFunctionDefinition function, params (string Name, string Value)[] headers) =>
+        InvokeAsync(function, request =>
+        {
+            foreach (var (name, value) in headers)
+            {
+                request.WithHeader(name, value);
+            }
+        });
+
+    public async Task<Invocation> InvokeAsync(TestFunctionDefinition function, Action<TestHttpRequestData> prepare, bool http = true, string url = "http://localhost/secure-endpoint")
+    {
+        var context = new TestFunctionContext(function);
+        var request = http ? context.AttachRequest(url) : null;
+        if (request is not null)
+        {
+            prepare(request);
+        }
+
+        var invocation = new Invocation(context);
+        await Middleware.Invoke(context, ctx =>
+        {
+            invocation.FunctionRan = true;
+            invocation.IdentitySeen = ctx.GetApiKeyIdentity();
+            if (request is not null)
+            {
+                ctx.GetInvocationResult().Value = request.CreateResponse();
+            }
+
+            return Task.CompletedTask;
+        });
+
+        return invocation;
+    }
+
+    public void Dispose()
+    {
+        Decisions.Dispose();
+        _services.Dispose();
+    }
+}
+
+/// <summary>What one invocation through the middleware did.</summary>
+internal sealed class Invocation(TestFunctionContext context)
+{
+    public TestFunctionContext Context { get; } = context;
+
+    public bool FunctionRan { get; set; }
+
+    public ApiKeyIdentity? IdentitySeen { get; set; }
+
+    /// <summary>The HTTP response the invocation produced, wherever it was put.</summary>
+    public TestHttpResponseData Response =>
+        (TestHttpResponseData)(Context.Bindings.InvocationResult
+            ?? Context.Bindings.OutputBindingData.Values.OfType<HttpResponseData>().FirstOrDefault()
+            ?? throw new InvalidOperationException("The invocation produced no HTTP response."));
+}

@@ -1,0 +1,56 @@
+using FunctionApp.Middleware;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Http;
+
+namespace FunctionApp.Tests.Middleware;
+
+// Functions as a user of the template would add them; the catalog finds them by entry point, as it does in the app.
+#pragma warning disable CA1822, IDE0060 // Signatures mirror real functions; the bodies are never run.
+
+public sealed class AddedLaterFunction
+{
+    [Function("AddedLater")]
+    public HttpResponseData Run([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) => throw new NotSupportedException();
+}
+
+public sealed class ReportFunctions
+{
+    [Function("DailyReport")]
+    [RequireScope("reports")]
+    public HttpResponseData Daily([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) => throw new NotSupportedException();
+
+    [Function("Health")]
+    [AllowAnonymous]
+    [RequireScope("reports")]
+    public HttpResponseData Health([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) => throw new NotSupportedException();
+}
+
+[RequireScope("admin")]
+public sealed class AdminFunctions
+{
+    [Function("Purge")]
+    public HttpResponseData Purge([HttpTrigger(AuthorizationLevel.Anonymous, "post")] HttpRequestData request) => throw new NotSupportedException();
+}
+
+[AllowAnonymous]
+public sealed class PublicFunctions
+{
+    [Function("Status")]
+    public HttpResponseData Status([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) => throw new NotSupportedException();
+}
+
+public sealed class OverloadedFunctions
+{
+    [Function("Overloaded")]
+    [AllowAnonymous]
+    public HttpResponseData Run([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) => throw new NotSupportedException();
+
+    public HttpResponseData Run(HttpRequestData request, int other) => throw new NotSupportedException();
+}
+
+public sealed class QueueFunctions
+{
+    [Function("ProcessQueue")]
+    public void Run(string message) => throw new NotSupportedException();
+}
+#pragma warning restore CA1822, IDE0060
