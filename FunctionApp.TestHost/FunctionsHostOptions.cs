@@ -1,0 +1,36 @@
+using System.Reflection;
+
+namespace FunctionApp.TestHost;
+
+/// <summary>How to start a <see cref="FunctionsHost"/>.</summary>
+public sealed class FunctionsHostOptions
+{
+    /// <summary>
+    /// The FunctionApp build output (FunctionApp.dll, functions.metadata, host.json, local.settings.json). Defaults to
+    /// the folder the build of this project produced it in.
+    /// </summary>
+    public string AppDirectory { get; set; } = DefaultAppDirectory;
+
+    /// <summary>The HTTP port on 127.0.0.1; 7071 like func start, 0 for any free port.</summary>
+    public int Port { get; set; } = 7071;
+
+    /// <summary>
+    /// Variables that override the worker's environment (the process environment plus local.settings.json Values).
+    /// A null value removes a variable.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?> Environment { get; set; } = new Dictionary<string, string?>();
+
+    /// <summary>Where the host and the worker's logs go.</summary>
+    public TextWriter Log { get; set; } = Console.Out;
+
+    /// <summary>How long the worker may take to connect and load its functions.</summary>
+    public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a stopping worker gets to exit by itself before its process tree is killed.</summary>
+    public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    public static string DefaultAppDirectory { get; } =
+        typeof(FunctionsHostOptions).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "FunctionAppDirectory")?.Value
+        ?? Path.Combine(AppContext.BaseDirectory, "FunctionApp");
+}

@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using FunctionApp.TestHost.Rpc;
+using Grpc.Core;
+
+namespace FunctionApp.TestHost.Protocol;
+
+/// <summary>
+/// The host's end of the worker's gRPC event stream. Outbound messages go through one channel (a stream has one
+/// writer at a time); each carries a fresh <c>request_id</c>, which the worker copies into its answer, so one
+/// pending map correlates every request and response. <c>RpcLog</c> messages carry no request id: they are logs.
+/// </summary>
+internal sealed class WorkerChannel(HostLog log)
+{
+    private readonly Channel<StreamingMessage> _outbound = Channel.CreateUnbounded<StreamingMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<StreamingMessage>> _pending = new();
+    private readonly TaskCompletionSource<string> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile Exception? _closed;
+
+    /// <summary>Completes with the worker id when the worker has opened the stream and said <c>StartStream</c>.</summary>
+    public Task<string> Started => _started.Task;
+
+    /// <summary>Serves one worker connection until it ends.</summary>
+    public async Task RunAsync(IAsyncStreamReader<StreamingMessage> fromWorker, IServerStreamWriter<StreamingMessage> toWorker, CancellationToken cancellationToken)
+    {
+        var writer = WriteAllAsync(toWorker, cancellationToken);
+        try
+        {
+            await foreach (var message in fromWorker.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                Receive(message);
+            }
+
+            Close(new WorkerUnavailableException("The worker closed its event stream."));
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or Grpc.Core.RpcException)
+        {
+            Close(new WorkerUnavailableException("The worker's event stream broke: " + ex.Message, ex));
+        }
+        finally
+        {
+            _outbound.Writer.TryComplete();
+            await writer.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends a request to the worker and waits for the message that answers it.</summary>
+    public async Task<StreamingMessage> RequestAsync(StreamingMessage message, CancellationToken cancellationToken)
+    {
+        if (_closed is { } closed)
+        {
+            throw closed;
+        }
+
+        var requestId = Guid.NewGuid().ToString();
+        message.RequestId = requestId;
+        var answer = new TaskCompletionSource<StreamingMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[requestId] = answer;
+        try
+        {
+            if (!_outbound.Writer.TryWrite(message))
+            {
+                throw _closed ?? new WorkerUnavailableException("The worker's event stream is closed.");
+            }
+
+            return await answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _pending.TryRemove(requestId, out _);
+        }
+    }
+
+    /// <summary>Sends a message that has no answer (e.g. <c>WorkerTerminate</c>).</summary>
+    public bool Post(StreamingMessage message) => _outbound.Writer.TryWrite(message);
+
+    /// <summary>Fails every waiting request: the worker is gone.</summary>
+    public void Close(Exception reason)
+    {
+        _closed ??= reason;
+        _started.TrySetException(reason);
+        _outbound.Writer.TryComplete();
+        foreach (var pending in _pending.Values)
+        {
+            pending.TrySetException(reason);
+        }
+    }
+
+    private void Receive(StreamingMessage message)
+    {
+        switch (message.ContentCase)
+        {
+            case StreamingMessage.ContentOneofCase.RpcLog:
+                log.WorkerLog(message.RpcLog);
+                break;
+            case StreamingMessage.ContentOneofCase.StartStream:
+                _started.TrySetResult(message.StartStream.WorkerId);
+                break;
+            default:
+                if (_pending.TryGetValue(message.RequestId, out var answer))
+                {
+                    answer.TrySetResult(message);
+                }
+                else
+                {
+                    log.Host($"Ignored a {message.ContentCase} message from the worker that answers no request.");
+                }
+
+                break;
+        }
+    }
+
+    private async Task WriteAllAsync(IServerStreamWriter<StreamingMessage> toWorker, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var message in _outbound.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await toWorker.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException or Grpc.Core.RpcException)
+        {
+            Close(new WorkerUnavailableException("Writing to the worker failed: " + ex.Message, ex));
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using FunctionApp.Tests.FakeKeyVault;
+
+namespace FunctionApp.Tests.EndToEnd;
+
+/// <summary>
+/// A worker that loads its keys from Key Vault exactly as it would in Azure, with nothing in FunctionApp changed:
+/// managed identity from <c>IDENTITY_ENDPOINT</c>/<c>IDENTITY_HEADER</c> (a loopback fake of that endpoint), the vault
+/// addressed as <c>https://myvault.vault.azure.net</c> and reached through <c>HTTPS_PROXY</c> (a loopback CONNECT
+/// proxy to the fake vault), whose certificate is trusted through <c>SSL_CERT_FILE</c>.
+/// </summary>
+public abstract class KeyVaultWorkerFixture : WorkerFixture
+{
+    private string? _certificateFile;
+
+    internal FakeKeyVaultServer Vault { get; private set; } = null!;
+
+    internal ConnectProxy Proxy { get; private set; } = null!;
+
+    internal FakeManagedIdentityEndpoint Identity { get; private set; } = null!;
+
+    /// <summary>How often the worker reloads its keys.</summary>
+    protected abstract TimeSpan RefreshInterval { get; }
+
+    /// <summary>Secrets in the vault before the worker starts.</summary>
+    private protected abstract void Seed(FakeKeyVaultServer vault);
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Identity is not null)
+        {
+            await Identity.DisposeAsync();
+        }
+
+        if (Proxy is not null)
+        {
+            await Proxy.DisposeAsync();
+        }
+
+        if (Vault is not null)
+        {
+            await Vault.DisposeAsync();
+        }
+
+        if (_certificateFile is not null)
+        {
+            File.Delete(_certificateFile);
+        }
+    }
+
+    /// <summary>Sends one GET /secure-endpoint with this key and returns the status.</summary>
+    public async Task<int> CallAsync(string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", key } } };
+        using var response = await Client.SendAsync(request);
+        return (int)response.StatusCode;
+    }
+
+    /// <summary>Calls until the status is <paramref name="expected"/>, for at most <paramref name="timeout"/>.</summary>
+    public async Task<int> CallUntilAsync(string key, int expected, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        int status;
+        do
+        {
+            status = await CallAsync(key);
+            if (status == expected)
+            {
+                return status;
+            }
+
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        return status;
+    }
+
+    protected override async Task BeforeStartAsync()
+    {
+        Vault = await FakeKeyVaultServer.StartAsync();
+        Seed(Vault);
+        Proxy = new ConnectProxy("myvault.vault.azure.net:443", Vault.Port);
+        Identity = await FakeManagedIdentityEndpoint.StartAsync(Vault.AccessToken);
+        _certificateFile = Path.Combine(Path.GetTempPath(), $"fake-vault-{Guid.NewGuid():N}.pem");
+        await File.WriteAllTextAsync(_certificateFile, Vault.Certificate.ExportCertificatePem());
+    }
+
+    protected override Dictionary<string, string?> Environment() => new()
+    {
+        ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Production",
+        ["ApiKeys__Keys__local-dev"] = null,
+        ["ApiKeys__KeyVaultUri"] = "https://myvault.vault.azure.net/",
+        ["ApiKeys__Credential"] = "managedidentity",
+        ["ApiKeys__RefreshInterval"] = RefreshInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+        ["ApiKeys__RefreshJitter"] = "00:00:00",
+        ["ApiKeys__FirstLoadTimeout"] = "00:00:02",
+        ["ApiKeys__KeyVaultClient__Retry__MaxRetries"] = "1",
+        ["ApiKeys__KeyVaultClient__Retry__Delay"] = "00:00:00.050",
+        ["ApiKeys__KeyVaultClient__Retry__MaxDelay"] = "00:00:00.100",
+        ["IDENTITY_ENDPOINT"] = Identity.Endpoint.ToString(),
+        ["IDENTITY_HEADER"] = Identity.IdentityHeader,
+        ["HTTPS_PROXY"] = Proxy.Address.ToString(),
+        ["NO_PROXY"] = "127.0.0.1,localhost",
+        ["SSL_CERT_FILE"] = _certificateFile,
+        ["SSL_CERT_DIR"] = Path.GetDirectoryName(_certificateFile) + "/no-such-directory",
+    };
+}
+
+/// <summary>Reloads every second, so vault changes show within about a second.</summary>
+public sealed class RefreshingVaultWorkerFixture : KeyVaultWorkerFixture
+{
+    public string StableKey { get; } = TestKeys.NewValue();
+
+    public string DisabledLaterKey { get; } = TestKeys.NewValue();
+
+    protected override TimeSpan RefreshInterval => TimeSpan.FromSeconds(1);
+
+    private protected override void Seed(FakeKeyVaultServer vault)
+    {
+        vault.SetSecret("apikey-stable", StableKey);
+        vault.SetSecret("apikey-disabled-later", TestKeys.Sha256Text(DisabledLaterKey));
+        vault.SetSecret("unrelated-connection-string", "Server=x;Password=y");
+    }
+}
+
+/// <summary>
+/// Starts while the vault answers 503, and reloads only hourly, so anything that changes after recovery (an expiry
+/// passing) happens without a refresh.
+/// </summary>
+public sealed class VaultDownAtStartupWorkerFixture : KeyVaultWorkerFixture
+{
+    public string Key { get; } = TestKeys.NewValue();
+
+    public string ExpiringKey { get; } = TestKeys.NewValue();
+
+    /// <summary>Whole seconds, as Key Vault stores it; far enough out for the worker to recover first.</summary>
+    public DateTimeOffset ExpiresOn { get; } = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddSeconds(16).ToUnixTimeSeconds());
+
+    protected override TimeSpan RefreshInterval => TimeSpan.FromHours(1);
+
+    private protected override void Seed(FakeKeyVaultServer vault)
+    {
+        vault.SetSecret("apikey-tutorial", Key);
+        vault.SetSecret("apikey-expiring", ExpiringKey, expiresOn: ExpiresOn);
+        vault.StartOutage(503);
+    }
+}

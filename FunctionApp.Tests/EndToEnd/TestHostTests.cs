@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using System.Net;
+using FunctionApp.TestHost;
+
+namespace FunctionApp.Tests.EndToEnd;
+
+/// <summary>What the test host itself promises: the real host's routing, limits and home page, and no orphans.</summary>
+public sealed class TestHostTests
+{
+    private static readonly Dictionary<string, string?> TestKey = new() { ["ApiKeys__Keys__local-dev"] = null, ["ApiKeys__Keys__host-test"] = "host-test-key-0123456789" };
+
+    [Fact]
+    public async Task TheRoutePrefixComesFromHostJson()
+    {
+        var app = CopyApp(hostJson: """{ "version": "2.0", "extensions": { "http": { "routePrefix": "v1" } } }""");
+        try
+        {
+            await using var host = await StartAsync(new FunctionsHostOptions { AppDirectory = app, Port = 0, Environment = TestKey, Log = new LogCapture() });
+            using var client = new HttpClient { BaseAddress = host.BaseAddress };
+
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1")).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/v1/secure-endpoint")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/secure-endpoint")).StatusCode);
+            Assert.Equal(["v1/secure-endpoint", "v1"], host.Functions.Select(f => f.Template));
+        }
+        finally
+        {
+            Directory.Delete(app, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task WithoutARoutePrefixSettingTheHostDefaultApiApplies()
+    {
+        var app = CopyApp(hostJson: """{ "version": "2.0" }""");
+        try
+        {
+            await using var host = await StartAsync(new FunctionsHostOptions { AppDirectory = app, Port = 0, Environment = TestKey, Log = new LogCapture() });
+            using var client = new HttpClient { BaseAddress = host.BaseAddress };
+
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/secure-endpoint")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/secure-endpoint")).StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(app, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task MethodsRouteLikeTheHostAndTheHomePageAnswersTheRootWhenEnabled()
+    {
+        var environment = new Dictionary<string, string?>(TestKey) { ["AzureWebJobsDisableHomepage"] = "false" };
+        await using var host = await StartAsync(new FunctionsHostOptions { Port = 0, Environment = environment, Log = new LogCapture() });
+        using var client = new HttpClient { BaseAddress = host.BaseAddress };
+
+        using var get = await client.GetAsync("/");
+        Assert.Equal("""{"Hello":"World"}""", await get.Content.ReadAsStringAsync());
+        using var post = await client.PostAsync("/", new StringContent(""));
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+        Assert.Equal("text/html", post.Content.Headers.ContentType?.MediaType);
+        using var put = await client.PutAsync("/secure-endpoint", new StringContent(""));
+        Assert.Equal(HttpStatusCode.NotFound, put.StatusCode);
+        Assert.Equal(0, put.Content.Headers.ContentLength);
+    }
+
+    [Fact]
+    public async Task AnOversizedHeaderIsRefusedByTheServerBeforeTheWorker()
+    {
+        var log = new LogCapture();
+        await using var host = await StartAsync(new FunctionsHostOptions { Port = 0, Environment = TestKey, Log = log });
+
+        var response = await RawHttp.SendAsync(host.BaseAddress, $"GET /secure-endpoint HTTP/1.1\r\nHost: localhost\r\napi-key: {new string('k', 40 * 1024)}\r\nConnection: close\r\n\r\n");
+
+        Assert.Equal(431, response?.Status);
+        Assert.DoesNotContain(log.Lines, l => l.Contains("SecureEndpoint denied", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task DisposingTheHostLeavesNoWorkerProcessBehind()
+    {
+        var host = await StartAsync(new FunctionsHostOptions { Port = 0, Environment = TestKey, Log = new LogCapture() });
+        var workerId = host.WorkerProcessId;
+        Assert.True(IsRunning(workerId));
+
+        await host.DisposeAsync();
+
+        Assert.False(IsRunning(workerId));
+        Assert.Equal(0, await host.WorkerExited);
+    }
+
+    [Fact]
+    public async Task AWorkerThatDiesIsReportedAndRequestsGet503()
+    {
+        var log = new LogCapture();
+        await using var host = await StartAsync(new FunctionsHostOptions { Port = 0, Environment = TestKey, Log = log });
+        using var client = new HttpClient { BaseAddress = host.BaseAddress };
+
+        using (var worker = Process.GetProcessById(host.WorkerProcessId))
+        {
+            worker.Kill();
+        }
+
+        Assert.NotEqual(0, await host.WorkerExited.WaitAsync(TimeSpan.FromSeconds(10)));
+        await log.WaitForAsync(l => l.Contains($"ERROR: the worker process {host.WorkerProcessId} exited unexpectedly", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/")).StatusCode);
+    }
+
+    [Fact]
+    public async Task TheConsoleHostExitsNonZeroWhenItsWorkerDies()
+    {
+        using var console = StartConsoleHost();
+        try
+        {
+            var workerId = await ReadWorkerIdAsync(console);
+            await ReadLineAsync(console, l => l.StartsWith("[host] Listening on ", StringComparison.Ordinal));
+            using (var worker = Process.GetProcessById(workerId))
+            {
+                worker.Kill();
+            }
+
+            await console.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(1, console.ExitCode);
+            Assert.Contains("[host] ERROR: the worker exited with code", await console.StandardError.ReadToEndAsync(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            console.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
+    public async Task SigtermStopsTheConsoleHostAndItsWorker()
+    {
+        using var console = StartConsoleHost();
+        try
+        {
+            var workerId = await ReadWorkerIdAsync(console);
+            var listening = await ReadLineAsync(console, l => l.StartsWith("[host] Listening on ", StringComparison.Ordinal));
+            using (var client = new HttpClient { BaseAddress = new Uri(listening["[host] Listening on ".Length..].Split(' ')[0]) })
+            {
+                Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/")).StatusCode);
+            }
+
+            using (var kill = Process.Start("kill", ["-TERM", console.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            await console.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(0, console.ExitCode);
+            Assert.False(IsRunning(workerId));
+        }
+        finally
+        {
+            console.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static async Task<FunctionsHost> StartAsync(FunctionsHostOptions options)
+    {
+        options.StartupTimeout = TimeSpan.FromSeconds(60);
+        return await FunctionsHost.StartAsync(options);
+    }
+
+    /// <summary>A copy of the built app with another host.json, as a user would edit theirs.</summary>
+    private static string CopyApp(string hostJson)
+    {
+        var copy = Path.Combine(Path.GetTempPath(), "functionapp-" + Guid.NewGuid().ToString("N"));
+        foreach (var file in Directory.EnumerateFiles(FunctionsHostOptions.DefaultAppDirectory, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(copy, Path.GetRelativePath(FunctionsHostOptions.DefaultAppDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        File.WriteAllText(Path.Combine(copy, "host.json"), hostJson);
+        return copy;
+    }
+
+    private static Process StartConsoleHost()
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            Environment = { ["ApiKeys__Keys__host-test"] = "host-test-key-0123456789" },
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "FunctionApp.TestHost.dll"));
+        start.ArgumentList.Add("--port");
+        start.ArgumentList.Add("0");
+        return Process.Start(start)!;
+    }
+
+    private static async Task<int> ReadWorkerIdAsync(Process console)
+    {
+        var line = await ReadLineAsync(console, l => l.StartsWith("[host] Started worker process ", StringComparison.Ordinal));
+        return int.Parse(line.Split(' ')[4], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<string> ReadLineAsync(Process console, Func<string, bool> predicate)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (await console.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (predicate(line))
+            {
+                return line;
+            }
+        }
+
+        throw new InvalidOperationException("The console host ended before printing the expected line.");
+    }
+
+    private static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}

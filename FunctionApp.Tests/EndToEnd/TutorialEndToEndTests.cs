@@ -1,0 +1,68 @@
+using System.Net;
+
+namespace FunctionApp.Tests.EndToEnd;
+
+/// <summary>The tutorial's four calls against the real worker over real HTTP.</summary>
+public sealed class TutorialEndToEndTests(SettingsWorkerFixture worker) : IClassFixture<SettingsWorkerFixture>
+{
+    private const string UnauthorizedBody = """{"type":"https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2","title":"Unauthorized","status":401,"detail":"Invalid or missing API key"}""";
+
+    [Fact]
+    public async Task TheRootAnswersHelloWorldWithoutAKey()
+    {
+        using var response = await worker.Client.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        Assert.Equal("""{"Hello":"World"}""", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task TheSecureEndpointAnswersAValidKey()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", worker.Key } } };
+        using var response = await worker.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        Assert.Equal("""{"message":"You have access!"}""", await response.Content.ReadAsStringAsync());
+        await worker.Log.WaitForAsync(l => l.EndsWith("SecureEndpointFunction: Secure endpoint called with API key e2e", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task TheSecureEndpointRefusesARequestWithoutAKey()
+    {
+        using var response = await worker.Client.GetAsync("/secure-endpoint");
+
+        await AssertUnauthorizedAsync(response);
+    }
+
+    [Fact]
+    public async Task TheSecureEndpointRefusesAWrongKey()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", "wrong-key" } } };
+        using var response = await worker.Client.SendAsync(request);
+
+        await AssertUnauthorizedAsync(response);
+    }
+
+    [Fact]
+    public async Task AScopedKeyGetsA403FromAFunctionOutsideItsScopes()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", worker.ScopedKey } } };
+        using var response = await worker.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.ToString());
+        Assert.Empty(response.Headers.WwwAuthenticate);
+    }
+
+    private static async Task AssertUnauthorizedAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.ToString());
+        Assert.Equal("ApiKey header=\"api-key\"", response.Headers.WwwAuthenticate.ToString());
+        Assert.True(response.Headers.CacheControl?.NoStore);
+        Assert.Equal(UnauthorizedBody, await response.Content.ReadAsStringAsync());
+    }
+}

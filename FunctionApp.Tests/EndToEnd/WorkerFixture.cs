@@ -1,0 +1,56 @@
+using FunctionApp.TestHost;
+
+namespace FunctionApp.Tests.EndToEnd;
+
+/// <summary>
+/// One real FunctionApp worker under FunctionApp.TestHost for a test class, serving HTTP on a free loopback port.
+/// Disposing it stops the worker and kills its process tree.
+/// </summary>
+public abstract class WorkerFixture : IAsyncLifetime
+{
+    internal LogCapture Log { get; } = new();
+
+    internal FunctionsHost Host { get; private set; } = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public Uri BaseAddress => Host.BaseAddress;
+
+    public virtual async Task InitializeAsync()
+    {
+        await BeforeStartAsync();
+        Host = await FunctionsHost.StartAsync(new FunctionsHostOptions { Port = 0, Environment = Environment(), Log = Log, StartupTimeout = TimeSpan.FromSeconds(60) });
+        Client = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 32 }) { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        Client?.Dispose();
+        if (Host is not null)
+        {
+            await Host.DisposeAsync();
+        }
+    }
+
+    /// <summary>The worker's environment on top of the process environment and local.settings.json.</summary>
+    protected abstract Dictionary<string, string?> Environment();
+
+    protected virtual Task BeforeStartAsync() => Task.CompletedTask;
+}
+
+/// <summary>A worker with keys from settings, as after <c>cp local.settings.sample.json</c>, but with fresh random keys.</summary>
+public sealed class SettingsWorkerFixture : WorkerFixture
+{
+    public string Key { get; } = TestKeys.NewValue();
+
+    public string ScopedKey { get; } = TestKeys.NewValue();
+
+    protected override Dictionary<string, string?> Environment() => new()
+    {
+        ["ApiKeys__Keys__local-dev"] = null,
+        ["ApiKeys__Keys__e2e"] = Key,
+        ["ApiKeys__Keys__e2e-scoped"] = ScopedKey,
+        ["ApiKeys__Keys__e2e-scoped__Scopes"] = "reports",
+        ["AzureWebJobsDisableHomepage"] = "true",
+    };
+}
