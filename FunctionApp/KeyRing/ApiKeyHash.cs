@@ -17,14 +17,14 @@ internal struct ApiKeyHash
     /// <summary>The prefix of a key written as its hash, e.g. in Key Vault or settings.</summary>
     public const string TextPrefix = "sha256:";
 
-    /// <summary>The longest key <see cref="TryCompute"/> accepts; a stack buffer of this many bytes holds it while hashing.</summary>
+    /// <summary>The longest key <see cref="TryCompute"/> accepts.</summary>
     public const int MaxKeyLength = 8192;
 
     private byte _element0;
 
     /// <summary>
     /// Hashes a presented key. The key must already be validated as visible ASCII (see <see cref="ApiKeyFormat"/>),
-    /// so each char is one byte. Allocates nothing; the stack copy of the key is wiped afterwards.
+    /// so each char is one byte. Allocates nothing and takes time that depends only on the key's length.
     /// </summary>
     public static bool TryCompute(ReadOnlySpan<char> key, out ApiKeyHash hash)
     {
@@ -34,14 +34,7 @@ internal struct ApiKeyHash
             return false;
         }
 
-        Span<byte> ascii = stackalloc byte[key.Length];
-        for (var i = 0; i < key.Length; i++)
-        {
-            ascii[i] = (byte)key[i];
-        }
-
-        SHA256.HashData(ascii, hash);
-        CryptographicOperations.ZeroMemory(ascii);
+        Sha256.HashAscii(key, hash);
         return true;
     }
 
