@@ -273,7 +273,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FetchesValuesInParallelUpToTheConfiguredLimit()
+    public async Task FetchesValuesInParallelUpToTheConfiguredLimitWhileTheListingGoesOn()
     {
         for (var i = 0; i < 40; i++)
         {
@@ -286,7 +286,9 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         var keys = await source.LoadAsync(CancellationToken.None);
 
         Assert.Equal(40, keys.Count);
-        Assert.InRange(_vault.MaxConcurrentRequests, 2, 8);
+
+        // Eight value requests, plus the next listing page fetched at the same time.
+        Assert.InRange(_vault.MaxConcurrentRequests, 2, 9);
     }
 
     internal static void AssertHash(string plaintext, ApiKey key)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Threading.Channels;
 using Azure;
 using Azure.Security.KeyVault.Secrets;
 using FunctionApp.Configuration;
@@ -38,22 +39,30 @@ internal sealed class KeyVaultApiKeySource(
     {
         var settings = options.Value;
         var prefix = settings.SecretPrefix;
-
+        var known = _known;
         var listed = new List<SecretProperties>();
-        await foreach (var properties in client.GetPropertiesOfSecretsAsync(cancellationToken).ConfigureAwait(false))
+        var fetched = new ConcurrentDictionary<string, FetchedSecret?>(StringComparer.OrdinalIgnoreCase);
+
+        // Listing is sequential (one page of 25 after another), so values are fetched while it goes on: each page's
+        // new or changed secrets are queued at once for the fetchers.
+        var changed = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var listing = ListAsync(prefix, known, listed, changed.Writer, stop.Token);
+        var fetching = Parallel.ForEachAsync(
+            changed.Reader.ReadAllAsync(stop.Token),
+            new ParallelOptions { MaxDegreeOfParallelism = settings.MaxParallelFetches, CancellationToken = stop.Token },
+            async (name, token) => fetched[name] = await FetchAsync(name, prefix, settings.MaxKeyLength, token).ConfigureAwait(false));
+
+        var first = await Task.WhenAny(listing, fetching).ConfigureAwait(false);
+        if (!first.IsCompletedSuccessfully)
         {
-            if (properties.Name.Length > prefix.Length && properties.Name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-            {
-                listed.Add(properties);
-            }
+            // One side failed: stop the other and report the failure that came first.
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(listing, fetching).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await first.ConfigureAwait(false);
         }
 
-        var known = _known;
-        var changed = listed.Where(p => p.Enabled != false && !(known.TryGetValue(p.Name, out var k) && k.Settled && k.UpdatedOn == p.UpdatedOn));
-        var fetched = new ConcurrentDictionary<string, FetchedSecret?>(StringComparer.OrdinalIgnoreCase);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = settings.MaxParallelFetches, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(changed, parallel, async (properties, token) =>
-            fetched[properties.Name] = await FetchAsync(properties.Name, prefix, settings.MaxKeyLength, token).ConfigureAwait(false)).ConfigureAwait(false);
+        await Task.WhenAll(listing, fetching).ConfigureAwait(false);
 
         var nextKnown = new Dictionary<string, KnownSecret>(listed.Count, StringComparer.OrdinalIgnoreCase);
         var keys = new List<ApiKey>(listed.Count);
@@ -98,6 +107,32 @@ internal sealed class KeyVaultApiKeySource(
 
         _known = nextKnown;
         return keys;
+    }
+
+    /// <summary>Lists every secret with the prefix into <paramref name="listed"/>, queueing those whose value must be read.</summary>
+    private async Task ListAsync(string prefix, Dictionary<string, KnownSecret> known, List<SecretProperties> listed, ChannelWriter<string> changed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var properties in client.GetPropertiesOfSecretsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (properties.Name.Length <= prefix.Length || !properties.Name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                listed.Add(properties);
+                var unchanged = known.TryGetValue(properties.Name, out var previous) && previous.Settled && previous.UpdatedOn == properties.UpdatedOn;
+                if (properties.Enabled != false && !unchanged)
+                {
+                    changed.TryWrite(properties.Name);
+                }
+            }
+        }
+        finally
+        {
+            changed.TryComplete();
+        }
     }
 
     /// <summary>Fetches one value and hashes it; null when the secret vanished, was disabled meanwhile, or holds no usable key.</summary>
