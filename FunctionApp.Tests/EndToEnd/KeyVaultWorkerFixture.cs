@@ -10,41 +10,23 @@ namespace FunctionApp.Tests.EndToEnd;
 /// </summary>
 public abstract class KeyVaultWorkerFixture : WorkerFixture
 {
-    private string? _certificateFile;
+    private FakeAzureEnvironment _azure = null!;
 
-    internal FakeKeyVaultServer Vault { get; private set; } = null!;
+    internal FakeKeyVaultServer Vault => _azure.Vault;
 
-    internal ConnectProxy Proxy { get; private set; } = null!;
+    internal ConnectProxy Proxy => _azure.Proxy;
 
-    internal FakeManagedIdentityEndpoint Identity { get; private set; } = null!;
+    internal FakeManagedIdentityEndpoint Identity => _azure.Identity;
 
     /// <summary>How often the worker reloads its keys.</summary>
     protected abstract TimeSpan RefreshInterval { get; }
 
-    /// <summary>Secrets in the vault before the worker starts.</summary>
-    private protected abstract void Seed(FakeKeyVaultServer vault);
-
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        if (Identity is not null)
+        if (_azure is not null)
         {
-            await Identity.DisposeAsync();
-        }
-
-        if (Proxy is not null)
-        {
-            await Proxy.DisposeAsync();
-        }
-
-        if (Vault is not null)
-        {
-            await Vault.DisposeAsync();
-        }
-
-        if (_certificateFile is not null)
-        {
-            File.Delete(_certificateFile);
+            await _azure.DisposeAsync();
         }
     }
 
@@ -76,35 +58,16 @@ public abstract class KeyVaultWorkerFixture : WorkerFixture
         return status;
     }
 
+    /// <summary>Secrets in the vault before the worker starts.</summary>
+    private protected abstract void Seed(FakeKeyVaultServer vault);
+
     protected override async Task BeforeStartAsync()
     {
-        Vault = await FakeKeyVaultServer.StartAsync();
-        Seed(Vault);
-        Proxy = new ConnectProxy("myvault.vault.azure.net:443", Vault.Port);
-        Identity = await FakeManagedIdentityEndpoint.StartAsync(Vault.AccessToken);
-        _certificateFile = Path.Combine(Path.GetTempPath(), $"fake-vault-{Guid.NewGuid():N}.pem");
-        await File.WriteAllTextAsync(_certificateFile, Vault.Certificate.ExportCertificatePem());
+        _azure = await FakeAzureEnvironment.StartAsync();
+        Seed(_azure.Vault);
     }
 
-    protected override Dictionary<string, string?> Environment() => new()
-    {
-        ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Production",
-        ["ApiKeys__Keys__local-dev"] = null,
-        ["ApiKeys__KeyVaultUri"] = "https://myvault.vault.azure.net/",
-        ["ApiKeys__Credential"] = "managedidentity",
-        ["ApiKeys__RefreshInterval"] = RefreshInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
-        ["ApiKeys__RefreshJitter"] = "00:00:00",
-        ["ApiKeys__FirstLoadTimeout"] = "00:00:02",
-        ["ApiKeys__KeyVaultClient__Retry__MaxRetries"] = "1",
-        ["ApiKeys__KeyVaultClient__Retry__Delay"] = "00:00:00.050",
-        ["ApiKeys__KeyVaultClient__Retry__MaxDelay"] = "00:00:00.100",
-        ["IDENTITY_ENDPOINT"] = Identity.Endpoint.ToString(),
-        ["IDENTITY_HEADER"] = Identity.IdentityHeader,
-        ["HTTPS_PROXY"] = Proxy.Address.ToString(),
-        ["NO_PROXY"] = "127.0.0.1,localhost",
-        ["SSL_CERT_FILE"] = _certificateFile,
-        ["SSL_CERT_DIR"] = Path.GetDirectoryName(_certificateFile) + "/no-such-directory",
-    };
+    protected override Dictionary<string, string?> Environment() => _azure.WorkerEnvironment(RefreshInterval);
 }
 
 /// <summary>Reloads every second, so vault changes show within about a second.</summary>
