@@ -4,14 +4,12 @@ namespace FunctionApp.TestHost;
 
 /// <summary>
 /// Where the host writes what it does and what the worker logs, one line each, like func start's console.
-/// Thread-safe: lines from the worker's log stream, its console and the host interleave whole.
+/// Thread-safe: lines from the worker's log stream, its console and the host interleave whole. The worker's own
+/// logging configuration (e.g. <c>Logging__LogLevel__FunctionApp=Debug</c>) decides which of its lines arrive.
 /// </summary>
 public sealed class HostLog(TextWriter writer)
 {
     private readonly TextWriter _writer = TextWriter.Synchronized(writer);
-
-    /// <summary>Writes nothing below this level of the worker's logs.</summary>
-    public Microsoft.Extensions.Logging.LogLevel MinimumWorkerLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
 
     public void Host(string message) => _writer.WriteLine($"[host] {message}");
 
@@ -19,7 +17,7 @@ public sealed class HostLog(TextWriter writer)
 
     internal void WorkerLog(RpcLog log)
     {
-        if ((int)log.Level < (int)MinimumWorkerLevel || log.Level == RpcLog.Types.Level.None)
+        if (log.Level == RpcLog.Types.Level.None)
         {
             return;
         }

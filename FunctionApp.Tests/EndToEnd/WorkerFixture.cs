@@ -52,5 +52,8 @@ public sealed class SettingsWorkerFixture : WorkerFixture
         ["ApiKeys__Keys__e2e-scoped"] = ScopedKey,
         ["ApiKeys__Keys__e2e-scoped__Scopes"] = "reports",
         ["AzureWebJobsDisableHomepage"] = "true",
+
+        // Per-request lines are Debug; turned on here so the log checks see every line there is.
+        ["Logging__LogLevel__FunctionApp"] = "Debug",
     };
 }

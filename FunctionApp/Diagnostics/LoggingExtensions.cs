@@ -6,13 +6,20 @@ namespace FunctionApp.Diagnostics;
 /// Every log line of the API-key layer. Each names keys by their name only: no key, hash or header value is ever a
 /// parameter here.
 /// </summary>
+/// <remarks>
+/// Lines written on every request are Debug, like ASP.NET Core's authentication handlers: the worker ships each log
+/// line to the host, and at Information they cost about a third of the throughput of a small function (see the
+/// README's benchmarks). The <c>apikey.decisions</c> metric counts every call by key instead. Denials that name a
+/// known key (revoked, expired, not yet valid, outside its scopes) stay at Information: they are rare and tell an
+/// operator which caller to contact.
+/// </remarks>
 internal static partial class LoggingExtensions
 {
-    [LoggerMessage(EventId = 1, EventName = "RequestAllowed", Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1, EventName = "RequestAllowed", Level = LogLevel.Debug,
         Message = "API key {KeyName} allowed to call {FunctionName}")]
     public static partial void RequestAllowed(this ILogger logger, string keyName, string functionName);
 
-    [LoggerMessage(EventId = 2, EventName = "RequestDenied", Level = LogLevel.Information,
+    [LoggerMessage(EventId = 2, EventName = "RequestDenied", Level = LogLevel.Debug,
         Message = "Request to {FunctionName} denied: {Reason}")]
     public static partial void RequestDenied(this ILogger logger, string functionName, string reason);
 

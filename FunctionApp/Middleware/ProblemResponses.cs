@@ -20,8 +20,6 @@ internal sealed class ProblemResponses(string headerName)
     /// <summary>Seconds a caller should wait after a 503 while keys load.</summary>
     public const string RetryAfterSeconds = "5";
 
-    private readonly string _challenge = $"ApiKey header=\"{headerName}\"";
-
     private static readonly byte[] UnauthorizedBody = Problem(
         "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2", "Unauthorized", 401, UnauthorizedDetail);
 
@@ -30,6 +28,8 @@ internal sealed class ProblemResponses(string headerName)
 
     private static readonly byte[] UnavailableBody = Problem(
         "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.4", "Service Unavailable", 503, "API keys are not available yet; retry later");
+
+    private readonly string _challenge = $"ApiKey header=\"{headerName}\"";
 
     /// <summary>Builds the answer for a denied request.</summary>
     /// <param name="request">The request being answered.</param>
