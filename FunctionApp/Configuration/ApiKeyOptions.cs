@@ -30,5 +30,5 @@ public sealed class ApiKeyOptions
     public TimeSpan FirstLoadTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How many secret values are fetched from Key Vault at once.</summary>
-    public int MaxParallelFetches { get; set; } = 16;
+    public int MaxParallelFetches { get; set; } = 32;
 }

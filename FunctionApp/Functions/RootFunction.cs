@@ -6,7 +6,7 @@ using Microsoft.Azure.Functions.Worker.Http;
 namespace FunctionApp.Functions;
 
 /// <summary>The tutorial's open endpoint: <c>GET /</c>.</summary>
-public sealed class RootFunction
+public static class RootFunction
 {
     /// <summary>Answers <c>{"Hello":"World"}</c> to anyone.</summary>
     /// <remarks>
