@@ -139,8 +139,7 @@ public sealed class FunctionsHost : IAsyncDisposable
 
     private async Task<IReadOnlyList<HttpFunction>> LoadFunctionsAsync(string appDirectory, string routePrefix, CancellationToken cancellationToken)
     {
-        // A worker that dies while starting fails the wait at once instead of at the timeout.
-        var exited = _worker.Exited.ContinueWith(t => _channel.Close(new WorkerUnavailableException($"The worker exited with code {t.Result}.")), TaskScheduler.Default);
+        // A worker that dies while starting closes the channel (see OnWorkerExited), which ends this wait at once.
         var workerId = await _channel.Started.WaitAsync(cancellationToken).ConfigureAwait(false);
 
         var init = await _channel.RequestAsync(new StreamingMessage
@@ -170,7 +169,6 @@ public sealed class FunctionsHost : IAsyncDisposable
         });
         await Task.WhenAll(loads).ConfigureAwait(false);
         _log.Host($"Worker {workerId} loaded {response.FunctionMetadataResults.Count} functions");
-        GC.KeepAlive(exited);
 
         return [.. response.FunctionMetadataResults.Select(f => HttpFunction.FromMetadata(f, routePrefix)).OfType<HttpFunction>()];
     }

@@ -1,0 +1,61 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using FunctionApp.Benchmarks.ColdStart;
+using FunctionApp.Benchmarks.EndToEnd;
+using FunctionApp.Benchmarks.KeyVault;
+using FunctionApp.Benchmarks.Memory;
+using FunctionApp.Benchmarks.Micro;
+
+// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|e2e|keyvault|coldstart|memory|all] [--quick] [--debug-logs]
+// --quick runs every benchmark briefly to prove it works; it measures nothing worth reading.
+// --debug-logs (e2e) turns on the app's per-request Debug log lines.
+var quick = args.Contains("--quick");
+var debugLogs = args.Contains("--debug-logs");
+var rest = args.Where(a => a is not ("--quick" or "--debug-logs")).ToArray();
+var suite = rest.FirstOrDefault() ?? "all";
+var benchmarkArgs = rest.Skip(1).ToArray();
+
+var known = new[] { "micro", "e2e", "keyvault", "coldstart", "memory", "all" };
+if (!known.Contains(suite))
+{
+    Console.Error.WriteLine($"Unknown suite '{suite}'. Use one of: {string.Join(", ", known)}, optionally with --quick.");
+    return 2;
+}
+
+Console.WriteLine($"Machine: {Environment.ProcessorCount} logical cores, {Environment.OSVersion}, .NET {Environment.Version}");
+if (suite is "micro" or "all")
+{
+    var config = quick
+        ? ManualConfig.CreateMinimumViable().AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance)).WithOptions(ConfigOptions.DisableLogFile)
+        : DefaultConfig.Instance.AddJob(Job.Default.WithWarmupCount(5).WithIterationCount(15));
+    var summaries = BenchmarkSwitcher.FromTypes([typeof(KeyCheckBenchmarks), typeof(HashBenchmarks)]).Run(benchmarkArgs.Length > 0 ? benchmarkArgs : ["--filter", "*"], config);
+    if (summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)))
+    {
+        Console.Error.WriteLine("A micro benchmark failed to run.");
+        return 1;
+    }
+}
+
+if (suite is "memory" or "all")
+{
+    KeyRingMemoryBenchmark.Run(quick);
+}
+
+if (suite is "keyvault" or "all")
+{
+    await KeyVaultLoadBenchmark.RunAsync(quick);
+}
+
+if (suite is "e2e" or "all")
+{
+    await EndToEndBenchmark.RunAsync(quick, debugLogs);
+}
+
+if (suite is "coldstart" or "all")
+{
+    await ColdStartBenchmark.RunAsync(quick);
+}
+
+return 0;
