@@ -51,11 +51,13 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     {
         _vault.SetSecret("apikey-reporting", TestKeys.NewValue(), tags: new Dictionary<string, string> { ["scopes"] = "reports  SecureEndpoint", ["owner"] = "team-a" });
         _vault.SetSecret("apikey-all", TestKeys.NewValue());
+        _vault.SetSecret("apikey-typed-in-the-portal", TestKeys.NewValue(), tags: new Dictionary<string, string> { ["Scopes"] = "admin" });
 
         var keys = await _source.LoadAsync(CancellationToken.None);
 
         Assert.Equal(["reports", "SecureEndpoint"], keys.Single(k => k.Name == "reporting").Scopes.ToArray());
         Assert.Empty(keys.Single(k => k.Name == "all").Scopes);
+        Assert.Equal(["admin"], keys.Single(k => k.Name == "typed-in-the-portal").Scopes.ToArray());
     }
 
     [Fact]

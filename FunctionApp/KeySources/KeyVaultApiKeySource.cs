@@ -98,7 +98,7 @@ internal sealed class KeyVaultApiKeySource(
             {
                 Name = properties.Name[prefix.Length..],
                 Hash = hash,
-                Scopes = ScopeList.Parse(properties.Tags.TryGetValue(ScopesTag, out var scopes) ? scopes : null),
+                Scopes = ScopeList.Parse(ScopesOf(properties)),
                 NotBefore = properties.NotBefore,
                 ExpiresOn = properties.ExpiresOn,
                 IsRevoked = properties.Enabled == false,
@@ -107,6 +107,20 @@ internal sealed class KeyVaultApiKeySource(
 
         _known = nextKnown;
         return keys;
+    }
+
+    /// <summary>The <c>scopes</c> tag, whatever the letter case of its name (the portal and CLI keep what was typed).</summary>
+    private static string? ScopesOf(SecretProperties properties)
+    {
+        foreach (var (name, value) in properties.Tags)
+        {
+            if (string.Equals(name, ScopesTag, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Lists every secret with the prefix into <paramref name="listed"/>, queueing those whose value must be read.</summary>
