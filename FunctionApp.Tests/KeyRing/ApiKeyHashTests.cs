@@ -35,7 +35,31 @@ public sealed class ApiKeyHashTests
         Assert.True(ApiKeyHash.TryCompute("secret-value-1234", out var computed));
         Assert.True(lower.FixedTimeEquals(computed));
         Assert.True(upper.FixedTimeEquals(computed));
-        Assert.Equal(text, lower.ToString());
+        Assert.Equal(text, lower.ToStorageText());
+    }
+
+    [Fact]
+    public void PrintingAHashOrAKeyShowsNothingOfTheHash()
+    {
+        var key = TestKeys.Create("partner", "secret-value-1234");
+        var hex = TestKeys.Sha256Text("secret-value-1234")["sha256:".Length..];
+
+        Assert.Equal("sha256:…", key.Hash.ToString());
+        Assert.DoesNotContain(hex[..8], key.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Name = partner", key.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HashesAndKeysCompareByValue()
+    {
+        ApiKeyHash.TryCompute("key-one-aaaaaaaaaaaa", out var one);
+        ApiKeyHash.TryCompute("key-one-aaaaaaaaaaaa", out var same);
+        ApiKeyHash.TryCompute("key-two-aaaaaaaaaaaa", out var other);
+
+        Assert.Equal(one, same);
+        Assert.NotEqual(one, other);
+        Assert.Equal(one.GetHashCode(), same.GetHashCode());
+        Assert.Equal(TestKeys.Create("a", "key-one-aaaaaaaaaaaa"), TestKeys.Create("a", "key-one-aaaaaaaaaaaa"));
     }
 
     [Theory]

@@ -9,7 +9,7 @@ namespace FunctionApp.KeyRing;
 /// The SHA-256 of an API key: the only form in which a key is held in memory.
 /// </summary>
 [InlineArray(Size)]
-internal struct ApiKeyHash
+internal struct ApiKeyHash : IEquatable<ApiKeyHash>
 {
     /// <summary>Bytes in a SHA-256 digest.</summary>
     public const int Size = 32;
@@ -86,6 +86,15 @@ internal struct ApiKeyHash
         return ((left[0] ^ right[0]) | (left[1] ^ right[1]) | (left[2] ^ right[2]) | (left[3] ^ right[3])) == 0;
     }
 
-    /// <summary>Writes the hash in the <c>sha256:</c> form, e.g. to store a key in Key Vault without its plaintext.</summary>
-    public readonly override string ToString() => TextPrefix + Convert.ToHexStringLower(this);
+    /// <summary>The hash in the <c>sha256:</c> form, e.g. to store a key in Key Vault without its plaintext. Never log it.</summary>
+    public readonly string ToStorageText() => TextPrefix + Convert.ToHexStringLower(this);
+
+    /// <summary>Redacted, so a hash printed by accident (a log, a debugger, a record's ToString) shows nothing of it.</summary>
+    public readonly override string ToString() => TextPrefix + "…";
+
+    public readonly bool Equals(ApiKeyHash other) => FixedTimeEquals(other);
+
+    public readonly override bool Equals(object? obj) => obj is ApiKeyHash other && FixedTimeEquals(other);
+
+    public readonly override int GetHashCode() => (int)BucketSeed;
 }
