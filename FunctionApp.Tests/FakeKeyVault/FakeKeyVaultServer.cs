@@ -186,6 +186,7 @@ internal sealed class FakeKeyVaultServer : IAsyncDisposable
 
     private async Task AnswerAsync(HttpContext context)
     {
+        var received = System.Diagnostics.Stopwatch.GetTimestamp();
         if (Latency > TimeSpan.Zero)
         {
             await Task.Delay(Latency);
@@ -196,7 +197,7 @@ internal sealed class FakeKeyVaultServer : IAsyncDisposable
         response.Headers.Date = _time.GetUtcNow().ToString("R", CultureInfo.InvariantCulture);
         var hadToken = request.Headers.Authorization.ToString() == "Bearer " + AccessToken;
         var (status, body) = hadToken ? Answer(request, response) : Challenge(response);
-        _requests.Enqueue(new FakeVaultRequest(request.Method, request.Path.Value ?? "/", request.QueryString.Value ?? string.Empty, hadToken, status));
+        _requests.Enqueue(new FakeVaultRequest(request.Method, request.Path.Value ?? "/", request.QueryString.Value ?? string.Empty, hadToken, status, received, System.Diagnostics.Stopwatch.GetTimestamp()));
 
         response.StatusCode = status;
         if (body is not null)

@@ -60,6 +60,21 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         Assert.Equal(["admin"], keys.Single(k => k.Name == "typed-in-the-portal").Scopes.ToArray());
     }
 
+    [Theory]
+    [InlineData("scopes", "")]
+    [InlineData("scopes", "   ")]
+    [InlineData("scope", "SecureEndpoint")]
+    public async Task AKeyMeantToBeLimitedIsLeftOutRatherThanAllowedEverything(string tag, string value)
+    {
+        _vault.SetSecret("apikey-partner", TestKeys.NewValue(), tags: new Dictionary<string, string> { [tag] = value });
+        _vault.SetSecret("apikey-other", TestKeys.NewValue());
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(["other"], keys.Select(k => k.Name));
+        Assert.Contains(_logger.Collector.GetSnapshot(), r => r.Message.StartsWith("API key partner from keyvault skipped: ", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task ASha256ValueIsUsedAsTheKeysHashSoThePlaintextIsStoredNowhere()
     {
@@ -291,6 +306,8 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
 
         // Eight value requests, plus the next listing page fetched at the same time.
         Assert.InRange(_vault.MaxConcurrentRequests, 2, 9);
+        var lastPageAnswered = _vault.Requests.Where(r => r.IsListRequest).Max(r => r.Answered);
+        Assert.Contains(_vault.Requests, r => r.IsValueRequest && r.Received < lastPageAnswered);
     }
 
     internal static void AssertHash(string plaintext, ApiKey key)

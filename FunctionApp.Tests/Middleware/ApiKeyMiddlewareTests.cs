@@ -221,6 +221,25 @@ public sealed class ApiKeyMiddlewareTests : IDisposable
     }
 
     [Fact]
+    public async Task AKeyRingOlderThanItsLimitFailsClosedWith503()
+    {
+        using var gate = new MiddlewareHarness(new ApiKeyOptions { MaxKeyRingAge = TimeSpan.FromHours(1) });
+        gate.Publish(TestKeys.Create("tutorial", _valid));
+
+        gate.Clock.Advance(TimeSpan.FromHours(1));
+        Assert.True((await gate.InvokeAsync(MiddlewareHarness.SecureEndpoint, ("api-key", _valid))).FunctionRan);
+
+        gate.Clock.Advance(TimeSpan.FromSeconds(1));
+        var stale = await gate.InvokeAsync(MiddlewareHarness.SecureEndpoint, ("api-key", _valid));
+        Assert.False(stale.FunctionRan);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, stale.Response.StatusCode);
+
+        // A fresh load (as after the vault recovers) lifts it.
+        gate.Publish(TestKeys.Create("tutorial", _valid));
+        Assert.True((await gate.InvokeAsync(MiddlewareHarness.SecureEndpoint, ("api-key", _valid))).FunctionRan);
+    }
+
+    [Fact]
     public async Task WithNoKeyRingAMissingKeyIsStillA401()
     {
         using var gate = new MiddlewareHarness(new ApiKeyOptions { FirstLoadTimeout = TimeSpan.Zero });

@@ -26,6 +26,12 @@ public sealed class ApiKeyOptions
     /// <summary>Each interval is moved by a random amount up to this, so instances that scaled out do not reload together.</summary>
     public TimeSpan RefreshJitter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How old the key ring in force may get while refreshes keep failing before protected functions answer 503:
+    /// past it, a key revoked in the vault could otherwise keep working indefinitely. Zero turns the limit off.
+    /// </summary>
+    public TimeSpan MaxKeyRingAge { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>How long a request waits for the first key ring at startup before it is answered 503.</summary>
     public TimeSpan FirstLoadTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -26,9 +26,14 @@ internal sealed partial class ApiKeyOptionsValidator(IConfiguration configuratio
             errors.Add($"{section}:MaxKeyLength must be between 16 and {KeyRing.ApiKeyHash.MaxKeyLength} (default 512); it is {options.MaxKeyLength}.");
         }
 
-        if (options.RefreshInterval < TimeSpan.FromSeconds(1))
+        if (options.RefreshInterval < TimeSpan.FromSeconds(1) || options.RefreshInterval > TimeSpan.FromDays(1))
         {
-            errors.Add($"{section}:RefreshInterval must be at least 00:00:01 (default 00:05:00); it is {options.RefreshInterval}.");
+            errors.Add($"{section}:RefreshInterval must be between 00:00:01 and 1.00:00:00 (default 00:05:00); it is {options.RefreshInterval}.");
+        }
+
+        if (options.MaxKeyRingAge != TimeSpan.Zero && (options.MaxKeyRingAge < options.RefreshInterval * 2 || options.MaxKeyRingAge > TimeSpan.FromDays(30)))
+        {
+            errors.Add($"{section}:MaxKeyRingAge must be 00:00:00 (no limit) or between twice RefreshInterval and 30.00:00:00 (default 1.00:00:00); it is {options.MaxKeyRingAge}.");
         }
 
         if (options.RefreshJitter < TimeSpan.Zero || options.RefreshJitter >= options.RefreshInterval)
@@ -43,7 +48,7 @@ internal sealed partial class ApiKeyOptionsValidator(IConfiguration configuratio
 
         if (options.MaxParallelFetches is < 1 or > 64)
         {
-            errors.Add($"{section}:MaxParallelFetches must be between 1 and 64 (default 16); it is {options.MaxParallelFetches}.");
+            errors.Add($"{section}:MaxParallelFetches must be between 1 and 64 (default 32); it is {options.MaxParallelFetches}.");
         }
 
         if (options.KeyVaultUri is { } vault)

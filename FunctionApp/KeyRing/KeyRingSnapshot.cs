@@ -75,6 +75,9 @@ internal sealed class KeyRingSnapshot
         return new KeyRingSnapshot(slots, kept, source, loadedAt);
     }
 
+    /// <summary>Whether the ring is older than <paramref name="maxAge"/> at <paramref name="now"/>; a zero limit means never.</summary>
+    public bool IsOlderThan(TimeSpan maxAge, DateTimeOffset now) => maxAge > TimeSpan.Zero && now - LoadedAt > maxAge;
+
     /// <summary>Finds the key with this hash, or null.</summary>
     public ApiKey? Find(in ApiKeyHash hash)
     {

@@ -94,9 +94,16 @@ internal sealed class KeyVaultApiKeySource(
 
             var hash = secret.Hash;
             nextKnown[properties.Name] = secret;
+            var keyName = properties.Name[prefix.Length..];
+            if (ScopeProblem(properties) is { } scopeProblem)
+            {
+                logger.KeySkipped(keyName, Name, scopeProblem);
+                continue;
+            }
+
             keys.Add(new ApiKey
             {
-                Name = properties.Name[prefix.Length..],
+                Name = keyName,
                 Hash = hash,
                 Scopes = ScopeList.Parse(ScopesOf(properties)),
                 NotBefore = properties.NotBefore,
@@ -107,6 +114,23 @@ internal sealed class KeyVaultApiKeySource(
 
         _known = nextKnown;
         return keys;
+    }
+
+    /// <summary>
+    /// A key meant to be limited must never end up unlimited: a <c>scopes</c> tag that is present but blank, or a tag
+    /// named <c>scope</c>, would otherwise read as "no scopes", which allows every function. Such a key is left out.
+    /// </summary>
+    private static string? ScopeProblem(SecretProperties properties)
+    {
+        var scopes = ScopesOf(properties);
+        if (scopes is not null && string.IsNullOrWhiteSpace(scopes))
+        {
+            return "its scopes tag is empty; list the scopes it may call, or remove the tag to allow every function";
+        }
+
+        return scopes is null && properties.Tags.Keys.Any(t => string.Equals(t, "scope", StringComparison.OrdinalIgnoreCase))
+            ? "it has a 'scope' tag; the tag that limits a key is named 'scopes'"
+            : null;
     }
 
     /// <summary>The <c>scopes</c> tag, whatever the letter case of its name (the portal and CLI keep what was typed).</summary>

@@ -56,6 +56,12 @@ internal static class SettingsKeyReader
             errors.Add($"{setting} {problem}.");
         }
 
+        // Present but blank would read as "no scopes", which allows every function: refuse it instead.
+        if (entry.GetSection("Scopes").Value is { } scopes && string.IsNullOrWhiteSpace(scopes))
+        {
+            errors.Add($"{setting}:Scopes is empty; list the scopes the key may call, or remove the setting to allow every function.");
+        }
+
         var notBefore = ParseTime(entry, "NotBefore", setting, errors);
         var expiresOn = ParseTime(entry, "ExpiresOn", setting, errors);
 

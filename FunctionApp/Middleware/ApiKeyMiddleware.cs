@@ -70,10 +70,13 @@ internal sealed class ApiKeyMiddleware(
             return new ApiKeyDecision(rejection);
         }
 
+        // No ring yet, or one so stale (refreshes failing for MaxKeyRingAge) that revocations may have been missed:
+        // either way the keys cannot be trusted, so fail closed.
         var ring = await keyRings.GetAsync(_options.FirstLoadTimeout, cancellationToken).ConfigureAwait(false);
-        return ring is null
+        var now = timeProvider.GetUtcNow();
+        return ring is null || ring.IsOlderThan(_options.MaxKeyRingAge, now)
             ? new ApiKeyDecision(ApiKeyOutcome.KeysUnavailable)
-            : ApiKeyValidator.Decide(value, ring, policy.RequiredScope, timeProvider.GetUtcNow());
+            : ApiKeyValidator.Decide(value, ring, policy.RequiredScope, now);
     }
 
     /// <summary>
