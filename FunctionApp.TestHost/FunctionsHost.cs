@@ -82,6 +82,11 @@ public sealed class FunctionsHost : IAsyncDisposable
             host._http = await HttpFrontEnd.StartAsync(options.Port, new HttpFrontEnd(routes, channel, settings, log)).ConfigureAwait(false);
             host.BaseAddress = new Uri(ServerAddress(host._http));
 
+            if (worker.Exited.IsCompleted)
+            {
+                throw new WorkerUnavailableException($"The worker exited with code {worker.Exited.Result} while the host was starting.");
+            }
+
             log.Host("Functions:");
             foreach (var function in routes.Functions)
             {

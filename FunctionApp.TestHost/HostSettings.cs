@@ -8,8 +8,11 @@ namespace FunctionApp.TestHost;
 /// and the worker's environment (the process environment, plus local.settings.json's <c>Values</c> for names the
 /// environment does not already set).
 /// </summary>
-internal sealed record HostSettings(string RoutePrefix, IReadOnlyDictionary<string, string> WorkerEnvironment)
+internal sealed record HostSettings(string RoutePrefix, TimeSpan FunctionTimeout, IReadOnlyDictionary<string, string> WorkerEnvironment)
 {
+    /// <summary>host.json's <c>functionTimeout</c> when it is not set: the Consumption plan's default.</summary>
+    private static readonly TimeSpan DefaultFunctionTimeout = TimeSpan.FromMinutes(5);
+
     private const string DefaultRoutePrefix = "api";
     private const string RoutePrefixOverride = "AzureFunctionsJobHost__extensions__http__routePrefix";
 
@@ -48,8 +51,9 @@ internal sealed record HostSettings(string RoutePrefix, IReadOnlyDictionary<stri
 
         environment["FUNCTIONS_APPLICATION_DIRECTORY"] = appDirectory;
 
-        var routePrefix = environment.TryGetValue(RoutePrefixOverride, out var prefix) ? prefix : ReadRoutePrefix(Path.Combine(appDirectory, "host.json"));
-        return new HostSettings(routePrefix.Trim('/'), environment);
+        using var hostJson = ReadHostJson(Path.Combine(appDirectory, "host.json"));
+        var routePrefix = environment.TryGetValue(RoutePrefixOverride, out var prefix) ? prefix : ReadRoutePrefix(hostJson);
+        return new HostSettings(routePrefix.Trim('/'), ReadFunctionTimeout(hostJson), environment);
     }
 
     private static IEnumerable<KeyValuePair<string, string>> ReadLocalSettings(string path)
@@ -71,19 +75,26 @@ internal sealed record HostSettings(string RoutePrefix, IReadOnlyDictionary<stri
         }
     }
 
-    private static string ReadRoutePrefix(string hostJson)
-    {
-        if (!File.Exists(hostJson))
-        {
-            return DefaultRoutePrefix;
-        }
+    private static JsonDocument? ReadHostJson(string path) =>
+        File.Exists(path)
+            ? JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })
+            : null;
 
-        using var document = JsonDocument.Parse(File.ReadAllText(hostJson), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        return document.RootElement.TryGetProperty("extensions", out var extensions)
+    private static string ReadRoutePrefix(JsonDocument? hostJson) =>
+        hostJson is not null
+            && hostJson.RootElement.TryGetProperty("extensions", out var extensions)
             && extensions.TryGetProperty("http", out var http)
             && http.TryGetProperty("routePrefix", out var prefix)
             && prefix.ValueKind == JsonValueKind.String
             ? prefix.GetString()!
             : DefaultRoutePrefix;
-    }
+
+    private static TimeSpan ReadFunctionTimeout(JsonDocument? hostJson) =>
+        hostJson is not null
+            && hostJson.RootElement.TryGetProperty("functionTimeout", out var timeout)
+            && timeout.ValueKind == JsonValueKind.String
+            && TimeSpan.TryParse(timeout.GetString(), System.Globalization.CultureInfo.InvariantCulture, out var value)
+            && value > TimeSpan.Zero
+            ? value
+            : DefaultFunctionTimeout;
 }

@@ -47,10 +47,12 @@ internal sealed class HttpFrontEnd(RouteTable routes, WorkerChannel channel, Hos
         }
 
         StreamingMessage answer;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        timeout.CancelAfter(settings.FunctionTimeout);
         try
         {
             var invocation = await CreateInvocationAsync(context, function, routeValues).ConfigureAwait(false);
-            answer = await channel.RequestAsync(invocation, context.RequestAborted).ConfigureAwait(false);
+            answer = await channel.RequestAsync(invocation, timeout.Token).ConfigureAwait(false);
         }
         catch (WorkerUnavailableException ex)
         {
@@ -60,6 +62,13 @@ internal sealed class HttpFrontEnd(RouteTable routes, WorkerChannel channel, Hos
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            // Like the host past host.json's functionTimeout: the caller gets a 500, and the log says why.
+            log.Host($"{function.Name} timed out after {settings.FunctionTimeout} (host.json functionTimeout)");
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
             return;
         }
 

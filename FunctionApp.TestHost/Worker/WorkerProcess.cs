@@ -81,7 +81,14 @@ internal sealed class WorkerProcess : IAsyncDisposable
         catch (TimeoutException)
         {
             Kill();
-            await Exited.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            try
+            {
+                await Exited.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Killed but not yet reaped; disposing goes on so the host's own resources are still released.
+            }
         }
     }
 
