@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Globalization;
 using FunctionApp.KeyRing;
 using Microsoft.Extensions.Configuration;
