@@ -8,7 +8,6 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 
 namespace FunctionApp.Tests.KeyRing;
 
@@ -16,7 +15,7 @@ public sealed class KeyRingRefresherTests : IAsyncDisposable
 {
     private static readonly ApiKeyOptions Options = new() { RefreshInterval = TimeSpan.FromMinutes(5), RefreshJitter = TimeSpan.FromSeconds(30) };
 
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
+    private readonly TimerAwareTimeProvider _clock = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
     private readonly ScriptedSource _source = new();
     private readonly FakeLogCollector _logs = new();
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
@@ -62,6 +61,7 @@ public sealed class KeyRingRefresherTests : IAsyncDisposable
         _source.Next(TestKeys.Create("a", TestKeys.NewValue()));
         await _refresher.StartAsync(CancellationToken.None);
         await _source.WaitForLoadsAsync(1);
+        await _clock.WaitForTimersAsync(1);
 
         _source.Next(TestKeys.Create("a", TestKeys.NewValue()), TestKeys.Create("added", TestKeys.NewValue()));
         _clock.Advance(Options.RefreshInterval - Options.RefreshJitter - TimeSpan.FromSeconds(1));
@@ -82,6 +82,7 @@ public sealed class KeyRingRefresherTests : IAsyncDisposable
         var good = await WaitForRingAsync(r => r.Count == 1);
 
         _source.Fail(new HttpRequestException("connection refused"));
+        await _clock.WaitForTimersAsync(1);
         _clock.Advance(Options.RefreshInterval + Options.RefreshJitter);
         await _source.WaitForLoadsAsync(2);
         await WaitForLogAsync(LogLevel.Warning);
@@ -102,8 +103,10 @@ public sealed class KeyRingRefresherTests : IAsyncDisposable
         await _source.WaitForLoadsAsync(1);
         Assert.Null(_keyRings.Current);
 
+        await _clock.WaitForTimersAsync(1);
         _clock.Advance(TimeSpan.FromSeconds(1));
         await _source.WaitForLoadsAsync(2);
+        await _clock.WaitForTimersAsync(2);
         _clock.Advance(TimeSpan.FromSeconds(1));
         await Task.Delay(50);
         Assert.Equal(2, _source.Loads);
