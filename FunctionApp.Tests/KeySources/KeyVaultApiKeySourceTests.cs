@@ -292,17 +292,19 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     [Fact]
     public async Task FetchesValuesInParallelUpToTheConfiguredLimitWhileTheListingGoesOn()
     {
-        for (var i = 0; i < 40; i++)
+        // Four listing pages at 40 ms each: the fetches for the first page have ~120 ms to start before the
+        // last page is answered, enough even on a busy machine.
+        for (var i = 0; i < 100; i++)
         {
-            _vault.SetSecret($"apikey-k{i:D2}", TestKeys.NewValue());
+            _vault.SetSecret($"apikey-k{i:D3}", TestKeys.NewValue());
         }
 
-        _vault.Latency = TimeSpan.FromMilliseconds(20);
+        _vault.Latency = TimeSpan.FromMilliseconds(40);
         var source = CreateSource(_vault, maxParallelFetches: 8);
 
         var keys = await source.LoadAsync(CancellationToken.None);
 
-        Assert.Equal(40, keys.Count);
+        Assert.Equal(100, keys.Count);
 
         // Eight value requests, plus the next listing page fetched at the same time.
         Assert.InRange(_vault.MaxConcurrentRequests, 2, 9);
