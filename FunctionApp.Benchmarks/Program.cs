@@ -25,6 +25,11 @@ if (!known.Contains(suite))
 }
 
 Console.WriteLine($"Machine: {Environment.ProcessorCount} logical cores, {Environment.OSVersion}, .NET {Environment.Version}");
+if (quick)
+{
+    Console.WriteLine("--quick: every benchmark runs briefly to prove it still works. The figures it prints are not measurements, and nothing checks them.");
+}
+
 if (suite is "micro" or "all")
 {
     var config = quick
