@@ -95,7 +95,8 @@ internal sealed class KeyVaultApiKeySource(
             var hash = secret.Hash;
             nextKnown[properties.Name] = secret;
             var keyName = properties.Name[prefix.Length..];
-            if (ScopeProblem(properties) is { } scopeProblem)
+            var scopes = ScopesOf(properties);
+            if (ScopeProblem(scopes, properties) is { } scopeProblem)
             {
                 logger.KeySkipped(keyName, Name, scopeProblem);
                 continue;
@@ -105,7 +106,7 @@ internal sealed class KeyVaultApiKeySource(
             {
                 Name = keyName,
                 Hash = hash,
-                Scopes = ScopeList.Parse(ScopesOf(properties)),
+                Scopes = ScopeList.Parse(scopes),
                 NotBefore = properties.NotBefore,
                 ExpiresOn = properties.ExpiresOn,
                 IsRevoked = properties.Enabled == false,
@@ -120,9 +121,8 @@ internal sealed class KeyVaultApiKeySource(
     /// A key meant to be limited must never end up unlimited: a <c>scopes</c> tag that is present but blank, or a tag
     /// named <c>scope</c>, would otherwise read as "no scopes", which allows every function. Such a key is left out.
     /// </summary>
-    private static string? ScopeProblem(SecretProperties properties)
+    private static string? ScopeProblem(string? scopes, SecretProperties properties)
     {
-        var scopes = ScopesOf(properties);
         if (scopes is not null && string.IsNullOrWhiteSpace(scopes))
         {
             return "its scopes tag is empty; list the scopes it may call, or remove the tag to allow every function";
