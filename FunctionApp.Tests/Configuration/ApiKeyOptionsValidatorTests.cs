@@ -66,7 +66,7 @@ public sealed class ApiKeyOptionsValidatorTests
         [
             "ApiKeys:Keys:badhash starts with sha256: but is not followed by exactly 64 hexadecimal digits.",
             "ApiKeys:Keys:blank-scopes:Scopes is empty; list the scopes the key may call, or remove the setting to allow every function.",
-            "ApiKeys:Keys:late:ExpiresOn 'next tuesday' is not a date and time; use ISO 8601, e.g. 2027-01-31T00:00:00Z.",
+            "ApiKeys:Keys:late:ExpiresOn 'next tuesday' is not an ISO 8601 date and time; write it as 2027-01-31T00:00:00Z (a date alone means midnight UTC, a time without an offset is UTC).",
             "ApiKeys:Keys:novalue has no value; set it to the key, or to sha256:<64 hex digits> of the key.",
             "ApiKeys:Keys:spaces is not a usable key: it must be 1 to 512 visible ASCII characters with no comma or whitespace.",
             "ApiKeys:Keys:typo:Scope is not a key property; use Scopes, NotBefore, ExpiresOn.",

@@ -7,7 +7,7 @@ namespace FunctionApp.KeySources;
 /// <summary>
 /// Reads keys written in configuration:
 /// <c>ApiKeys:Keys:&lt;name&gt;</c> = the key or <c>sha256:&lt;hex&gt;</c>, with optional
-/// <c>ApiKeys:Keys:&lt;name&gt;:Scopes</c> (space-separated), <c>:NotBefore</c> and <c>:ExpiresOn</c> (ISO 8601).
+/// <c>ApiKeys:Keys:&lt;name&gt;:Scopes</c> (separated by spaces or commas), <c>:NotBefore</c> and <c>:ExpiresOn</c> (ISO 8601).
 /// As environment variables: <c>ApiKeys__Keys__&lt;name&gt;</c>, <c>ApiKeys__Keys__&lt;name&gt;__Scopes</c>, …
 /// </summary>
 internal static class SettingsKeyReader
@@ -55,14 +55,18 @@ internal static class SettingsKeyReader
             errors.Add($"{setting} {problem}.");
         }
 
-        // Present but blank would read as "no scopes", which allows every function: refuse it instead.
-        if (entry.GetSection("Scopes").Value is { } scopes && string.IsNullOrWhiteSpace(scopes))
+        // Present but listing nothing would read as "no scopes", which allows every function: refuse it instead.
+        if (entry.GetSection("Scopes").Value is { } scopes && ScopeList.Parse(scopes).IsEmpty)
         {
             errors.Add($"{setting}:Scopes is empty; list the scopes the key may call, or remove the setting to allow every function.");
         }
 
         var notBefore = ParseTime(entry, "NotBefore", setting, errors);
         var expiresOn = ParseTime(entry, "ExpiresOn", setting, errors);
+        if (notBefore >= expiresOn)
+        {
+            errors.Add($"{setting}:NotBefore is not before {setting}:ExpiresOn, so the key could never be used; correct one of them.");
+        }
 
         if (errors.Count > errorCount)
         {
@@ -81,18 +85,25 @@ internal static class SettingsKeyReader
 
     private static DateTimeOffset? ParseTime(IConfigurationSection entry, string property, string setting, List<string> errors)
     {
+        // Present but blank is a mistake, not "no limit": a key meant to expire would otherwise never expire.
         var text = entry[property];
-        if (string.IsNullOrWhiteSpace(text))
+        if (text is null)
         {
             return null;
         }
 
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            errors.Add($"{setting}:{property} is empty; set an ISO 8601 time such as {IsoTime.Example}, or remove the setting.");
+            return null;
+        }
+
+        if (IsoTime.TryParse(text, out var time))
         {
             return time;
         }
 
-        errors.Add($"{setting}:{property} '{text}' is not a date and time; use ISO 8601, e.g. 2027-01-31T00:00:00Z.");
+        errors.Add($"{setting}:{property} '{text}' is not an ISO 8601 date and time; write it as {IsoTime.Example} (a date alone means midnight UTC, a time without an offset is UTC).");
         return null;
     }
 }

@@ -1,0 +1,97 @@
+using FunctionApp.KeySources;
+using Microsoft.Extensions.Configuration;
+
+namespace FunctionApp.Tests.KeySources;
+
+/// <summary>Keys written in settings: every mistake stops startup with a message naming the setting, never its value.</summary>
+public sealed class SettingsKeyReaderTests
+{
+    [Theory]
+    [InlineData("ExpiresOn", "", "ApiKeys:Keys:partner:ExpiresOn is empty; set an ISO 8601 time such as 2027-01-31T00:00:00Z, or remove the setting.")]
+    [InlineData("ExpiresOn", "   ", "ApiKeys:Keys:partner:ExpiresOn is empty; set an ISO 8601 time such as 2027-01-31T00:00:00Z, or remove the setting.")]
+    [InlineData("NotBefore", "\t", "ApiKeys:Keys:partner:NotBefore is empty; set an ISO 8601 time such as 2027-01-31T00:00:00Z, or remove the setting.")]
+    [InlineData("ExpiresOn", "12/01/2026", "ApiKeys:Keys:partner:ExpiresOn '12/01/2026' is not an ISO 8601 date and time; write it as 2027-01-31T00:00:00Z (a date alone means midnight UTC, a time without an offset is UTC).")]
+    [InlineData("ExpiresOn", "1 December 2026", "ApiKeys:Keys:partner:ExpiresOn '1 December 2026' is not an ISO 8601 date and time; write it as 2027-01-31T00:00:00Z (a date alone means midnight UTC, a time without an offset is UTC).")]
+    [InlineData("NotBefore", "2026-12-01 10:00", "ApiKeys:Keys:partner:NotBefore '2026-12-01 10:00' is not an ISO 8601 date and time; write it as 2027-01-31T00:00:00Z (a date alone means midnight UTC, a time without an offset is UTC).")]
+    [InlineData("Scopes", "", "ApiKeys:Keys:partner:Scopes is empty; list the scopes the key may call, or remove the setting to allow every function.")]
+    [InlineData("Scopes", " , ,", "ApiKeys:Keys:partner:Scopes is empty; list the scopes the key may call, or remove the setting to allow every function.")]
+    public void AMistakeInAKeyPropertyIsAnErrorNamingTheSetting(string property, string value, string expected)
+    {
+        var (keys, errors) = Read(new() { ["partner"] = TestKeys.NewValue(), [$"partner:{property}"] = value });
+
+        Assert.Empty(keys);
+        Assert.Equal([expected], errors);
+    }
+
+    [Theory]
+    [InlineData("2027-01-01T00:00:00Z", "2027-01-01T00:00:00Z")]
+    [InlineData("2027-06-01", "2027-01-01")]
+    [InlineData("2027-01-01T01:00:00+01:00", "2027-01-01T00:00:00Z")]
+    public void AValidityWindowThatEndsBeforeItStartsIsAnError(string notBefore, string expiresOn)
+    {
+        var (keys, errors) = Read(new() { ["partner"] = TestKeys.NewValue(), ["partner:NotBefore"] = notBefore, ["partner:ExpiresOn"] = expiresOn });
+
+        Assert.Empty(keys);
+        Assert.Equal(["ApiKeys:Keys:partner:NotBefore is not before ApiKeys:Keys:partner:ExpiresOn, so the key could never be used; correct one of them."], errors);
+    }
+
+    [Theory]
+    [InlineData("2027-01-31", "2027-01-31T00:00:00+00:00")]
+    [InlineData("2027-01-31T10:30", "2027-01-31T10:30:00+00:00")]
+    [InlineData("2027-01-31T10:30:15", "2027-01-31T10:30:15+00:00")]
+    [InlineData("2027-01-31T10:30:15.250Z", "2027-01-31T10:30:15.25+00:00")]
+    [InlineData("2027-01-31T12:30:00+02:00", "2027-01-31T10:30:00+00:00")]
+    public void ISO8601TimesAreReadWithoutAnOffsetAsUtc(string written, string expected)
+    {
+        var (keys, errors) = Read(new() { ["partner"] = TestKeys.NewValue(), ["partner:ExpiresOn"] = written });
+
+        Assert.Empty(errors);
+        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), Assert.Single(keys).ExpiresOn);
+    }
+
+    [Theory]
+    [InlineData("reports,SecureEndpoint", new[] { "reports", "SecureEndpoint" })]
+    [InlineData("reports, SecureEndpoint", new[] { "reports", "SecureEndpoint" })]
+    [InlineData(" reports \t SecureEndpoint ", new[] { "reports", "SecureEndpoint" })]
+    [InlineData("reports Reports REPORTS", new[] { "reports" })]
+    public void ScopesAreSeparatedBySpacesOrCommasAndKeptOnceWhateverTheirCase(string written, string[] expected)
+    {
+        var (keys, errors) = Read(new() { ["partner"] = TestKeys.NewValue(), ["partner:Scopes"] = written });
+
+        Assert.Empty(errors);
+        Assert.Equal(expected, Assert.Single(keys).Scopes.ToArray());
+    }
+
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    [InlineData("\n\n")]
+    public void ATrailingLineBreakIsNotPartOfTheKey(string lineBreak)
+    {
+        var plain = TestKeys.NewValue();
+        var hashed = TestKeys.NewValue();
+
+        var (keys, errors) = Read(new() { ["plain"] = plain + lineBreak, ["hashed"] = TestKeys.Sha256Text(hashed) + lineBreak });
+
+        Assert.Empty(errors);
+        KeyVaultApiKeySourceTests.AssertHash(plain, keys.Single(k => k.Name == "plain"));
+        KeyVaultApiKeySourceTests.AssertHash(hashed, keys.Single(k => k.Name == "hashed"));
+    }
+
+    [Fact]
+    public void ALineBreakInsideAKeyIsStillRefused()
+    {
+        var (keys, errors) = Read(new() { ["broken"] = "first-half\nsecond-half" });
+
+        Assert.Empty(keys);
+        Assert.Equal(["ApiKeys:Keys:broken is not a usable key: it must be 1 to 512 visible ASCII characters with no comma or whitespace."], errors);
+    }
+
+    private static (IReadOnlyList<FunctionApp.KeyRing.ApiKey> Keys, IReadOnlyList<string> Errors) Read(Dictionary<string, string?> keys)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(keys.Select(k => KeyValuePair.Create($"{SettingsKeyReader.SectionPath}:{k.Key}", k.Value)))
+            .Build();
+        return SettingsKeyReader.Read(configuration.GetSection(SettingsKeyReader.SectionPath), maxKeyLength: 512);
+    }
+}
