@@ -63,7 +63,16 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     [Theory]
     [InlineData("scopes", "")]
     [InlineData("scopes", "   ")]
+    [InlineData("scopes", " , ,")]
     [InlineData("scope", "SecureEndpoint")]
+    [InlineData("Scope", "SecureEndpoint")]
+    [InlineData("scopes ", "SecureEndpoint")]
+    [InlineData(" scopes", "SecureEndpoint")]
+    [InlineData("scopes:", "SecureEndpoint")]
+    [InlineData("Scopes_", "SecureEndpoint")]
+    [InlineData("s-c-o-p-e-s", "SecureEndpoint")]
+    [InlineData("scopes1", "SecureEndpoint")]
+    [InlineData("SCOPE.S", "SecureEndpoint")]
     public async Task AKeyMeantToBeLimitedIsLeftOutRatherThanAllowedEverything(string tag, string value)
     {
         _vault.SetSecret("apikey-partner", TestKeys.NewValue(), tags: new Dictionary<string, string> { [tag] = value });
@@ -73,6 +82,55 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
 
         Assert.Equal(["other"], keys.Select(k => k.Name));
         Assert.Contains(_logger.Collector.GetSnapshot(), r => r.Message.StartsWith("API key partner from keyvault skipped: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TwoScopesTagsInDifferentLetterCaseLeaveTheKeyOut()
+    {
+        _vault.SetSecret("apikey-partner", TestKeys.NewValue(), tags: new Dictionary<string, string> { ["scopes"] = "reports", ["Scopes"] = "admin" });
+
+        Assert.Empty(await _source.LoadAsync(CancellationToken.None));
+        Assert.Contains(_logger.Collector.GetSnapshot(), r => r.Message.StartsWith("API key partner from keyvault skipped: it has both a ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ScopesSeparatedByCommasOrInAnyCaseAreRead()
+    {
+        _vault.SetSecret("apikey-partner", TestKeys.NewValue(), tags: new Dictionary<string, string> { ["scopes"] = "reports,SecureEndpoint, REPORTS" });
+
+        Assert.Equal(["reports", "SecureEndpoint"], Assert.Single(await _source.LoadAsync(CancellationToken.None)).Scopes.ToArray());
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-3600)]
+    public async Task AKeyWhoseActivationIsNotBeforeItsExpiryIsLeftOutWithAWarning(int expiryAfterActivation)
+    {
+        var notBefore = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds());
+        _vault.SetSecret("apikey-never", TestKeys.NewValue(), notBefore: notBefore, expiresOn: notBefore.AddSeconds(expiryAfterActivation));
+        _vault.SetSecret("apikey-fine", TestKeys.NewValue(), notBefore: notBefore, expiresOn: notBefore.AddSeconds(1));
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(["fine"], keys.Select(k => k.Name));
+        Assert.Contains(_logger.Collector.GetSnapshot(), r => r.Level == Microsoft.Extensions.Logging.LogLevel.Warning
+            && r.Message == "API key never from keyvault skipped: its activation date is not before its expiry date, so it could never be used");
+    }
+
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    public async Task AValueWithATrailingLineBreakAsAzCliWritesItFromAFileIsTheKeyWithoutIt(string lineBreak)
+    {
+        var plain = TestKeys.NewValue();
+        var hashed = TestKeys.NewValue();
+        _vault.SetSecret("apikey-plain", plain + lineBreak);
+        _vault.SetSecret("apikey-hashed", TestKeys.Sha256Text(hashed) + lineBreak);
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        AssertHash(plain, keys.Single(k => k.Name == "plain"));
+        AssertHash(hashed, keys.Single(k => k.Name == "hashed"));
     }
 
     [Fact]

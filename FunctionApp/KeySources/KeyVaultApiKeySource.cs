@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Text.Json;
 using System.Threading.Channels;
 using Azure;
@@ -13,7 +14,7 @@ namespace FunctionApp.KeySources;
 
 /// <summary>
 /// Keys kept as Key Vault secrets: every secret named <c>&lt;prefix&gt;&lt;key name&gt;</c> is one key. Its value is
-/// the key or <c>sha256:&lt;hex&gt;</c>; the <c>scopes</c> tag limits it; <c>enabled=false</c> revokes it;
+/// the key or <c>sha256:&lt;hex&gt;</c> (a trailing line break is ignored); the <c>scopes</c> tag limits it; <c>enabled=false</c> revokes it;
 /// <c>nbf</c>/<c>exp</c> bound it in time (Key Vault returns such secrets regardless, so the key ring enforces them).
 /// </summary>
 /// <remarks>
@@ -95,10 +96,9 @@ internal sealed class KeyVaultApiKeySource(
             var hash = secret.Hash;
             nextKnown[properties.Name] = secret;
             var keyName = properties.Name[prefix.Length..];
-            var scopes = ScopesOf(properties);
-            if (ScopeProblem(scopes, properties) is { } scopeProblem)
+            if (KeyProblem(properties, out var scopes) is { } problem)
             {
-                logger.KeySkipped(keyName, Name, scopeProblem);
+                logger.KeySkipped(keyName, Name, problem);
                 continue;
             }
 
@@ -106,7 +106,7 @@ internal sealed class KeyVaultApiKeySource(
             {
                 Name = keyName,
                 Hash = hash,
-                Scopes = ScopeList.Parse(scopes),
+                Scopes = scopes,
                 NotBefore = properties.NotBefore,
                 ExpiresOn = properties.ExpiresOn,
                 IsRevoked = properties.Enabled == false,
@@ -118,33 +118,67 @@ internal sealed class KeyVaultApiKeySource(
     }
 
     /// <summary>
-    /// A key meant to be limited must never end up unlimited: a <c>scopes</c> tag that is present but blank, or a tag
-    /// named <c>scope</c>, would otherwise read as "no scopes", which allows every function. Such a key is left out.
+    /// Why a listed secret cannot be a key, or null. A key meant to be limited must never end up unlimited, and no
+    /// misspelling of the tag may make it so: any tag whose name, reduced to its letters, is <c>scope</c> or
+    /// <c>scopes</c> (<c>scope</c>, <c>scopes </c>, <c>scopes:</c>, <c>Scopes_</c>, <c>s-c-o-p-e-s</c>) must be
+    /// exactly <c>scopes</c> in some letter case, there must be one such tag, and it must list at least one scope.
+    /// Otherwise the key is left out. A validity window that ends before it starts leaves it out too.
     /// </summary>
-    private static string? ScopeProblem(string? scopes, SecretProperties properties)
+    private static string? KeyProblem(SecretProperties properties, out ImmutableArray<string> scopes)
     {
-        if (scopes is not null && string.IsNullOrWhiteSpace(scopes))
+        scopes = [];
+        string? scopesTag = null;
+        foreach (var (tag, value) in properties.Tags)
         {
-            return "its scopes tag is empty; list the scopes it may call, or remove the tag to allow every function";
-        }
-
-        return scopes is null && properties.Tags.Keys.Any(t => string.Equals(t, "scope", StringComparison.OrdinalIgnoreCase))
-            ? "it has a 'scope' tag; the tag that limits a key is named 'scopes'"
-            : null;
-    }
-
-    /// <summary>The <c>scopes</c> tag, whatever the letter case of its name (the portal and CLI keep what was typed).</summary>
-    private static string? ScopesOf(SecretProperties properties)
-    {
-        foreach (var (name, value) in properties.Tags)
-        {
-            if (string.Equals(name, ScopesTag, StringComparison.OrdinalIgnoreCase))
+            if (!IsScopesLike(tag))
             {
-                return value;
+                continue;
+            }
+
+            if (!string.Equals(tag, ScopesTag, StringComparison.OrdinalIgnoreCase))
+            {
+                return $"it has a tag named '{tag}', which looks like the '{ScopesTag}' tag but is not it; name the tag exactly '{ScopesTag}'";
+            }
+
+            if (scopesTag is not null)
+            {
+                return $"it has both a '{scopesTag}' and a '{tag}' tag; keep one";
+            }
+
+            scopesTag = tag;
+            scopes = ScopeList.Parse(value);
+            if (scopes.IsEmpty)
+            {
+                return $"its {ScopesTag} tag lists no scope; list the scopes it may call, or remove the tag to allow every function";
             }
         }
 
-        return null;
+        return properties.NotBefore is { } notBefore && properties.ExpiresOn is { } expiresOn && notBefore >= expiresOn
+            ? "its activation date is not before its expiry date, so it could never be used"
+            : null;
+    }
+
+    private static bool IsScopesLike(string tag)
+    {
+        Span<char> letters = stackalloc char[7];
+        var count = 0;
+        foreach (var c in tag)
+        {
+            if (!char.IsLetter(c))
+            {
+                continue;
+            }
+
+            if (count == letters.Length)
+            {
+                return false;
+            }
+
+            letters[count++] = char.ToLowerInvariant(c);
+        }
+
+        var folded = letters[..count];
+        return folded.SequenceEqual("scope") || folded.SequenceEqual("scopes");
     }
 
     /// <summary>Lists every secret with the prefix into <paramref name="listed"/>, queueing those whose value must be read.</summary>
