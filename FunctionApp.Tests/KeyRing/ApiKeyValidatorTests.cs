@@ -118,7 +118,9 @@ public sealed class ApiKeyValidatorTests
         Assert.Equal(ApiKeyOutcome.ScopeDenied, denied.Outcome);
         Assert.Equal("scoped", denied.Key?.Name);
 
-        Assert.Equal(ApiKeyOutcome.ScopeDenied, Decide(_scoped, "Reports").Outcome);
+        // Function names, and so scopes, are case-insensitive in Functions.
+        Assert.Equal(ApiKeyOutcome.Allowed, Decide(_scoped, "Reports").Outcome);
+        Assert.Equal(ApiKeyOutcome.Allowed, Decide(_scoped, "SECUREENDPOINT").Outcome);
     }
 
     [Fact]

@@ -47,4 +47,43 @@ public sealed class KeyRingProviderTests
         provider.Publish(second);
         Assert.Same(second, provider.Current);
     }
+
+    [Fact]
+    public async Task AFailedFirstAttemptReleasesWaitingRequestsAndLaterOnesDoNotWait()
+    {
+        var provider = new KeyRingProvider(_clock);
+        var waiting = provider.GetAsync(TimeSpan.FromSeconds(10), CancellationToken.None).AsTask();
+
+        provider.ReportFailedLoad();
+
+        Assert.Null(await waiting.WaitAsync(TimeSpan.FromSeconds(5)));
+        var later = provider.GetAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+        Assert.True(later.IsCompletedSuccessfully);
+        Assert.Null(await later);
+    }
+
+    [Fact]
+    public async Task ARingThatLoadsAfterFailedAttemptsIsServed()
+    {
+        var provider = new KeyRingProvider(_clock);
+        provider.ReportFailedLoad();
+        provider.ReportFailedLoad();
+
+        var ring = KeyRingSnapshot.Create([], "test", _clock.GetUtcNow(), out _);
+        provider.Publish(ring);
+
+        Assert.Same(ring, await provider.GetAsync(TimeSpan.Zero, CancellationToken.None));
+    }
+
+    [Fact]
+    public void AFailureAfterARingLoadedKeepsThatRing()
+    {
+        var provider = new KeyRingProvider(_clock);
+        var ring = KeyRingSnapshot.Create([], "test", _clock.GetUtcNow(), out _);
+        provider.Publish(ring);
+
+        provider.ReportFailedLoad();
+
+        Assert.Same(ring, provider.Current);
+    }
 }

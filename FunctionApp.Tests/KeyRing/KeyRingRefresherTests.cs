@@ -129,14 +129,47 @@ public sealed class KeyRingRefresherTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task KeysWithTheSameValueAreReportedByName()
+    public async Task KeysWithTheSameValueAreLeftOutAndReportedTogetherByName()
     {
         var value = TestKeys.NewValue();
-        _source.Next(TestKeys.Create("first", value), TestKeys.Create("copy", value));
+        _source.Next(TestKeys.Create("first", value), TestKeys.Create("copy", value), TestKeys.Create("other", TestKeys.NewValue()));
         await _refresher.StartAsync(CancellationToken.None);
 
         await WaitForRingAsync(r => r.Count == 1);
-        Assert.Contains(_logs.GetSnapshot(), r => r.Message == "API key copy from scripted skipped: another key has the same value");
+        Assert.Contains(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning
+            && r.Message == "API keys copy, first from scripted have the same value, so none of them is accepted; give each caller its own key and remove or change the others");
+    }
+
+    [Fact]
+    public async Task AFailedFirstLoadStopsRequestsFromWaitingForIt()
+    {
+        _source.Fail(new HttpRequestException("down"));
+        var waiting = _keyRings.GetAsync(TimeSpan.FromSeconds(10), CancellationToken.None).AsTask();
+        Assert.False(waiting.IsCompleted);
+
+        await _refresher.StartAsync(CancellationToken.None);
+
+        Assert.Null(await waiting.WaitAsync(TimeSpan.FromSeconds(5)));
+        var later = _keyRings.GetAsync(TimeSpan.FromSeconds(10), CancellationToken.None).AsTask();
+        Assert.True(later.IsCompleted);
+        Assert.Null(await later);
+    }
+
+    [Fact]
+    public async Task AScopeNoFunctionRequiresIsReportedOncePerKeyAndScope()
+    {
+        var refresher = new KeyRingRefresher(_source, _keyRings, Microsoft.Extensions.Options.Options.Create(Options), _clock,
+            new ApiKeyMetrics(_services.GetRequiredService<IMeterFactory>(), _keyRings, _clock), new FakeLogger<KeyRingRefresher>(_logs),
+            new FixedFunctionScopes("SecureEndpoint", "reports"));
+        _source.Next(
+            TestKeys.Create("partner", TestKeys.NewValue(), scopes: ["secureendpoint", "Reprots"]),
+            TestKeys.Create("unlimited", TestKeys.NewValue()));
+
+        Assert.Null(await refresher.RefreshAsync(CancellationToken.None));
+        Assert.Null(await refresher.RefreshAsync(CancellationToken.None));
+
+        var warning = Assert.Single(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        Assert.Equal("API key partner from scripted lists scope Reprots, which no function of this app requires; check its spelling against the function names and [RequireScope] attributes", warning.Message);
     }
 
     private async Task<KeyRingSnapshot> WaitForRingAsync(Func<KeyRingSnapshot, bool> condition)
@@ -160,6 +193,12 @@ public sealed class KeyRingRefresherTests : IAsyncDisposable
         {
             await Task.Delay(10);
         }
+    }
+
+    private sealed class FixedFunctionScopes(params string[] scopes) : IFunctionScopes
+    {
+        public Task<IReadOnlySet<string>?> GetRequiredScopesAsync() =>
+            Task.FromResult<IReadOnlySet<string>?>(new HashSet<string>(scopes, StringComparer.OrdinalIgnoreCase));
     }
 
     /// <summary>A key source whose loads return (or throw) what the test queued, in order.</summary>

@@ -41,15 +41,26 @@ public sealed class KeyRingTests
     }
 
     [Fact]
-    public void KeepsTheFirstOfTwoKeysWithTheSameValueAndReportsTheOther()
+    public void KeysSharingAValueAreAllRefusedWhateverTheLoadOrderAndReportedTogether()
     {
-        var value = TestKeys.NewValue();
-        var ring = KeyRingSnapshot.Create([TestKeys.Create("first", value), TestKeys.Create("second", value), TestKeys.Create("other", TestKeys.NewValue())], "test", LoadedAt, out var duplicates);
+        var shared = TestKeys.NewValue();
+        var expired = TestKeys.Create("aa", shared, expiresOn: LoadedAt.AddDays(-1));
+        var valid = TestKeys.Create("bb", shared);
+        var narrow = TestKeys.Create("cc", shared, scopes: ["reports"]);
+        var otherValue = TestKeys.NewValue();
+        var other = TestKeys.Create("other", otherValue);
+        ApiKeyHash.TryCompute(shared, out var hash);
 
-        ApiKeyHash.TryCompute(value, out var hash);
-        Assert.Equal("first", ring.Find(hash)?.Name);
-        Assert.Equal(["second"], duplicates);
-        Assert.Equal(["first", "other"], ring.Keys.Select(k => k.Name));
+        foreach (var order in new[] { new[] { expired, valid, narrow, other }, [other, narrow, valid, expired], [valid, other, expired, narrow] })
+        {
+            var ring = KeyRingSnapshot.Create(order, "test", LoadedAt, out var duplicates);
+
+            Assert.Null(ring.Find(hash));
+            Assert.Equal(1, ring.Count);
+            Assert.Equal(["aa", "bb", "cc"], Assert.Single(duplicates));
+            Assert.Equal(ApiKeyOutcome.Unknown, ApiKeyValidator.Decide(shared, ring, "SecureEndpoint", LoadedAt).Outcome);
+            Assert.Equal(ApiKeyOutcome.Allowed, ApiKeyValidator.Decide(otherValue, ring, "SecureEndpoint", LoadedAt).Outcome);
+        }
     }
 
     [Fact]

@@ -10,8 +10,8 @@ public sealed class FunctionPolicyCatalogTests
     [Fact]
     public void TheTutorialsRootIsAnonymousAndItsSecureEndpointProtected()
     {
-        var root = _catalog.Get(new TestFunctionDefinition("Root", "FunctionApp.Functions.RootFunction.Run"));
-        var secure = _catalog.Get(new TestFunctionDefinition("SecureEndpoint", "FunctionApp.Functions.SecureEndpointFunction.Run"));
+        var root = _catalog.Get(MiddlewareHarness.Root);
+        var secure = _catalog.Get(MiddlewareHarness.SecureEndpoint);
 
         Assert.False(root.IsProtected);
         Assert.True(secure.IsProtected);
@@ -44,7 +44,7 @@ public sealed class FunctionPolicyCatalogTests
     [Theory]
     [InlineData("No.Such.Type.Run")]
     [InlineData("NoDot")]
-    [InlineData("FunctionApp.Tests.Middleware.OverloadedFunctions.Run")]
+    [InlineData("FunctionApp.Tests.Middleware.AmbiguousFunctions.Run")]
     public void AFunctionWhoseMethodCannotBeResolvedIsProtected(string entryPoint)
     {
         var policy = _catalog.Get(new TestFunctionDefinition("Mystery", entryPoint));
@@ -52,6 +52,56 @@ public sealed class FunctionPolicyCatalogTests
         Assert.True(policy.IsProtected);
         Assert.Equal("Mystery", policy.RequiredScope);
     }
+
+    [Fact]
+    public void AFunctionInAnAssemblyThatCannotBeLoadedIsProtected()
+    {
+        var policy = _catalog.Get(new TestFunctionDefinition("Status", typeof(PublicFunctions).FullName + ".Status", pathToAssembly: "/no/such/folder/App.dll"));
+
+        Assert.True(policy.IsProtected);
+    }
+
+    [Fact]
+    public void AttributesOfAFunctionInANestedClassAreFound()
+    {
+        var open = _catalog.Get(TestFunctionDefinition.For(typeof(OuterFunctions.NestedFunctions), "Open", "NestedOpen"));
+        var scoped = _catalog.Get(TestFunctionDefinition.For(typeof(OuterFunctions.NestedFunctions), "Scoped", "NestedScoped"));
+
+        Assert.Equal("FunctionApp.Tests.Middleware.OuterFunctions.NestedFunctions.Open", TestFunctionDefinition.For(typeof(OuterFunctions.NestedFunctions), "Open", "NestedOpen").EntryPoint);
+        Assert.False(open.IsProtected);
+        Assert.True(scoped.IsProtected);
+        Assert.Equal("reports", scoped.RequiredScope);
+    }
+
+    [Fact]
+    public void AnOverloadedMethodIsToldApartByTheFunctionItsAttributeNames()
+    {
+        var open = _catalog.Get(TestFunctionDefinition.For(typeof(OverloadedFunctions), "Run", "Overloaded"));
+        var scoped = _catalog.Get(TestFunctionDefinition.For(typeof(OverloadedFunctions), "Run", "OverloadedScoped"));
+
+        Assert.False(open.IsProtected);
+        Assert.True(scoped.IsProtected);
+        Assert.Equal("admin", scoped.RequiredScope);
+    }
+
+    [Fact]
+    public async Task TheScopesOfEveryProtectedHttpFunctionAreListedFromTheWorkersMetadata()
+    {
+        var catalog = new FunctionPolicyCatalog(new TestFunctionMetadataProvider(
+            (typeof(ReportFunctions), "Daily", "DailyReport", "httpTrigger"),
+            (typeof(ReportFunctions), "Health", "Health", "httpTrigger"),
+            (typeof(AdminFunctions), "Purge", "Purge", "httpTrigger"),
+            (typeof(AddedLaterFunction), "Run", "AddedLater", "httpTrigger"),
+            (typeof(QueueFunctions), "Run", "ProcessQueue", "queueTrigger")));
+
+        var scopes = await catalog.GetRequiredScopesAsync();
+
+        Assert.Equal(["AddedLater", "admin", "reports"], scopes!.Order(StringComparer.Ordinal));
+        Assert.Contains("ADMIN", scopes!);
+    }
+
+    [Fact]
+    public async Task WithoutTheWorkersMetadataNoScopesAreListed() => Assert.Null(await _catalog.GetRequiredScopesAsync());
 
     [Fact]
     public void OtherTriggersAreNotGated()
@@ -75,7 +125,7 @@ public sealed class FunctionPolicyCatalogTests
     [Fact]
     public void APolicyIsWorkedOutOncePerFunction()
     {
-        var definition = new TestFunctionDefinition("SecureEndpoint", "FunctionApp.Functions.SecureEndpointFunction.Run");
+        var definition = TestFunctionDefinition.For(typeof(FunctionApp.Functions.SecureEndpointFunction), "Run", "SecureEndpoint");
 
         Assert.Same(_catalog.Get(definition), _catalog.Get(definition));
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using FunctionApp.Configuration;
 using FunctionApp.Diagnostics;
+using FunctionApp.Functions;
 using FunctionApp.KeyRing;
 using FunctionApp.Middleware;
 using FunctionApp.Tests.TestDoubles;
@@ -17,8 +18,8 @@ namespace FunctionApp.Tests.Middleware;
 /// <summary>The real middleware with its real collaborators, driven through test doubles of the worker's abstractions.</summary>
 internal sealed class MiddlewareHarness : IDisposable
 {
-    public static readonly TestFunctionDefinition SecureEndpoint = new("SecureEndpoint", "FunctionApp.Functions.SecureEndpointFunction.Run");
-    public static readonly TestFunctionDefinition Root = new("Root", "FunctionApp.Functions.RootFunction.Run");
+    public static readonly TestFunctionDefinition SecureEndpoint = TestFunctionDefinition.For(typeof(SecureEndpointFunction), "Run", "SecureEndpoint");
+    public static readonly TestFunctionDefinition Root = TestFunctionDefinition.For(typeof(RootFunction), "Run", "Root");
 
     private readonly ServiceProvider _services;
 
@@ -59,10 +60,10 @@ internal sealed class MiddlewareHarness : IDisposable
             }
         });
 
-    public async Task<Invocation> InvokeAsync(TestFunctionDefinition function, Action<TestHttpRequestData> prepare, bool http = true, string url = "http://localhost/secure-endpoint")
+    public async Task<Invocation> InvokeAsync(TestFunctionDefinition function, Action<TestHttpRequestData> prepare, bool http = true, string url = "http://localhost/secure-endpoint", string method = "GET")
     {
         var context = new TestFunctionContext(function);
-        var request = http ? context.AttachRequest(url) : null;
+        var request = http ? context.AttachRequest(url, method) : null;
         if (request is not null)
         {
             prepare(request);

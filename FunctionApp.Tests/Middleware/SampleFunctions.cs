@@ -45,7 +45,34 @@ public sealed class OverloadedFunctions
     [AllowAnonymous]
     public HttpResponseData Run([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) => throw new NotSupportedException();
 
+    [Function("OverloadedScoped")]
+    [RequireScope("admin")]
+    public HttpResponseData Run([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request, FunctionContext context) => throw new NotSupportedException();
+
     public HttpResponseData Run(HttpRequestData request, int other) => throw new NotSupportedException();
+}
+
+/// <summary>Overloads without a [Function] to tell them apart: the gate cannot know which one runs.</summary>
+public sealed class AmbiguousFunctions
+{
+    [AllowAnonymous]
+    public HttpResponseData Run(HttpRequestData request) => throw new NotSupportedException();
+
+    public HttpResponseData Run(HttpRequestData request, int other) => throw new NotSupportedException();
+}
+
+public static class OuterFunctions
+{
+    public sealed class NestedFunctions
+    {
+        [Function("NestedOpen")]
+        [AllowAnonymous]
+        public HttpResponseData Open([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) => throw new NotSupportedException();
+
+        [Function("NestedScoped")]
+        [RequireScope("reports")]
+        public HttpResponseData Scoped([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) => throw new NotSupportedException();
+    }
 }
 
 public sealed class QueueFunctions

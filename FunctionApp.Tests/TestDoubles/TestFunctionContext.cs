@@ -17,9 +17,9 @@ internal sealed class TestFunctionContext : FunctionContext
     }
 
     /// <summary>Makes this an HTTP invocation: <c>GetHttpRequestDataAsync()</c> returns a request built on this context.</summary>
-    public TestHttpRequestData AttachRequest(string url = "http://localhost/secure-endpoint")
+    public TestHttpRequestData AttachRequest(string url = "http://localhost/secure-endpoint", string method = "GET")
     {
-        var request = new TestHttpRequestData(this, url: url);
+        var request = new TestHttpRequestData(this, method, url);
         Features.Set<IHttpRequestDataFeature>(new TestHttpRequestDataFeature(request));
         return request;
     }

@@ -6,8 +6,10 @@ namespace FunctionApp.Tests.TestDoubles;
 /// <summary>Function metadata as the worker builds it from functions.metadata.</summary>
 internal sealed class TestFunctionDefinition : FunctionDefinition
 {
-    public TestFunctionDefinition(string name, string entryPoint, string triggerType = "httpTrigger", IEnumerable<(string Name, string Type)>? outputs = null)
+    // pathToAssembly: where the function's assembly is; this test assembly unless given.
+    public TestFunctionDefinition(string name, string entryPoint, string triggerType = "httpTrigger", IEnumerable<(string Name, string Type)>? outputs = null, string? pathToAssembly = null)
     {
+        PathToAssembly = pathToAssembly ?? typeof(TestFunctionDefinition).Assembly.Location;
         Name = name;
         Id = name + "-id";
         EntryPoint = entryPoint;
@@ -16,9 +18,13 @@ internal sealed class TestFunctionDefinition : FunctionDefinition
             .ToImmutableDictionary(o => o.Name, o => (BindingMetadata)new TestBindingMetadata(o.Name, o.Type, BindingDirection.Out));
     }
 
+    /// <summary>The definition the worker builds for <paramref name="method"/> of <paramref name="type"/>: its entry point names nested types with dots, as the source generator writes it.</summary>
+    public static TestFunctionDefinition For(Type type, string method, string name) =>
+        new(name, type.FullName!.Replace('+', '.') + "." + method, pathToAssembly: type.Assembly.Location);
+
     public override ImmutableArray<FunctionParameter> Parameters => [];
 
-    public override string PathToAssembly => typeof(TestFunctionDefinition).Assembly.Location;
+    public override string PathToAssembly { get; }
 
     public override string EntryPoint { get; }
 

@@ -32,6 +32,7 @@ internal static class ApiKeyServiceCollectionExtensions
         services.AddSingleton<KeyRingProvider>();
         services.AddSingleton<ApiKeyMetrics>();
         services.AddSingleton<FunctionPolicyCatalog>();
+        services.AddSingleton<IFunctionScopes>(provider => provider.GetRequiredService<FunctionPolicyCatalog>());
         services.AddHostedService<KeyRingRefresher>();
 
         if (string.IsNullOrEmpty(section[nameof(ApiKeyOptions.KeyVaultUri)]))

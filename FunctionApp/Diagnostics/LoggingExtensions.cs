@@ -54,4 +54,12 @@ internal static partial class LoggingExtensions
     [LoggerMessage(EventId = 16, EventName = "InvalidSettingsKey", Level = LogLevel.Warning,
         Message = "API key setting skipped: {Problem}")]
     public static partial void InvalidSettingsKey(this ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 17, EventName = "DuplicateKeyValue", Level = LogLevel.Warning,
+        Message = "API keys {KeyNames} from {Source} have the same value, so none of them is accepted; give each caller its own key and remove or change the others")]
+    public static partial void DuplicateKeyValue(this ILogger logger, string keyNames, string source);
+
+    [LoggerMessage(EventId = 18, EventName = "UnknownScope", Level = LogLevel.Warning,
+        Message = "API key {KeyName} from {Source} lists scope {Scope}, which no function of this app requires; check its spelling against the function names and [RequireScope] attributes")]
+    public static partial void UnknownScope(this ILogger logger, string keyName, string source, string scope);
 }

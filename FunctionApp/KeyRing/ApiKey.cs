@@ -36,7 +36,10 @@ internal sealed record ApiKey
         return true;
     }
 
-    /// <summary>Whether the key may call a function that requires <paramref name="scope"/>. Allocates nothing.</summary>
+    /// <summary>
+    /// Whether the key may call a function that requires <paramref name="scope"/>, ignoring letter case as Functions does
+    /// for function names. Allocates nothing.
+    /// </summary>
     public bool AllowsScope(string scope)
     {
         if (Scopes.IsEmpty)
@@ -46,7 +49,7 @@ internal sealed record ApiKey
 
         foreach (var granted in Scopes)
         {
-            if (string.Equals(granted, scope, StringComparison.Ordinal))
+            if (string.Equals(granted, scope, StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }

@@ -20,8 +20,12 @@ internal sealed class KeyRingRefresher(
     IOptions<ApiKeyOptions> options,
     TimeProvider timeProvider,
     ApiKeyMetrics metrics,
-    ILogger<KeyRingRefresher> logger) : BackgroundService
+    ILogger<KeyRingRefresher> logger,
+    IFunctionScopes? functionScopes = null) : BackgroundService
 {
+    // (key name, scope) pairs already reported, so each unknown scope is reported once, not on every refresh.
+    private readonly HashSet<(string Key, string Scope)> _reportedScopes = [];
+
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(1);
 
@@ -71,13 +75,14 @@ internal sealed class KeyRingRefresher(
         catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             metrics.RecordLoad(source.Name, succeeded: false, timeProvider.GetElapsedTime(started));
+            keyRings.ReportFailedLoad();
             return Describe(ex);
         }
 
         var ring = KeyRingSnapshot.Create(keys, source.Name, timeProvider.GetUtcNow(), out var duplicates);
-        foreach (var name in duplicates)
+        foreach (var names in duplicates)
         {
-            logger.KeySkipped(name, source.Name, "another key has the same value");
+            logger.DuplicateKeyValue(string.Join(", ", names), source.Name);
         }
 
         keyRings.Publish(ring);
@@ -89,7 +94,28 @@ internal sealed class KeyRingRefresher(
             logger.NoKeysConfigured(source.Name);
         }
 
+        await ReportUnknownScopesAsync(keys).ConfigureAwait(false);
         return null;
+    }
+
+    /// <summary>A scope that no function requires is a typo or a leftover: the key works nowhere it was meant to.</summary>
+    private async Task ReportUnknownScopesAsync(IReadOnlyList<ApiKey> keys)
+    {
+        if (functionScopes is null || await functionScopes.GetRequiredScopesAsync().ConfigureAwait(false) is not { } required)
+        {
+            return;
+        }
+
+        foreach (var key in keys)
+        {
+            foreach (var scope in key.Scopes)
+            {
+                if (!required.Contains(scope) && _reportedScopes.Add((key.Name, scope)))
+                {
+                    logger.UnknownScope(key.Name, source.Name, scope);
+                }
+            }
+        }
     }
 
     private TimeSpan NextInterval()

@@ -1,20 +1,27 @@
 using System.Collections.Concurrent;
 using System.Reflection;
+using System.Text.Json;
+using FunctionApp.KeyRing;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Core.FunctionMetadata;
 
 namespace FunctionApp.Middleware;
 
 /// <summary>
 /// Works out each function's <see cref="FunctionPolicy"/> on its first invocation and caches it. A function whose
-/// method cannot be found is protected: the gate fails closed.
+/// method cannot be found is protected: the gate fails closed. Also lists the scopes all of the app's functions
+/// require, from the worker's function metadata.
 /// </summary>
-internal sealed class FunctionPolicyCatalog
+internal sealed class FunctionPolicyCatalog(IFunctionMetadataProvider? metadata = null) : IFunctionScopes
 {
     private const string HttpTriggerType = "httpTrigger";
     private const string HttpOutputType = "http";
     private const string ReturnBindingName = "$return";
 
     private readonly ConcurrentDictionary<string, FunctionPolicy> _policies = new(StringComparer.Ordinal);
+    private readonly Lazy<Task<IReadOnlySet<string>?>> _requiredScopes = new(() => ListRequiredScopesAsync(metadata));
+
+    public Task<IReadOnlySet<string>?> GetRequiredScopesAsync() => _requiredScopes.Value;
 
     public FunctionPolicy Get(FunctionDefinition function) =>
         _policies.GetOrAdd(function.Id, static (_, definition) => Build(definition), function);
@@ -26,35 +33,51 @@ internal sealed class FunctionPolicyCatalog
             .Where(b => string.Equals(b.Value.Type, HttpOutputType, StringComparison.OrdinalIgnoreCase) && b.Key != ReturnBindingName)
             .Select(b => b.Key)
             .FirstOrDefault();
+        return Build(function.Name, function.PathToAssembly, function.EntryPoint, isHttp, httpOutput);
+    }
 
-        var method = FindMethod(function.EntryPoint);
+    private static FunctionPolicy Build(string name, string pathToAssembly, string entryPoint, bool isHttp, string? httpOutput)
+    {
+        var method = FunctionMethodLocator.Find(name, pathToAssembly, entryPoint);
         var allowAnonymous = method is not null
             && (method.IsDefined(typeof(AllowAnonymousAttribute), inherit: true) || method.DeclaringType!.IsDefined(typeof(AllowAnonymousAttribute), inherit: true));
         var scope = method?.GetCustomAttribute<RequireScopeAttribute>()?.Scope
             ?? method?.DeclaringType!.GetCustomAttribute<RequireScopeAttribute>()?.Scope
-            ?? function.Name;
+            ?? name;
 
-        return new FunctionPolicy(function.Name, isHttp, allowAnonymous, scope, httpOutput);
+        return new FunctionPolicy(name, isHttp, allowAnonymous, scope, httpOutput);
     }
 
-    /// <summary>Finds the method of an entry point such as <c>FunctionApp.Functions.RootFunction.Run</c>.</summary>
-    private static MethodInfo? FindMethod(string entryPoint)
+    /// <summary>The scopes of the protected HTTP functions in the worker's metadata (the same list the host indexes).</summary>
+    private static async Task<IReadOnlySet<string>?> ListRequiredScopesAsync(IFunctionMetadataProvider? provider)
     {
-        var dot = entryPoint.LastIndexOf('.');
-        if (dot <= 0)
+        if (provider is null)
         {
             return null;
         }
 
-        var typeName = entryPoint[..dot];
-        var methodName = entryPoint[(dot + 1)..];
-        var type = typeof(FunctionPolicyCatalog).Assembly.GetType(typeName)
-            ?? AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName)).FirstOrDefault(t => t is not null);
-        var methods = type?.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static)
-            .Where(m => m.Name == methodName)
-            .ToList();
+        // The worker runs from the app's folder, where function metadata names its assemblies.
+        var directory = AppContext.BaseDirectory;
+        var scopes = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var function in await provider.GetFunctionMetadataAsync(directory).ConfigureAwait(false))
+        {
+            if (function.Name is { } name && function.EntryPoint is { } entryPoint && function.ScriptFile is { } scriptFile && IsHttpTriggered(function))
+            {
+                var policy = Build(name, Path.Combine(directory, scriptFile), entryPoint, isHttp: true, httpOutput: null);
+                if (policy.IsProtected)
+                {
+                    scopes.Add(policy.RequiredScope);
+                }
+            }
+        }
 
-        // Overloads are ambiguous; without a single method the attributes cannot be trusted, so none are read.
-        return methods is { Count: 1 } ? methods[0] : null;
+        return scopes;
     }
+
+    private static bool IsHttpTriggered(IFunctionMetadata function) =>
+        function.RawBindings?.Any(raw =>
+        {
+            using var binding = JsonDocument.Parse(raw);
+            return binding.RootElement.TryGetProperty("type", out var type) && string.Equals(type.GetString(), HttpTriggerType, StringComparison.OrdinalIgnoreCase);
+        }) == true;
 }

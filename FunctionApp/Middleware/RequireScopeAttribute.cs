@@ -5,11 +5,11 @@ namespace FunctionApp.Middleware;
 /// need the scope named after the function itself. Keys without scopes may call every protected function; keys
 /// with scopes only those whose scope they list.
 /// </summary>
-/// <param name="scope">The scope, e.g. "reports:read"; case-sensitive, no whitespace.</param>
+/// <param name="scope">The scope, e.g. "reports:read": no whitespace or comma (they separate a key's scopes); compared ignoring letter case.</param>
 [AttributeUsage(AttributeTargets.Method | AttributeTargets.Class, AllowMultiple = false, Inherited = true)]
 public sealed class RequireScopeAttribute(string scope) : Attribute
 {
-    public string Scope { get; } = !string.IsNullOrWhiteSpace(scope) && !scope.Any(char.IsWhiteSpace)
+    public string Scope { get; } = !string.IsNullOrWhiteSpace(scope) && !scope.Any(c => char.IsWhiteSpace(c) || c == ',')
         ? scope
-        : throw new ArgumentException("A scope is a non-empty word with no whitespace.", nameof(scope));
+        : throw new ArgumentException("A scope is a non-empty word with no whitespace or comma.", nameof(scope));
 }
