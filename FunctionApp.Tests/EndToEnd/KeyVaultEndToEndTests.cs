@@ -39,7 +39,7 @@ public sealed class KeyVaultEndToEndTests(RefreshingVaultWorkerFixture worker) :
         worker.Vault.DisableSecret("apikey-disabled-later");
 
         Assert.Equal(401, await worker.CallUntilAsync(worker.DisabledLaterKey, 401, Propagation));
-        await worker.Log.WaitForAsync(l => l.EndsWith("Request to SecureEndpoint with API key disabled-later denied: revoked", StringComparison.Ordinal), Propagation);
+        await worker.Log.WaitForAsync(l => l.Contains("Request to SecureEndpoint with API key disabled-later denied: revoked;", StringComparison.Ordinal), Propagation);
     }
 
     [Fact]

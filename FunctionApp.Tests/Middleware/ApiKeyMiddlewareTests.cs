@@ -1,6 +1,7 @@
 using System.Net;
 using FunctionApp.Configuration;
 using FunctionApp.Tests.TestDoubles;
+using Microsoft.Extensions.Logging;
 
 namespace FunctionApp.Tests.Middleware;
 
@@ -270,10 +271,59 @@ public sealed class ApiKeyMiddlewareTests : IDisposable
         Assert.Equal(
         [
             "API key tutorial allowed to call SecureEndpoint",
-            "Request to SecureEndpoint with API key revoked denied: revoked",
+            "Request to SecureEndpoint with API key revoked denied: revoked; this is logged once a minute per key, and 0 more denials of the key came since the last line",
             "Request to SecureEndpoint denied: unknown",
             "Request to SecureEndpoint denied: missing",
         ], _gate.Logs.GetSnapshot().Select(r => r.Message));
+    }
+
+    [Fact]
+    public async Task DenialsOfAKnownKeyAreLoggedAtInformationOnceAMinuteAndCountedEveryTime()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await _gate.InvokeAsync(MiddlewareHarness.SecureEndpoint, ("api-key", _revoked));
+        }
+
+        await _gate.InvokeAsync(MiddlewareHarness.SecureEndpoint, ("api-key", _scoped));
+        _gate.Clock.Advance(TimeSpan.FromSeconds(59));
+        await _gate.InvokeAsync(MiddlewareHarness.SecureEndpoint, ("api-key", _revoked));
+        _gate.Clock.Advance(TimeSpan.FromSeconds(1));
+        await _gate.InvokeAsync(MiddlewareHarness.SecureEndpoint, ("api-key", _revoked));
+
+        var logs = _gate.Logs.GetSnapshot().Select(r => (r.Level, r.Message)).ToList();
+        Assert.Equal(
+        [
+            (LogLevel.Information, "Request to SecureEndpoint with API key revoked denied: revoked; this is logged once a minute per key, and 0 more denials of the key came since the last line"),
+            (LogLevel.Debug, "Request to SecureEndpoint with API key revoked denied: revoked"),
+            (LogLevel.Debug, "Request to SecureEndpoint with API key revoked denied: revoked"),
+            (LogLevel.Information, "Request to SecureEndpoint with API key reports-only denied: scope_denied; this is logged once a minute per key, and 0 more denials of the key came since the last line"),
+            (LogLevel.Debug, "Request to SecureEndpoint with API key revoked denied: revoked"),
+            (LogLevel.Information, "Request to SecureEndpoint with API key revoked denied: revoked; this is logged once a minute per key, and 3 more denials of the key came since the last line"),
+        ], logs);
+        Assert.Equal(5, _gate.Decisions.GetMeasurementSnapshot().Count(m => (string?)m.Tags["apikey.name"] == "revoked"));
+    }
+
+    [Theory]
+    [InlineData("SECUREENDPOINT")]
+    [InlineData("secureendpoint")]
+    public async Task AScopeMatchesTheFunctionsScopeInAnyLetterCase(string scope)
+    {
+        var key = TestKeys.NewValue();
+        _gate.Publish(TestKeys.Create("cased", key, scopes: [scope]));
+
+        Assert.True((await _gate.InvokeAsync(MiddlewareHarness.SecureEndpoint, ("api-key", key))).FunctionRan);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _gate.InvokeAsync(new TestFunctionDefinition("DailyReport", typeof(ReportFunctions).FullName + ".Daily"), ("api-key", key))).Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task AHeadRequestIsGatedLikeAGet()
+    {
+        var head = await _gate.InvokeAsync(MiddlewareHarness.SecureEndpoint, request => request.WithHeader("api-key", TestKeys.NewValue()), method: "HEAD");
+        var allowed = await _gate.InvokeAsync(MiddlewareHarness.SecureEndpoint, request => request.WithHeader("api-key", _valid), method: "HEAD");
+
+        AssertUnauthorized(head);
+        Assert.True(allowed.FunctionRan);
     }
 
     [Fact]

@@ -9,9 +9,9 @@ namespace FunctionApp.Diagnostics;
 /// <remarks>
 /// Lines written on every request are Debug, like ASP.NET Core's authentication handlers: the worker ships each log
 /// line to the host, and at Information they cost about a third of the throughput of a small function (see the
-/// README's benchmarks). The <c>apikey.decisions</c> metric counts every call by key instead. Denials that name a
-/// known key (revoked, expired, not yet valid, outside its scopes) stay at Information: they are rare and tell an
-/// operator which caller to contact.
+/// README's benchmarks). The <c>apikey.decisions</c> metric counts every call by key instead. A denial that names a
+/// known key (revoked, expired, not yet valid, outside its scopes) tells an operator which caller to contact, so the
+/// first per key per minute is Information; the rest are Debug (see <c>KeyDenialThrottle</c>).
 /// </remarks>
 internal static partial class LoggingExtensions
 {
@@ -24,8 +24,12 @@ internal static partial class LoggingExtensions
     public static partial void RequestDenied(this ILogger logger, string functionName, string reason);
 
     [LoggerMessage(EventId = 3, EventName = "RequestDeniedForKey", Level = LogLevel.Information,
+        Message = "Request to {FunctionName} with API key {KeyName} denied: {Reason}; this is logged once a minute per key, and {UnloggedDenials} more denials of the key came since the last line")]
+    public static partial void RequestDeniedForKey(this ILogger logger, string functionName, string keyName, string reason, int unloggedDenials);
+
+    [LoggerMessage(EventId = 4, EventName = "RequestDeniedForKeyAgain", Level = LogLevel.Debug,
         Message = "Request to {FunctionName} with API key {KeyName} denied: {Reason}")]
-    public static partial void RequestDeniedForKey(this ILogger logger, string functionName, string keyName, string reason);
+    public static partial void RequestDeniedForKeyAgain(this ILogger logger, string functionName, string keyName, string reason);
 
     [LoggerMessage(EventId = 10, EventName = "KeyRingLoaded", Level = LogLevel.Information,
         Message = "Loaded {KeyCount} API keys from {Source} in {DurationMs:F0} ms")]

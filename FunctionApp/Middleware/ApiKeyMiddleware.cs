@@ -24,6 +24,7 @@ internal sealed class ApiKeyMiddleware(
 {
     private readonly ApiKeyOptions _options = options.Value;
     private readonly ProblemResponses _problems = new(options.Value.HeaderName);
+    private readonly KeyDenialThrottle _denialLog = new(timeProvider);
 
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
@@ -52,7 +53,14 @@ internal sealed class ApiKeyMiddleware(
         var reason = OutcomeNames.Of(decision.Outcome);
         if (decision.Key is { } key)
         {
-            logger.RequestDeniedForKey(policy.FunctionName, key.Name, reason);
+            if (_denialLog.ShouldLog(key.Name, out var unlogged))
+            {
+                logger.RequestDeniedForKey(policy.FunctionName, key.Name, reason, unlogged);
+            }
+            else
+            {
+                logger.RequestDeniedForKeyAgain(policy.FunctionName, key.Name, reason);
+            }
         }
         else
         {
