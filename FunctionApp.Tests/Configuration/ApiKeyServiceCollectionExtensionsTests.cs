@@ -5,6 +5,8 @@ using FunctionApp.KeySources;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 
 namespace FunctionApp.Tests.Configuration;
@@ -53,10 +55,33 @@ public sealed class ApiKeyServiceCollectionExtensionsTests
         Assert.Equal(new Uri("https://myvault.vault.azure.net/"), host.Services.GetRequiredService<SecretClient>().VaultUri);
     }
 
+    [Theory]
+    [InlineData("Azure.Core")]
+    [InlineData("Azure.Identity")]
+    public void TheAzureSdksPerRequestLogsAreOffUnlessConfigurationTurnsThemUp(string category)
+    {
+        var vault = new Dictionary<string, string?> { ["ApiKeys:KeyVaultUri"] = "https://myvault.vault.azure.net/" };
+        using var quiet = Build(vault);
+        using var loud = Build(new(vault) { [$"Logging:LogLevel:{category}"] = "Information" });
+        using var settingsOnly = Build([]);
+
+        Assert.False(Logger(quiet, category).IsEnabled(LogLevel.Information));
+        Assert.True(Logger(quiet, category).IsEnabled(LogLevel.Warning));
+        Assert.True(Logger(quiet, "FunctionApp.Functions").IsEnabled(LogLevel.Information));
+        Assert.True(Logger(loud, category).IsEnabled(LogLevel.Information));
+        Assert.True(Logger(settingsOnly, category).IsEnabled(LogLevel.Information));
+
+        static ILogger Logger(IHost host, string category) => host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(category);
+    }
+
     private static IHost Build(Dictionary<string, string?> settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development, DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);
+
+        // What the worker's host builder does by default: log levels from the Logging section.
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.Logging.AddProvider(new FakeLoggerProvider());
         builder.Services.AddApiKeyAuthentication(builder.Configuration);
         return builder.Build();
     }
