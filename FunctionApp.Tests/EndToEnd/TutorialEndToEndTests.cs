@@ -57,6 +57,14 @@ public sealed class TutorialEndToEndTests(SettingsWorkerFixture worker) : IClass
         Assert.Empty(response.Headers.WwwAuthenticate);
     }
 
+    [Fact]
+    public async Task AKeyScopedToNoFunctionOfTheAppIsReportedWhenItLoads()
+    {
+        await worker.Log.WaitForAsync(l => l.EndsWith("API key e2e-scoped from settings lists scope reports, which no function of this app requires; check its spelling against the function names and [RequireScope] attributes", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+
+        Assert.DoesNotContain(worker.Log.Lines, l => l.Contains("API key e2e from settings lists scope", StringComparison.Ordinal));
+    }
+
     private static async Task AssertUnauthorizedAsync(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
