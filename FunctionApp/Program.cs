@@ -1,12 +1,10 @@
-using FunctionApp.Configuration;
-using FunctionApp.Middleware;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 
-// Every HTTP-triggered function is gated by an API key unless marked [AllowAnonymous].
-builder.UseMiddleware<ApiKeyMiddleware>();
-builder.Services.AddApiKeyAuthentication(builder.Configuration);
+// Every HTTP-triggered function needs a key in the api-key header unless marked [AllowAnonymous]. Keys come from
+// Key Vault when ApiKeys__KeyVaultUri is set, else from settings (ApiKeys__Keys__<name>).
+builder.UseApiKeyAuthentication().AddKeyVault();
 
 builder.Build().Run();

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using FunctionApp.TestHost;
-using FunctionApp.Tests.FakeKeyVault;
+using FunctionApp.Testing.FakeKeyVault;
 
 namespace FunctionApp.Benchmarks.ColdStart;
 

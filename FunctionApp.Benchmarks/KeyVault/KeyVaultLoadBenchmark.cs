@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using FunctionApp.Configuration;
-using FunctionApp.KeySources;
-using FunctionApp.Tests.FakeKeyVault;
+using FunctionsApiKey;
+using FunctionsApiKey.KeyVault;
+using FunctionApp.Testing.FakeKeyVault;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -50,12 +50,12 @@ internal static class KeyVaultLoadBenchmark
         Report.Table($"Key Vault: first load of {keyCount:N0} keys, ~{Latency.TotalMilliseconds:0} ms per request (median of {repeats})",
             ["parallel fetches", "time", "list requests", "value requests", "keys loaded"], rows);
 
-        var source = CreateSource(vault, new ApiKeyOptions().MaxParallelFetches);
+        var source = CreateSource(vault, new KeyVaultApiKeyOptions().MaxParallelFetches);
         var first = await MeasureAsync(vault, source);
         var unchanged = await MeasureAsync(vault, source);
         vault.SetSecret("apikey-k0007", Micro.KeyCheckBenchmarks.NewKey());
         var oneChanged = await MeasureAsync(vault, source);
-        Report.Table($"Key Vault: refreshes with the default {new ApiKeyOptions().MaxParallelFetches} parallel fetches",
+        Report.Table($"Key Vault: refreshes with the default {new KeyVaultApiKeyOptions().MaxParallelFetches} parallel fetches",
             ["load", "time", "list requests", "value requests"],
             [
                 ["first load", Report.Ms(first.Elapsed.TotalMilliseconds), Report.N(first.ListRequests), Report.N(first.ValueRequests)],
@@ -77,7 +77,7 @@ internal static class KeyVaultLoadBenchmark
     }
 
     private static KeyVaultApiKeySource CreateSource(FakeKeyVaultServer vault, int parallelism) =>
-        new(FakeKeyVaultClient.Create(vault), Options.Create(new ApiKeyOptions { MaxParallelFetches = parallelism }), NullLogger<KeyVaultApiKeySource>.Instance);
+        new(new SingleClientFactory(FakeKeyVaultClient.Create(vault)), Options.Create(new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri, MaxParallelFetches = parallelism }), NullLoggerFactory.Instance);
 
     private sealed record Measured(TimeSpan Elapsed, int ListRequests, int ValueRequests, int Keys);
 }

@@ -1,4 +1,4 @@
-using FunctionApp.KeyRing;
+using FunctionsApiKey.KeyRing;
 
 namespace FunctionApp.Benchmarks.Memory;
 
@@ -10,20 +10,12 @@ internal static class KeyRingMemoryBenchmark
         var count = quick ? 10_000 : 100_000;
         var names = Enumerable.Range(0, count).Select(i => $"partner-{i:D6}").ToArray();
         var nameBytes = names.Sum(n => 22L + (2L * n.Length));
-        var value = Micro.KeyCheckBenchmarks.NewKey();
-        ApiKeyHash.TryCompute(value, out var hash);
+        var values = names.Select(_ => "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))).ToArray();
         var now = DateTimeOffset.UtcNow;
 
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var ring = KeyRingSnapshot.Create(
-            names.Select((name, i) =>
-            {
-                var keyHash = hash;
-                ((Span<byte>)keyHash)[0] = (byte)i;
-                ((Span<byte>)keyHash)[1] = (byte)(i >> 8);
-                ((Span<byte>)keyHash)[2] = (byte)(i >> 16);
-                return new ApiKey { Name = name, Hash = keyHash, ExpiresOn = i % 2 == 0 ? now.AddDays(30) : null };
-            }),
+            names.Select((name, i) => ApiKey.FromValue(name, values[i]) with { ExpiresOn = i % 2 == 0 ? now.AddDays(30) : null }),
             "benchmark",
             now,
             out _);

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using FunctionApp.KeyRing;
+using FunctionsApiKey.KeyRing;
 
 namespace FunctionApp.Benchmarks.Micro;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
-using FunctionApp.KeyRing;
+using FunctionsApiKey.KeyRing;
 
 namespace FunctionApp.Benchmarks.Micro;
 
@@ -12,7 +12,6 @@ namespace FunctionApp.Benchmarks.Micro;
 [MedianColumn]
 public class KeyCheckBenchmarks
 {
-    private const int MaxKeyLength = 512;
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
 
     private List<string> _plaintextKeys = null!;
@@ -32,12 +31,11 @@ public class KeyCheckBenchmarks
 
         // The presented key sits in the middle of the tutorial's list, where a hit costs an average search.
         var middle = Keys / 2;
-        _ring = KeyRingSnapshot.Create(_plaintextKeys.Select((value, i) => new ApiKey
-        {
-            Name = $"key-{i}",
-            Hash = Hash(value),
-            ExpiresOn = Case == "expired" && i == middle ? Now.AddDays(-1) : null,
-        }), "benchmark", Now, out _);
+        _ring = KeyRingSnapshot.Create(
+            _plaintextKeys.Select((value, i) => ApiKey.FromValue($"key-{i}", value) with { ExpiresOn = Case == "expired" && i == middle ? Now.AddDays(-1) : null }),
+            "benchmark",
+            Now,
+            out _);
 
         // A header value is a fresh string, never the instance in the list (which string equality would short-cut).
         _presented = Case switch
@@ -54,16 +52,11 @@ public class KeyCheckBenchmarks
 
     /// <summary>Ours: the same checks the middleware makes (form, hash, lookup, lifecycle, scope). Returns the outcome's number.</summary>
     [Benchmark]
-    public int KeyRing() =>
-        (int)(ApiKeyValidator.IsWellFormed(_presented, 1, MaxKeyLength, out var rejection)
-            ? ApiKeyValidator.Decide(_presented, _ring, "SecureEndpoint", Now).Outcome
-            : rejection);
+    public int KeyRing()
+    {
+        var form = ApiKeyText.CheckPresented(_presented, 1);
+        return (int)(form == ApiKeyOutcome.Allowed ? ApiKeyValidator.Decide(_presented, _ring, "SecureEndpoint", Now).Outcome : form);
+    }
 
     internal static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(27)).Replace('+', '-').Replace('/', '_');
-
-    private static ApiKeyHash Hash(string value)
-    {
-        ApiKeyHash.TryCompute(value, out var hash);
-        return hash;
-    }
 }

@@ -1,13 +1,17 @@
-using FunctionApp.Configuration;
-using FunctionApp.KeyRing;
-using FunctionApp.KeySources;
-using FunctionApp.Tests.FakeKeyVault;
+using FunctionsApiKey;
+using FunctionsApiKey.KeyRing;
+using FunctionsApiKey.KeySources;
+using FunctionsApiKey.KeyVault;
+using FunctionApp.Testing.FakeKeyVault;
 using FunctionApp.Tests.Middleware;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
+
+using FunctionApp.Tests.TestDoubles;
+using FunctionApp.Testing;
 
 namespace FunctionApp.Tests.Diagnostics;
 
@@ -81,10 +85,10 @@ public sealed class LogHygieneTests : IAsyncLifetime
     private async Task RunKeyVaultScenariosAsync()
     {
         var options = Options.Create(new ApiKeyOptions());
-        var source = new KeyVaultApiKeySource(FakeKeyVaultClient.Create(_vault, maxRetries: 0), options, new FakeLogger<KeyVaultApiKeySource>(_logs));
+        var source = new KeyVaultApiKeySource(new SingleClientFactory(FakeKeyVaultClient.Create(_vault, maxRetries: 0)), Options.Create(new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri }), TestLogging.Factory(_logs));
         var keyRings = new KeyRingProvider(TimeProvider.System);
         using var harness = new MiddlewareHarness(logs: _logs);
-        using var refresher = new KeyRingRefresher(source, keyRings, options, TimeProvider.System, harness.Metrics, new FakeLogger<KeyRingRefresher>(_logs));
+        using var refresher = new KeyRingRefresher(source, keyRings, options, TimeProvider.System, harness.Metrics, TestLogging.Factory(_logs));
 
         _vault.SetSecret("apikey-good", Secret());
         _vault.SetSecret("apikey-hashed", TestKeys.Sha256Text(Secret()));
@@ -111,7 +115,7 @@ public sealed class LogHygieneTests : IAsyncLifetime
             ["ApiKeys:Keys:hash"] = "sha256:" + Secret(),
         };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var source = new SettingsApiKeySource(configuration, Options.Create(new ApiKeyOptions()), new HostingEnvironment { EnvironmentName = Environments.Production }, new FakeLogger<SettingsApiKeySource>(_logs));
+        var source = new SettingsApiKeySource(configuration, new HostingEnvironment { EnvironmentName = Environments.Production }, TestLogging.Factory(_logs));
 
         await source.LoadAsync(CancellationToken.None);
     }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using FunctionApp.Testing;
 
 namespace FunctionApp.Tests.EndToEnd;
 

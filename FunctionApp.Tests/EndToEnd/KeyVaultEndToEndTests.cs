@@ -1,4 +1,5 @@
-using FunctionApp.Tests.FakeKeyVault;
+using FunctionApp.Testing.FakeKeyVault;
+using FunctionApp.Testing;
 
 namespace FunctionApp.Tests.EndToEnd;
 
@@ -17,7 +18,7 @@ public sealed class KeyVaultEndToEndTests(RefreshingVaultWorkerFixture worker) :
         Assert.True(worker.Proxy.Tunnels >= 1);
         Assert.Equal(0, worker.Proxy.Refused);
         Assert.Contains(worker.Vault.Requests, r => r.IsListRequest);
-        await worker.Log.WaitForAsync(l => l.Contains("KeyRingRefresher: Loaded 2 API keys from keyvault", StringComparison.Ordinal), Propagation);
+        await worker.Log.WaitForAsync(l => l.Contains("FunctionsApiKey.KeyRing: Loaded 2 API keys from keyvault", StringComparison.Ordinal), Propagation);
 
         // The Azure SDK's two Information records per vault request stay out of the log unless configuration asks.
         Assert.DoesNotContain(worker.Log.Lines, l => l.StartsWith("[Information] Azure.", StringComparison.Ordinal));

@@ -1,4 +1,5 @@
-using FunctionApp.Tests.FakeKeyVault;
+using FunctionApp.Testing.FakeKeyVault;
+using FunctionApp.Testing;
 
 namespace FunctionApp.Tests.EndToEnd;
 

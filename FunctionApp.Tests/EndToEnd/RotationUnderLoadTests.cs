@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Xunit.Abstractions;
+using FunctionApp.Testing;
 
 namespace FunctionApp.Tests.EndToEnd;
 

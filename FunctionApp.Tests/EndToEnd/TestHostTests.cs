@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using FunctionApp.TestHost;
+using FunctionApp.Testing;
 
 namespace FunctionApp.Tests.EndToEnd;
 

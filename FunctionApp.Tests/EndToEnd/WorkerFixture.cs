@@ -1,4 +1,5 @@
 using FunctionApp.TestHost;
+using FunctionApp.Testing;
 
 namespace FunctionApp.Tests.EndToEnd;
 

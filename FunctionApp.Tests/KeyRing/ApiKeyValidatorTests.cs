@@ -1,11 +1,11 @@
-using FunctionApp.KeyRing;
+using FunctionsApiKey.KeyRing;
 using Microsoft.Extensions.Time.Testing;
+using FunctionApp.Testing;
 
 namespace FunctionApp.Tests.KeyRing;
 
 public sealed class ApiKeyValidatorTests
 {
-    private const int MaxLength = 512;
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
 
     private readonly FakeTimeProvider _clock = new(Now);
@@ -26,34 +26,6 @@ public sealed class ApiKeyValidatorTests
             TestKeys.Create("future", _future, notBefore: Now.AddMinutes(10)),
             TestKeys.Create("revoked", _revoked, revoked: true),
         ], "test", Now, out _);
-    }
-
-    [Theory]
-    [InlineData(null, 0, "Missing")]
-    [InlineData("", 1, "Missing")]
-    [InlineData(" ", 1, "Malformed")]
-    [InlineData("\t", 1, "Malformed")]
-    [InlineData(" padded-key-value ", 1, "Malformed")]
-    [InlineData("two,values", 1, "Malformed")]
-    [InlineData("one-value", 2, "Malformed")]
-    [InlineData("line\r\nbreak", 1, "Malformed")]
-    [InlineData("nul\0char", 1, "Malformed")]
-    [InlineData("del\u007fchar", 1, "Malformed")]
-    [InlineData("caf\u00e9-key", 1, "Malformed")]
-    [InlineData("emoji-\U0001F511", 1, "Malformed")]
-    [InlineData("inner space", 1, "Malformed")]
-    public void RefusesMissingAndMalformedValuesBeforeAnyLookup(string? value, int count, string expected)
-    {
-        Assert.False(ApiKeyValidator.IsWellFormed(value, count, MaxLength, out var rejection));
-        Assert.Equal(expected, rejection.ToString());
-    }
-
-    [Fact]
-    public void RefusesValuesLongerThanTheMaximum()
-    {
-        Assert.True(ApiKeyValidator.IsWellFormed(new string('k', MaxLength), 1, MaxLength, out _));
-        Assert.False(ApiKeyValidator.IsWellFormed(new string('k', MaxLength + 1), 1, MaxLength, out var rejection));
-        Assert.Equal(ApiKeyOutcome.Malformed, rejection);
     }
 
     [Fact]
@@ -145,7 +117,7 @@ public sealed class ApiKeyValidatorTests
 
         void Check(string value)
         {
-            if (ApiKeyValidator.IsWellFormed(value, 1, MaxLength, out _))
+            if (ApiKeyText.CheckPresented(value, 1) == ApiKeyOutcome.Allowed)
             {
                 ApiKeyValidator.Decide(value, _ring, "admin", _clock.GetUtcNow());
             }
@@ -154,7 +126,7 @@ public sealed class ApiKeyValidatorTests
 
     private ApiKeyDecision Decide(string value, string scope)
     {
-        Assert.True(ApiKeyValidator.IsWellFormed(value, 1, MaxLength, out _));
+        Assert.Equal(ApiKeyOutcome.Allowed, ApiKeyText.CheckPresented(value, 1));
         return ApiKeyValidator.Decide(value, _ring, scope, _clock.GetUtcNow());
     }
 }

@@ -1,4 +1,4 @@
-using FunctionApp.KeyRing;
+using FunctionsApiKey.KeyRing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FunctionApp.Tests.KeyRing;

@@ -1,13 +1,15 @@
 using System.Diagnostics.Metrics;
-using FunctionApp.Configuration;
-using FunctionApp.Diagnostics;
-using FunctionApp.KeyRing;
-using FunctionApp.KeySources;
+using FunctionsApiKey;
+using FunctionsApiKey.KeyRing;
+using FunctionsApiKey.KeySources;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
+
+using FunctionApp.Tests.TestDoubles;
+using FunctionApp.Testing;
 
 namespace FunctionApp.Tests.KeyRing;
 
@@ -27,9 +29,9 @@ public sealed class KeyRingRefresherTests : IAsyncDisposable
     {
         _keyRings = new KeyRingProvider(_clock);
         var meters = _services.GetRequiredService<IMeterFactory>();
-        _loadDurations = new MetricCollector<double>(meters, ApiKeyMetrics.MeterName, "apikey.keyring.load.duration");
+        _loadDurations = new MetricCollector<double>(meters, ApiKeyDefaults.MeterName, "apikey.keyring.load.duration");
         _refresher = new KeyRingRefresher(_source, _keyRings, Microsoft.Extensions.Options.Options.Create(Options), _clock,
-            new ApiKeyMetrics(meters, _keyRings, _clock), new FakeLogger<KeyRingRefresher>(_logs));
+            new ApiKeyMetrics(meters, _keyRings, _clock), TestLogging.Factory(_logs));
     }
 
     public async ValueTask DisposeAsync()
@@ -159,7 +161,7 @@ public sealed class KeyRingRefresherTests : IAsyncDisposable
     public async Task AScopeNoFunctionRequiresIsReportedOncePerKeyAndScope()
     {
         var refresher = new KeyRingRefresher(_source, _keyRings, Microsoft.Extensions.Options.Options.Create(Options), _clock,
-            new ApiKeyMetrics(_services.GetRequiredService<IMeterFactory>(), _keyRings, _clock), new FakeLogger<KeyRingRefresher>(_logs),
+            new ApiKeyMetrics(_services.GetRequiredService<IMeterFactory>(), _keyRings, _clock), TestLogging.Factory(_logs),
             new FixedFunctionScopes("SecureEndpoint", "reports"));
         _source.Next(
             TestKeys.Create("partner", TestKeys.NewValue(), scopes: ["secureendpoint", "Reprots"]),

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using FunctionApp.KeyRing;
+using FunctionsApiKey.KeyRing;
 
 namespace FunctionApp.Tests.KeyRing;
 

@@ -1,17 +1,20 @@
-using FunctionApp.Configuration;
-using FunctionApp.KeySources;
+using FunctionsApiKey;
+using FunctionApp.Tests.TestDoubles;
+using FunctionsApiKey.KeySources;
+using FunctionsApiKey.KeyVault;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
+using FunctionApp.Testing;
 
 namespace FunctionApp.Tests.KeySources;
 
 public sealed class SettingsApiKeySourceTests
 {
-    private readonly FakeLogger<SettingsApiKeySource> _logger = new();
+    private readonly FakeLogCollector _logs = new();
 
     [Fact]
     public async Task ReadsKeysWrittenAsEnvironmentVariablesWithScopesAndTimes()
@@ -30,16 +33,16 @@ public sealed class SettingsApiKeySourceTests
         var keys = await source.LoadAsync(CancellationToken.None);
 
         var tutorial = keys.Single(k => k.Name == "tutorial");
-        KeyVaultApiKeySourceTests.AssertHash(plain, tutorial);
+        Assert.True(TestKeys.HasValue(tutorial, plain));
         Assert.Empty(tutorial.Scopes);
         Assert.Null(tutorial.ExpiresOn);
 
         var partner = keys.Single(k => k.Name == "partner");
-        KeyVaultApiKeySourceTests.AssertHash(hashed, partner);
+        Assert.True(TestKeys.HasValue(partner, hashed));
         Assert.Equal(["reports", "SecureEndpoint"], partner.Scopes.ToArray());
         Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), partner.NotBefore);
         Assert.Equal(new DateTimeOffset(2027, 1, 31, 11, 30, 0, TimeSpan.Zero), partner.ExpiresOn);
-        Assert.Empty(_logger.Collector.GetSnapshot());
+        Assert.Empty(_logs.GetSnapshot());
     }
 
     [Fact]
@@ -50,7 +53,7 @@ public sealed class SettingsApiKeySourceTests
         await source.LoadAsync(CancellationToken.None);
         await source.LoadAsync(CancellationToken.None);
 
-        var warning = Assert.Single(_logger.Collector.GetSnapshot());
+        var warning = Assert.Single(_logs.GetSnapshot());
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Equal("API keys come from application settings in the Production environment; set ApiKeys:KeyVaultUri to keep them in Azure Key Vault", warning.Message);
     }
@@ -65,6 +68,6 @@ public sealed class SettingsApiKeySourceTests
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(variables.Select(v => KeyValuePair.Create(v.Key.Replace("__", ":", StringComparison.Ordinal), v.Value))).Build();
         var host = new HostingEnvironment { EnvironmentName = environment };
-        return new SettingsApiKeySource(configuration, Options.Create(new ApiKeyOptions()), host, _logger);
+        return new SettingsApiKeySource(configuration, host, TestLogging.Factory(_logs));
     }
 }

@@ -1,5 +1,7 @@
-using FunctionApp.KeySources;
+using FunctionsApiKey.KeySources;
+using FunctionsApiKey.KeyVault;
 using Microsoft.Extensions.Configuration;
+using FunctionApp.Testing;
 
 namespace FunctionApp.Tests.KeySources;
 
@@ -74,8 +76,8 @@ public sealed class SettingsKeyReaderTests
         var (keys, errors) = Read(new() { ["plain"] = plain + lineBreak, ["hashed"] = TestKeys.Sha256Text(hashed) + lineBreak });
 
         Assert.Empty(errors);
-        KeyVaultApiKeySourceTests.AssertHash(plain, keys.Single(k => k.Name == "plain"));
-        KeyVaultApiKeySourceTests.AssertHash(hashed, keys.Single(k => k.Name == "hashed"));
+        Assert.True(TestKeys.HasValue(keys.Single(k => k.Name == "plain"), plain));
+        Assert.True(TestKeys.HasValue(keys.Single(k => k.Name == "hashed"), hashed));
     }
 
     [Fact]
@@ -87,11 +89,11 @@ public sealed class SettingsKeyReaderTests
         Assert.Equal(["ApiKeys:Keys:broken is not a usable key: it must be 1 to 512 visible ASCII characters with no comma or whitespace."], errors);
     }
 
-    private static (IReadOnlyList<FunctionApp.KeyRing.ApiKey> Keys, IReadOnlyList<string> Errors) Read(Dictionary<string, string?> keys)
+    private static (IReadOnlyList<FunctionsApiKey.KeyRing.ApiKey> Keys, IReadOnlyList<string> Errors) Read(Dictionary<string, string?> keys)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(keys.Select(k => KeyValuePair.Create($"{SettingsKeyReader.SectionPath}:{k.Key}", k.Value)))
             .Build();
-        return SettingsKeyReader.Read(configuration.GetSection(SettingsKeyReader.SectionPath), maxKeyLength: 512);
+        return SettingsKeyReader.Read(configuration);
     }
 }

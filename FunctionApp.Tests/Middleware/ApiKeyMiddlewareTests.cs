@@ -1,7 +1,8 @@
 using System.Net;
-using FunctionApp.Configuration;
+using FunctionsApiKey;
 using FunctionApp.Tests.TestDoubles;
 using Microsoft.Extensions.Logging;
+using FunctionApp.Testing;
 
 namespace FunctionApp.Tests.Middleware;
 

@@ -1,4 +1,5 @@
-using FunctionApp.Middleware;
+using FunctionsApiKey;
+using FunctionsApiKey.Middleware;
 using FunctionApp.Tests.TestDoubles;
 
 namespace FunctionApp.Tests.Middleware;

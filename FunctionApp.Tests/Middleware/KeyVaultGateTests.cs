@@ -1,10 +1,14 @@
 using System.Net;
-using FunctionApp.Configuration;
-using FunctionApp.KeyRing;
-using FunctionApp.KeySources;
-using FunctionApp.Tests.FakeKeyVault;
+using FunctionsApiKey;
+using FunctionsApiKey.KeyRing;
+using FunctionsApiKey.KeySources;
+using FunctionsApiKey.KeyVault;
+using FunctionApp.Testing.FakeKeyVault;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
+
+using FunctionApp.Tests.TestDoubles;
+using FunctionApp.Testing;
 
 namespace FunctionApp.Tests.Middleware;
 
@@ -21,8 +25,8 @@ public sealed class KeyVaultGateTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _vault = await FakeKeyVaultServer.StartAsync();
-        var source = new KeyVaultApiKeySource(FakeKeyVaultClient.Create(_vault, maxRetries: 1), Options.Create(_gate.Options), new FakeLogger<KeyVaultApiKeySource>(_gate.Logs));
-        _refresher = new KeyRingRefresher(source, _gate.KeyRings, Options.Create(_gate.Options), _gate.Clock, _gate.Metrics, new FakeLogger<KeyRingRefresher>(_gate.Logs));
+        var source = new KeyVaultApiKeySource(new SingleClientFactory(FakeKeyVaultClient.Create(_vault, maxRetries: 1)), Options.Create(new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri }), TestLogging.Factory(_gate.Logs));
+        _refresher = new KeyRingRefresher(source, _gate.KeyRings, Options.Create(_gate.Options), _gate.Clock, _gate.Metrics, TestLogging.Factory(_gate.Logs));
     }
 
     public async Task DisposeAsync()

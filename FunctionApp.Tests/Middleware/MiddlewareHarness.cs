@@ -1,9 +1,8 @@
 using System.Diagnostics.Metrics;
-using FunctionApp.Configuration;
-using FunctionApp.Diagnostics;
+using FunctionsApiKey;
+using FunctionsApiKey.KeyRing;
 using FunctionApp.Functions;
-using FunctionApp.KeyRing;
-using FunctionApp.Middleware;
+using FunctionsApiKey.Middleware;
 using FunctionApp.Tests.TestDoubles;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
@@ -30,8 +29,8 @@ internal sealed class MiddlewareHarness : IDisposable
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         KeyRings = new KeyRingProvider(Clock);
         Metrics = new ApiKeyMetrics(_services.GetRequiredService<IMeterFactory>(), KeyRings, Clock);
-        Decisions = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), ApiKeyMetrics.MeterName, "apikey.decisions");
-        Middleware = new ApiKeyMiddleware(new FunctionPolicyCatalog(), KeyRings, Microsoft.Extensions.Options.Options.Create(Options), Clock, Metrics, new FakeLogger<ApiKeyMiddleware>(Logs));
+        Decisions = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), ApiKeyDefaults.MeterName, "apikey.decisions");
+        Middleware = new ApiKeyMiddleware(new FunctionPolicyCatalog(), KeyRings, Microsoft.Extensions.Options.Options.Create(Options), Clock, Metrics, TestLogging.Factory(Logs));
     }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));

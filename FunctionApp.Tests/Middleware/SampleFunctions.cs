@@ -1,4 +1,5 @@
-using FunctionApp.Middleware;
+using FunctionsApiKey;
+using FunctionsApiKey.Middleware;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 

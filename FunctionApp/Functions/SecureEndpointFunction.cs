@@ -1,5 +1,5 @@
 using System.Net;
-using FunctionApp.Middleware;
+using FunctionsApiKey;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 

@@ -1,0 +1,47 @@
+using System.Net;
+using System.Net.Sockets;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Security.KeyVault.Secrets;
+
+namespace FunctionApp.Testing.FakeKeyVault;
+
+/// <summary>
+/// Builds a real <see cref="SecretClient"/> for <c>https://myvault.vault.azure.net</c> whose connections go to the
+/// fake vault on loopback, with its certificate pinned: the client keeps the real host name (and challenge resource
+/// verification) while nothing leaves the machine.
+/// </summary>
+public static class FakeKeyVaultClient
+{
+    public static readonly Uri VaultUri = new("https://myvault.vault.azure.net/");
+
+    public static SecretClient Create(FakeKeyVaultServer vault, int maxRetries = 3)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(IPAddress.Loopback, vault.Port, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == vault.Certificate.Thumbprint },
+        };
+
+        var options = new SecretClientOptions
+        {
+            Transport = new HttpClientTransport(handler),
+            Retry = { MaxRetries = maxRetries, Delay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(50) },
+        };
+        var token = new AccessToken(vault.AccessToken, DateTimeOffset.UtcNow.AddHours(1));
+        return new SecretClient(VaultUri, DelegatedTokenCredential.Create((_, _) => token), options);
+    }
+}

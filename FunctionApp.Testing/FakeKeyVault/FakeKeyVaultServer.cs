@@ -1,0 +1,368 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace FunctionApp.Testing.FakeKeyVault;
+
+/// <summary>
+/// A local HTTPS server that answers the subset of the Key Vault secrets REST API the real <c>SecretClient</c> uses,
+/// as shared/reference/key-vault-secrets.md describes it: challenge-based bearer auth, listings paged 25 at a time
+/// through absolute <c>nextLink</c>s, versions, 403 <c>SecretDisabled</c>, 404 <c>SecretNotFound</c>, and injected
+/// faults (429 with <c>Retry-After</c>, 5xx) and latency. Times are Unix seconds from its <see cref="TimeProvider"/>.
+/// </summary>
+public sealed class FakeKeyVaultServer : IAsyncDisposable
+{
+    public const string Tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    public const int PageSize = 25;
+
+    private readonly WebApplication _app;
+    private readonly TimeProvider _time;
+    private readonly object _gate = new();
+    private readonly Dictionary<string, List<FakeSecretVersion>> _secrets = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, string> _names = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentQueue<FakeVaultRequest> _requests = new();
+    private readonly List<Fault> _faults = [];
+    private (int Status, string Code)? _outage;
+    private int _concurrent;
+    private int _maxConcurrent;
+
+    private FakeKeyVaultServer(WebApplication app, X509Certificate2 certificate, TimeProvider time)
+    {
+        _app = app;
+        Certificate = certificate;
+        _time = time;
+    }
+
+    /// <summary>The certificate the server presents; trust it (or pin it) to reach the vault.</summary>
+    public X509Certificate2 Certificate { get; }
+
+    public int Port { get; private set; }
+
+    /// <summary>The bearer token the vault accepts.</summary>
+    public string AccessToken { get; set; } = "fake-vault-access-token";
+
+    /// <summary>Added to every request, e.g. 8 ms to model a vault in another region.</summary>
+    public TimeSpan Latency { get; set; }
+
+    public IReadOnlyList<FakeVaultRequest> Requests => [.. _requests];
+
+    /// <summary>The most requests that were in progress at once since the server started.</summary>
+    public int MaxConcurrentRequests => _maxConcurrent;
+
+    public static async Task<FakeKeyVaultServer> StartAsync(TimeProvider? time = null, params string[] hostNames)
+    {
+        var certificate = TestCertificate.Create(["myvault.vault.azure.net", "localhost", .. hostNames]);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
+        var app = builder.Build();
+        var server = new FakeKeyVaultServer(app, certificate, time ?? TimeProvider.System);
+        app.Run(server.HandleAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        server.Port = new Uri(address).Port;
+        return server;
+    }
+
+    /// <summary>Creates the secret or a new version of it (which becomes current), like <c>az keyvault secret set</c>.</summary>
+    public FakeSecretVersion SetSecret(
+        string name,
+        string value,
+        IReadOnlyDictionary<string, string>? tags = null,
+        bool enabled = true,
+        DateTimeOffset? notBefore = null,
+        DateTimeOffset? expiresOn = null)
+    {
+        var now = _time.GetUtcNow();
+        var version = new FakeSecretVersion(Guid.NewGuid().ToString("N"), value, tags ?? new Dictionary<string, string>(), enabled, notBefore, expiresOn, now, now);
+        lock (_gate)
+        {
+            if (!_secrets.TryGetValue(name, out var versions))
+            {
+                _secrets[name] = versions = [];
+                _names[name] = name;
+            }
+
+            versions.Add(version);
+        }
+
+        return version;
+    }
+
+    /// <summary>Changes the current version's attributes or tags, like <c>az keyvault secret set-attributes</c>.</summary>
+    public void UpdateSecret(string name, Func<FakeSecretVersion, FakeSecretVersion> change)
+    {
+        lock (_gate)
+        {
+            var versions = _secrets[name];
+            versions[^1] = change(versions[^1]) with { Updated = _time.GetUtcNow() };
+        }
+    }
+
+    public void DisableSecret(string name) => UpdateSecret(name, v => v with { Enabled = false });
+
+    public void DeleteSecret(string name)
+    {
+        lock (_gate)
+        {
+            _secrets.Remove(name);
+            _names.Remove(name);
+        }
+    }
+
+    /// <summary>
+    /// Answers the next <paramref name="count"/> authorized requests (those whose path <paramref name="pathMatches"/>,
+    /// if given) with <paramref name="status"/> instead, e.g. 429 with <c>Retry-After</c>, or a 404 between list and get.
+    /// </summary>
+    public void FailNext(int count, int status, TimeSpan? retryAfter = null, Func<string, bool>? pathMatches = null, string? code = null)
+    {
+        lock (_gate)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                _faults.Add(new Fault(status, code ?? CodeFor(status), retryAfter, pathMatches ?? (_ => true)));
+            }
+        }
+    }
+
+    /// <summary>Answers every request with <paramref name="status"/> until <see cref="EndOutage"/>.</summary>
+    public void StartOutage(int status = 503)
+    {
+        lock (_gate)
+        {
+            _outage = (status, CodeFor(status));
+        }
+    }
+
+    public void EndOutage()
+    {
+        lock (_gate)
+        {
+            _outage = null;
+        }
+    }
+
+    public void ClearRequests() => _requests.Clear();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Certificate.Dispose();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var concurrent = Interlocked.Increment(ref _concurrent);
+        try
+        {
+            InterlockedMax(ref _maxConcurrent, concurrent);
+            await AnswerAsync(context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _concurrent);
+        }
+    }
+
+    private static void InterlockedMax(ref int location, int value)
+    {
+        var current = Volatile.Read(ref location);
+        while (value > current && Interlocked.CompareExchange(ref location, value, current) is var seen && seen != current)
+        {
+            current = seen;
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext context)
+    {
+        var received = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Latency);
+        }
+
+        var request = context.Request;
+        var response = context.Response;
+        response.Headers.Date = _time.GetUtcNow().ToString("R", CultureInfo.InvariantCulture);
+        var hadToken = request.Headers.Authorization.ToString() == "Bearer " + AccessToken;
+        var (status, body) = hadToken ? Answer(request, response) : Challenge(response);
+        _requests.Enqueue(new FakeVaultRequest(request.Method, request.Path.Value ?? "/", request.QueryString.Value ?? string.Empty, hadToken, status, received, System.Diagnostics.Stopwatch.GetTimestamp()));
+
+        response.StatusCode = status;
+        if (body is not null)
+        {
+            response.ContentType = "application/json; charset=utf-8";
+            await response.WriteAsync(body.ToJsonString());
+        }
+    }
+
+    private static (int, JsonNode?) Challenge(HttpResponse response)
+    {
+        response.Headers.WWWAuthenticate =
+            $"Bearer authorization=\"https://login.microsoftonline.com/{Tenant}\", resource=\"https://vault.azure.net\"";
+        return (401, Error("Unauthorized", "AKV10000: Request is missing a Bearer or PoP token."));
+    }
+
+    private (int, JsonNode?) Answer(HttpRequest request, HttpResponse response)
+    {
+        lock (_gate)
+        {
+            if (_outage is { } outage)
+            {
+                return (outage.Status, Error(outage.Code, "Injected outage."));
+            }
+
+            var path = request.Path.Value ?? "/";
+            var index = _faults.FindIndex(f => f.PathMatches(path));
+            if (index >= 0)
+            {
+                var fault = _faults[index];
+                _faults.RemoveAt(index);
+                if (fault.RetryAfter is { } retryAfter)
+                {
+                    response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                }
+
+                return (fault.Status, Error(fault.Code, "Injected fault."));
+            }
+        }
+
+        if (string.IsNullOrEmpty(request.Query["api-version"]))
+        {
+            return (400, Error("BadParameter", "The request URI contains an invalid or missing api-version."));
+        }
+
+        var segments = (request.Path.Value ?? "/").Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments.Length == 0 || segments[0] != "secrets")
+        {
+            return (404, Error("NotFound", "The requested resource was not found."));
+        }
+
+        if (request.Method != HttpMethods.Get)
+        {
+            return (405, Error("MethodNotAllowed", "Only GET is served by this fake."));
+        }
+
+        var baseUri = $"https://{request.Host}";
+        var skip = int.TryParse(request.Query["$skiptoken"], CultureInfo.InvariantCulture, out var s) ? s : 0;
+        lock (_gate)
+        {
+            return segments switch
+            {
+                ["secrets"] => (200, ListPage(baseUri, "/secrets", skip, CurrentVersions().Select(p => Item(baseUri, p.Name, p.Version, withVersion: false)))),
+                ["secrets", var name, "versions"] => _secrets.TryGetValue(name, out var versions)
+                    ? (200, ListPage(baseUri, $"/secrets/{_names[name]}/versions", skip, versions.Select(v => Item(baseUri, _names[name], v, withVersion: true))))
+                    : NotFound(name),
+                ["secrets", var name] => Bundle(baseUri, name, version: null),
+                ["secrets", var name, var version] => Bundle(baseUri, name, version),
+                _ => (404, Error("NotFound", "The requested resource was not found.")),
+            };
+        }
+    }
+
+    private List<(string Name, FakeSecretVersion Version)> CurrentVersions() =>
+        _secrets.OrderBy(s => s.Key, StringComparer.OrdinalIgnoreCase).Select(s => (_names[s.Key], s.Value[^1])).ToList();
+
+    private static JsonObject ListPage(string baseUri, string path, int skip, IEnumerable<JsonNode> items)
+    {
+        var all = items.ToList();
+        var page = new JsonArray([.. all.Skip(skip).Take(PageSize)]);
+        var next = skip + PageSize < all.Count
+            ? $"{baseUri}{path}?api-version=2026-04-01&$skiptoken={skip + PageSize}&maxresults={PageSize}"
+            : null;
+        return new JsonObject { ["value"] = page, ["nextLink"] = next };
+    }
+
+    private (int, JsonNode?) Bundle(string baseUri, string name, string? version)
+    {
+        if (!_secrets.TryGetValue(name, out var versions))
+        {
+            return NotFound(name);
+        }
+
+        var secret = version is null ? versions[^1] : versions.FirstOrDefault(v => v.Version == version);
+        if (secret is null)
+        {
+            return NotFound(name);
+        }
+
+        if (!secret.Enabled)
+        {
+            return (403, Error("Forbidden", "Operation get is not allowed on a disabled secret.", inner: "SecretDisabled"));
+        }
+
+        var bundle = Item(baseUri, _names[name], secret, withVersion: true);
+        bundle["value"] = secret.Value;
+        return (200, bundle);
+    }
+
+    private static JsonObject Item(string baseUri, string name, FakeSecretVersion version, bool withVersion)
+    {
+        var attributes = new JsonObject
+        {
+            ["enabled"] = version.Enabled,
+            ["created"] = version.Created.ToUnixTimeSeconds(),
+            ["updated"] = version.Updated.ToUnixTimeSeconds(),
+            ["recoveryLevel"] = "Recoverable+Purgeable",
+            ["recoverableDays"] = 90,
+        };
+        if (version.NotBefore is { } nbf)
+        {
+            attributes["nbf"] = nbf.ToUnixTimeSeconds();
+        }
+
+        if (version.ExpiresOn is { } exp)
+        {
+            attributes["exp"] = exp.ToUnixTimeSeconds();
+        }
+
+        var item = new JsonObject
+        {
+            ["id"] = withVersion ? $"{baseUri}/secrets/{name}/{version.Version}" : $"{baseUri}/secrets/{name}",
+            ["attributes"] = attributes,
+        };
+        if (version.Tags.Count > 0)
+        {
+            item["tags"] = new JsonObject([.. version.Tags.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value))]);
+        }
+
+        return item;
+    }
+
+    private static (int, JsonNode?) NotFound(string name) =>
+        (404, Error("SecretNotFound", $"A secret with (name/id) {name} was not found in this key vault."));
+
+    private static JsonObject Error(string code, string message, string? inner = null)
+    {
+        var error = new JsonObject { ["code"] = code, ["message"] = message };
+        if (inner is not null)
+        {
+            error["innererror"] = new JsonObject { ["code"] = inner };
+        }
+
+        return new JsonObject { ["error"] = error };
+    }
+
+    private sealed record Fault(int Status, string Code, TimeSpan? RetryAfter, Func<string, bool> PathMatches);
+
+    private static string CodeFor(int status) => status switch
+    {
+        429 => "Throttled",
+        500 => "InternalServerError",
+        503 => "ServiceUnavailable",
+        403 => "Forbidden",
+        404 => "SecretNotFound",
+        _ => "Error",
+    };
+}

@@ -1,0 +1,382 @@
+using Azure;
+using FunctionsApiKey;
+using FunctionsApiKey.KeyRing;
+using FunctionsApiKey.KeySources;
+using FunctionsApiKey.KeyVault;
+using FunctionApp.Testing.FakeKeyVault;
+using FunctionApp.Tests.TestDoubles;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using FunctionApp.Testing;
+
+namespace FunctionApp.Tests.KeyVault;
+
+/// <summary>The real SecretClient against the local HTTPS fake vault.</summary>
+public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
+{
+    // The vault's clock starts a little in the past, like secrets created before the app starts.
+    private readonly FakeTimeProvider _vaultClock = new(DateTimeOffset.UtcNow.AddMinutes(-10));
+    private readonly FakeLogCollector _logs = new();
+    private FakeKeyVaultServer _vault = null!;
+    private KeyVaultApiKeySource _source = null!;
+
+    public async Task InitializeAsync()
+    {
+        _vault = await FakeKeyVaultServer.StartAsync(_vaultClock);
+        _source = CreateSource(_vault);
+    }
+
+    public async Task DisposeAsync() => await _vault.DisposeAsync();
+
+    [Fact]
+    public async Task LoadsOnlySecretsNamedWithThePrefixWhateverTheirLetterCase()
+    {
+        var a = TestKeys.NewValue();
+        var b = TestKeys.NewValue();
+        _vault.SetSecret("apikey-partner-a", a);
+        _vault.SetSecret("APIKEY-partner-b", b);
+        _vault.SetSecret("database-password", TestKeys.NewValue());
+        _vault.SetSecret("apikeyless", TestKeys.NewValue());
+        _vault.SetSecret("apikey-", TestKeys.NewValue());
+        AdvanceVaultClock();
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(["partner-a", "partner-b"], keys.Select(k => k.Name).Order());
+        Assert.True(TestKeys.HasValue(keys.Single(k => k.Name == "partner-a"), a));
+        Assert.True(TestKeys.HasValue(keys.Single(k => k.Name == "partner-b"), b));
+        Assert.Equal(2, _vault.Requests.Count(r => r.IsValueRequest));
+    }
+
+    [Fact]
+    public async Task ScopesComeFromTheSpaceSeparatedScopesTag()
+    {
+        _vault.SetSecret("apikey-reporting", TestKeys.NewValue(), tags: new Dictionary<string, string> { ["scopes"] = "reports  SecureEndpoint", ["owner"] = "team-a" });
+        _vault.SetSecret("apikey-all", TestKeys.NewValue());
+        _vault.SetSecret("apikey-typed-in-the-portal", TestKeys.NewValue(), tags: new Dictionary<string, string> { ["Scopes"] = "admin" });
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(["reports", "SecureEndpoint"], keys.Single(k => k.Name == "reporting").Scopes.ToArray());
+        Assert.Empty(keys.Single(k => k.Name == "all").Scopes);
+        Assert.Equal(["admin"], keys.Single(k => k.Name == "typed-in-the-portal").Scopes.ToArray());
+    }
+
+    [Theory]
+    [InlineData("scopes", "")]
+    [InlineData("scopes", "   ")]
+    [InlineData("scopes", " , ,")]
+    [InlineData("scope", "SecureEndpoint")]
+    [InlineData("Scope", "SecureEndpoint")]
+    [InlineData("scopes ", "SecureEndpoint")]
+    [InlineData(" scopes", "SecureEndpoint")]
+    [InlineData("scopes:", "SecureEndpoint")]
+    [InlineData("Scopes_", "SecureEndpoint")]
+    [InlineData("s-c-o-p-e-s", "SecureEndpoint")]
+    [InlineData("scopes1", "SecureEndpoint")]
+    [InlineData("SCOPE.S", "SecureEndpoint")]
+    public async Task AKeyMeantToBeLimitedIsLeftOutRatherThanAllowedEverything(string tag, string value)
+    {
+        _vault.SetSecret("apikey-partner", TestKeys.NewValue(), tags: new Dictionary<string, string> { [tag] = value });
+        _vault.SetSecret("apikey-other", TestKeys.NewValue());
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(["other"], keys.Select(k => k.Name));
+        Assert.Contains(_logs.GetSnapshot(), r => r.Message.StartsWith("API key partner from keyvault skipped: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TwoScopesTagsInDifferentLetterCaseLeaveTheKeyOut()
+    {
+        _vault.SetSecret("apikey-partner", TestKeys.NewValue(), tags: new Dictionary<string, string> { ["scopes"] = "reports", ["Scopes"] = "admin" });
+
+        Assert.Empty(await _source.LoadAsync(CancellationToken.None));
+        Assert.Contains(_logs.GetSnapshot(), r => r.Message.StartsWith("API key partner from keyvault skipped: it has both a ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ScopesSeparatedByCommasOrInAnyCaseAreRead()
+    {
+        _vault.SetSecret("apikey-partner", TestKeys.NewValue(), tags: new Dictionary<string, string> { ["scopes"] = "reports,SecureEndpoint, REPORTS" });
+
+        Assert.Equal(["reports", "SecureEndpoint"], Assert.Single(await _source.LoadAsync(CancellationToken.None)).Scopes.ToArray());
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-3600)]
+    public async Task AKeyWhoseActivationIsNotBeforeItsExpiryIsLeftOutWithAWarning(int expiryAfterActivation)
+    {
+        var notBefore = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds());
+        _vault.SetSecret("apikey-never", TestKeys.NewValue(), notBefore: notBefore, expiresOn: notBefore.AddSeconds(expiryAfterActivation));
+        _vault.SetSecret("apikey-fine", TestKeys.NewValue(), notBefore: notBefore, expiresOn: notBefore.AddSeconds(1));
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(["fine"], keys.Select(k => k.Name));
+        Assert.Contains(_logs.GetSnapshot(), r => r.Level == Microsoft.Extensions.Logging.LogLevel.Warning
+            && r.Message == "API key never from keyvault skipped: its activation date is not before its expiry date, so it could never be used");
+    }
+
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    public async Task AValueWithATrailingLineBreakAsAzCliWritesItFromAFileIsTheKeyWithoutIt(string lineBreak)
+    {
+        var plain = TestKeys.NewValue();
+        var hashed = TestKeys.NewValue();
+        _vault.SetSecret("apikey-plain", plain + lineBreak);
+        _vault.SetSecret("apikey-hashed", TestKeys.Sha256Text(hashed) + lineBreak);
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.True(TestKeys.HasValue(keys.Single(k => k.Name == "plain"), plain));
+        Assert.True(TestKeys.HasValue(keys.Single(k => k.Name == "hashed"), hashed));
+    }
+
+    [Fact]
+    public async Task ASha256ValueIsUsedAsTheKeysHashSoThePlaintextIsStoredNowhere()
+    {
+        var plaintext = TestKeys.NewValue();
+        _vault.SetSecret("apikey-hashed", TestKeys.Sha256Text(plaintext));
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.True(TestKeys.HasValue(Assert.Single(keys), plaintext));
+    }
+
+    [Fact]
+    public async Task ExpiryAndNotBeforeAreLoadedForTheRingToEnforce()
+    {
+        var expires = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeSeconds());
+        var notBefore = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds());
+        _vault.SetSecret("apikey-expired", TestKeys.NewValue(), expiresOn: expires);
+        _vault.SetSecret("apikey-future", TestKeys.NewValue(), notBefore: notBefore);
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(expires, keys.Single(k => k.Name == "expired").ExpiresOn);
+        Assert.Equal(notBefore, keys.Single(k => k.Name == "future").NotBefore);
+    }
+
+    [Fact]
+    public async Task ADisabledSecretNeverSeenEnabledIsLeftOutWithoutFetchingIt()
+    {
+        _vault.SetSecret("apikey-disabled", TestKeys.NewValue(), enabled: false);
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.Empty(keys);
+        Assert.Equal(0, _vault.Requests.Count(r => r.IsValueRequest));
+    }
+
+    [Fact]
+    public async Task ASecretDisabledAfterLoadingStaysRecognisableAsRevokedAndIsReadAgainWhenReenabled()
+    {
+        var value = TestKeys.NewValue();
+        _vault.SetSecret("apikey-partner", value);
+        AdvanceVaultClock();
+        await _source.LoadAsync(CancellationToken.None);
+
+        AdvanceVaultClock();
+        _vault.DisableSecret("apikey-partner");
+        _vault.ClearRequests();
+        var revoked = Assert.Single(await _source.LoadAsync(CancellationToken.None));
+
+        Assert.True(revoked.IsRevoked);
+        Assert.True(TestKeys.HasValue(revoked, value));
+        Assert.Equal(0, _vault.Requests.Count(r => r.IsValueRequest));
+
+        AdvanceVaultClock();
+        _vault.UpdateSecret("apikey-partner", v => v with { Enabled = true });
+        var restored = Assert.Single(await _source.LoadAsync(CancellationToken.None));
+        Assert.False(restored.IsRevoked);
+        Assert.Equal(1, _vault.Requests.Count(r => r.IsValueRequest));
+    }
+
+    [Fact]
+    public async Task FollowsNextLinksThroughEveryPageOfTheListing()
+    {
+        for (var i = 0; i < 60; i++)
+        {
+            _vault.SetSecret($"apikey-k{i:D2}", TestKeys.NewValue());
+        }
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(60, keys.Count);
+        Assert.Equal(3, _vault.Requests.Count(r => r.IsListRequest));
+    }
+
+    [Fact]
+    public async Task ARefreshWithNothingChangedFetchesNoValues()
+    {
+        for (var i = 0; i < 30; i++)
+        {
+            _vault.SetSecret($"apikey-k{i:D2}", TestKeys.NewValue());
+        }
+
+        AdvanceVaultClock();
+        var first = await _source.LoadAsync(CancellationToken.None);
+        Assert.Equal(30, _vault.Requests.Count(r => r.IsValueRequest));
+
+        _vault.ClearRequests();
+        var second = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(0, _vault.Requests.Count(r => r.IsValueRequest));
+        Assert.Equal(2, _vault.Requests.Count(r => r.IsListRequest));
+        Assert.Equal(first.Select(k => k.Name), second.Select(k => k.Name));
+    }
+
+    [Fact]
+    public async Task ARefreshAfterOneSecretChangedFetchesExactlyThatOne()
+    {
+        for (var i = 0; i < 30; i++)
+        {
+            _vault.SetSecret($"apikey-k{i:D2}", TestKeys.NewValue());
+        }
+
+        AdvanceVaultClock();
+        await _source.LoadAsync(CancellationToken.None);
+
+        var rotated = TestKeys.NewValue();
+        _vault.SetSecret("apikey-k07", rotated);
+        AdvanceVaultClock();
+        _vault.ClearRequests();
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        var valueRequest = Assert.Single(_vault.Requests, r => r.IsValueRequest);
+        Assert.Equal("/secrets/apikey-k07", valueRequest.Path);
+        Assert.True(TestKeys.HasValue(keys.Single(k => k.Name == "k07"), rotated));
+    }
+
+    [Fact]
+    public async Task AValueReadInTheSecondOfItsLastUpdateIsReadAgainUntilThatSecondHasPassed()
+    {
+        _vault.SetSecret("apikey-new", TestKeys.NewValue());
+        await _source.LoadAsync(CancellationToken.None);
+
+        // Same second on the vault's clock: a change now would not move "updated", so the next load reads it again.
+        var replaced = TestKeys.NewValue();
+        _vault.SetSecret("apikey-new", replaced);
+        _vault.ClearRequests();
+        Assert.True(TestKeys.HasValue(Assert.Single(await _source.LoadAsync(CancellationToken.None)), replaced));
+        Assert.Equal(1, _vault.Requests.Count(r => r.IsValueRequest));
+
+        AdvanceVaultClock();
+        await _source.LoadAsync(CancellationToken.None);
+        _vault.ClearRequests();
+        await _source.LoadAsync(CancellationToken.None);
+        Assert.Equal(0, _vault.Requests.Count(r => r.IsValueRequest));
+    }
+
+    [Fact]
+    public async Task ThrottlingWithRetryAfterIsRetriedAndTheLoadSucceeds()
+    {
+        _vault.SetSecret("apikey-a", TestKeys.NewValue());
+        _vault.FailNext(2, 429, retryAfter: TimeSpan.Zero);
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.Single(keys);
+        Assert.Equal(2, _vault.Requests.Count(r => r.Status == 429));
+    }
+
+    [Theory]
+    [InlineData(429)]
+    [InlineData(500)]
+    [InlineData(503)]
+    public async Task AVaultThatKeepsFailingFailsTheLoad(int status)
+    {
+        _vault.SetSecret("apikey-a", TestKeys.NewValue());
+        _vault.StartOutage(status);
+
+        var error = await Assert.ThrowsAsync<ApiKeySourceException>(() => _source.LoadAsync(CancellationToken.None));
+
+        // The cause the key ring logs: what to act on, without the response body.
+        Assert.Equal(status, Assert.IsType<RequestFailedException>(error.InnerException).Status);
+        Assert.StartsWith($"HTTP {status} ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(4, _vault.Requests.Count(r => r.Status == status));
+    }
+
+    [Fact]
+    public async Task AForbiddenValueRequestOtherThanADisabledSecretFailsTheLoad()
+    {
+        _vault.SetSecret("apikey-a", TestKeys.NewValue());
+        _vault.FailNext(1, 403, pathMatches: p => p == "/secrets/apikey-a", code: "ForbiddenByRbac");
+
+        var error = await Assert.ThrowsAsync<ApiKeySourceException>(() => _source.LoadAsync(CancellationToken.None));
+
+        Assert.Equal("HTTP 403 ForbiddenByRbac", error.Message);
+    }
+
+    [Fact]
+    public async Task ASecretDeletedBetweenListingAndFetchingIsSkipped()
+    {
+        _vault.SetSecret("apikey-a", TestKeys.NewValue());
+        _vault.SetSecret("apikey-b", TestKeys.NewValue());
+        _vault.FailNext(1, 404, pathMatches: p => p == "/secrets/apikey-b");
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(["a"], keys.Select(k => k.Name));
+        Assert.Contains(_logs.GetSnapshot(), r => r.Message == "API key b from keyvault skipped: the secret was deleted while keys were loading");
+    }
+
+    [Fact]
+    public async Task AnUnusableValueIsSkippedAndLoggedByNameOnly()
+    {
+        var bad = "not a key, " + TestKeys.NewValue();
+        _vault.SetSecret("apikey-bad", bad);
+        _vault.SetSecret("apikey-good", TestKeys.NewValue());
+
+        var keys = await _source.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(["good"], keys.Select(k => k.Name));
+        var log = Assert.Single(_logs.GetSnapshot());
+        Assert.StartsWith("API key bad from keyvault skipped: the secret's value is not a usable key", log.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(bad[12..], log.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ADeletedSecretLeavesTheRingOnTheNextLoad()
+    {
+        _vault.SetSecret("apikey-a", TestKeys.NewValue());
+        _vault.SetSecret("apikey-b", TestKeys.NewValue());
+        await _source.LoadAsync(CancellationToken.None);
+
+        _vault.DeleteSecret("apikey-b");
+
+        Assert.Equal(["a"], (await _source.LoadAsync(CancellationToken.None)).Select(k => k.Name));
+    }
+
+    [Fact]
+    public async Task FetchesValuesInParallelUpToTheConfiguredLimitWhileTheListingGoesOn()
+    {
+        // Four listing pages at 40 ms each: the fetches for the first page have ~120 ms to start before the
+        // last page is answered, enough even on a busy machine.
+        for (var i = 0; i < 100; i++)
+        {
+            _vault.SetSecret($"apikey-k{i:D3}", TestKeys.NewValue());
+        }
+
+        _vault.Latency = TimeSpan.FromMilliseconds(40);
+        var source = CreateSource(_vault, maxParallelFetches: 8);
+
+        var keys = await source.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(100, keys.Count);
+
+        // Eight value requests, plus the next listing page fetched at the same time.
+        Assert.InRange(_vault.MaxConcurrentRequests, 2, 9);
+        var lastPageAnswered = _vault.Requests.Where(r => r.IsListRequest).Max(r => r.Answered);
+        Assert.Contains(_vault.Requests, r => r.IsValueRequest && r.Received < lastPageAnswered);
+    }
+
+    private KeyVaultApiKeySource CreateSource(FakeKeyVaultServer vault, int maxParallelFetches = 16) =>
+        new(new SingleClientFactory(FakeKeyVaultClient.Create(vault)), Options.Create(new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri, MaxParallelFetches = maxParallelFetches }), TestLogging.Factory(_logs));
+
+    private void AdvanceVaultClock() => _vaultClock.Advance(TimeSpan.FromSeconds(2));
+}

@@ -1,0 +1,142 @@
+using Azure.Security.KeyVault.Secrets;
+using FunctionsApiKey.KeyRing;
+using FunctionsApiKey.KeySources;
+using FunctionsApiKey.KeyVault;
+using FunctionsApiKey.Middleware;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
+using FunctionApp.Testing;
+
+namespace FunctionApp.Tests.Registration;
+
+/// <summary>The one registration call, on the worker's real application builder, as an app's Program.cs makes it.</summary>
+public sealed class UseApiKeyAuthenticationTests
+{
+    [Fact]
+    public void InvalidSettingsStopTheAppAtStartupNamingEachSetting()
+    {
+        using var host = Build(new() { ["ApiKeys:RefreshInterval"] = "00:00:00.1", ["ApiKeys:Keys:dev"] = "sha256:00" }, app => app.UseApiKeyAuthentication());
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("ApiKeys:RefreshInterval must be between 00:00:01 and 1.00:00:00", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ApiKeys:Keys:dev starts with sha256:", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WithoutAVaultKeysComeFromSettings()
+    {
+        using var host = Build(new() { ["ApiKeys:Keys:dev"] = TestKeys.NewValue() }, app => app.UseApiKeyAuthentication().AddKeyVault());
+
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
+        Assert.IsType<SettingsApiKeySource>(host.Services.GetRequiredService<IApiKeySource>());
+    }
+
+    [Fact]
+    public void WithAVaultUriKeysComeFromThatVaultThroughANamedClient()
+    {
+        using var host = Build(new()
+        {
+            ["ApiKeys:KeyVaultUri"] = "https://myvault.vault.azure.net/",
+            ["ApiKeys:Credential"] = "managedidentity",
+            ["ApiKeys:Keys:ignored"] = "not checked: keys come from the vault",
+        }, app =>
+        {
+            app.UseApiKeyAuthentication().AddKeyVault();
+
+            // The app's own vault client, as it would register it for its own secrets.
+            app.Services.AddAzureClients(clients => clients.AddSecretClient(new Uri("https://apps-own-vault.vault.azure.net/")));
+        });
+
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
+        Assert.IsType<KeyVaultApiKeySource>(host.Services.GetRequiredService<IApiKeySource>());
+        var ours = host.Services.GetRequiredService<IAzureClientFactory<SecretClient>>().CreateClient(KeyVaultApiKeyDefaults.ClientName);
+        Assert.Equal(new Uri("https://myvault.vault.azure.net/"), ours.VaultUri);
+        Assert.Equal(new Uri("https://apps-own-vault.vault.azure.net/"), host.Services.GetRequiredService<SecretClient>().VaultUri);
+    }
+
+    [Fact]
+    public void AVaultUriWithoutTheVaultSourceStopsTheAppRatherThanServingSettingsKeys()
+    {
+        using var host = Build(new() { ["ApiKeys:KeyVaultUri"] = "https://myvault.vault.azure.net/", ["ApiKeys:Keys:dev"] = TestKeys.NewValue() }, app => app.UseApiKeyAuthentication());
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("ApiKeys:KeyVaultUri is set, but keys come from settings: register the vault with builder.UseApiKeyAuthentication().AddKeyVault()", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AskingForAVaultInCodeWithoutNamingOneStopsTheApp()
+    {
+        using var host = Build([], app => app.UseApiKeyAuthentication().AddKeyVault(vault => vault.SecretPrefix = "fnkey-"));
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("ApiKeys:KeyVaultUri is not set", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CallingItTwiceRegistersTheGateOnceAndAppliesBothCallbacks()
+    {
+        using var host = Build([], app =>
+        {
+            app.UseApiKeyAuthentication(options => options.HeaderName = "x-api-key");
+            app.UseApiKeyAuthentication(options => options.FirstLoadTimeout = TimeSpan.FromSeconds(3));
+        });
+
+        Assert.Single(Registered(host), d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(KeyRingRefresher));
+        Assert.Single(Registered(host), d => d.ServiceType == typeof(ApiKeyMiddleware));
+        var options = host.Services.GetRequiredService<IOptions<FunctionsApiKey.ApiKeyOptions>>().Value;
+        Assert.Equal(("x-api-key", TimeSpan.FromSeconds(3)), (options.HeaderName, options.FirstLoadTimeout));
+    }
+
+    [Fact]
+    public void CodeWinsOverConfigurationForTheSameOption()
+    {
+        using var host = Build(new() { ["ApiKeys:HeaderName"] = "from-settings" }, app => app.UseApiKeyAuthentication(options => options.HeaderName = "from-code"));
+
+        Assert.Equal("from-code", host.Services.GetRequiredService<IOptions<FunctionsApiKey.ApiKeyOptions>>().Value.HeaderName);
+    }
+
+    [Theory]
+    [InlineData("Azure.Core")]
+    [InlineData("Azure.Identity")]
+    public void TheAzureSdksPerRequestLogsAreOffWithAVaultUnlessConfigurationTurnsThemUp(string category)
+    {
+        var vault = new Dictionary<string, string?> { ["ApiKeys:KeyVaultUri"] = "https://myvault.vault.azure.net/" };
+        using var quiet = Build(vault, WithVault);
+        using var loud = Build(new(vault) { [$"Logging:LogLevel:{category}"] = "Information" }, WithVault);
+        using var settingsOnly = Build([], WithVault);
+
+        Assert.False(Logger(quiet, category).IsEnabled(LogLevel.Information));
+        Assert.True(Logger(quiet, category).IsEnabled(LogLevel.Warning));
+        Assert.True(Logger(quiet, "FunctionApp.Functions").IsEnabled(LogLevel.Information));
+        Assert.True(Logger(loud, category).IsEnabled(LogLevel.Information));
+        Assert.True(Logger(settingsOnly, category).IsEnabled(LogLevel.Information));
+
+        static void WithVault(FunctionsApplicationBuilder app) => app.UseApiKeyAuthentication().AddKeyVault();
+        static ILogger Logger(IHost host, string category) => host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(category);
+    }
+
+    /// <summary>The worker's own builder, with these settings on top of its defaults, configured as <paramref name="configure"/> says.</summary>
+    private static IHost Build(Dictionary<string, string?> settings, Action<FunctionsApplicationBuilder> configure)
+    {
+        var builder = FunctionsApplication.CreateBuilder([]);
+        builder.Environment.EnvironmentName = Environments.Development;
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.AddProvider(new FakeLoggerProvider());
+        configure(builder);
+        builder.Services.AddSingleton(new RegisteredServices(builder.Services));
+        return builder.Build();
+    }
+
+    private static IEnumerable<ServiceDescriptor> Registered(IHost host) => host.Services.GetRequiredService<RegisteredServices>().Descriptors;
+
+    private sealed record RegisteredServices(IEnumerable<ServiceDescriptor> Descriptors);
+}

@@ -1,9 +1,0 @@
-namespace FunctionApp.Middleware;
-
-/// <summary>
-/// Lets callers without an API key run this HTTP function (or every function of this class). Without it, every
-/// HTTP-triggered function requires a valid key. Like ASP.NET Core's attribute of the same name, it wins over
-/// <see cref="RequireScopeAttribute"/>.
-/// </summary>
-[AttributeUsage(AttributeTargets.Method | AttributeTargets.Class, AllowMultiple = false, Inherited = true)]
-public sealed class AllowAnonymousAttribute : Attribute;

@@ -1,0 +1,67 @@
+using Azure.Security.KeyVault.Secrets;
+using FunctionsApiKey;
+using FunctionsApiKey.KeyVault;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+// Beside UseApiKeyAuthentication, in the namespace of FunctionsApplicationBuilder, so Program.cs needs no using.
+namespace Microsoft.Azure.Functions.Worker.Builder;
+
+/// <summary>Loads API keys from Azure Key Vault.</summary>
+public static class ApiKeyAuthenticationBuilderKeyVaultExtensions
+{
+    /// <summary>
+    /// Loads keys from the Key Vault named by <c>ApiKeys:KeyVaultUri</c>: every secret named <c>apikey-&lt;name&gt;</c>
+    /// is one key, limited by its <c>scopes</c> tag, revoked by disabling it and bounded by its activation and
+    /// expiry dates. The vault is read with the app's managed identity in Azure (<c>ApiKeys__Credential=managedidentity</c>)
+    /// and developer credentials locally. When neither configuration nor <paramref name="configure"/> names a vault,
+    /// keys keep coming from settings, so one <c>Program.cs</c> serves local development and Azure alike.
+    /// </summary>
+    /// <param name="builder">The builder <c>UseApiKeyAuthentication()</c> returned.</param>
+    /// <param name="configure">Changes to the vault options after they are read from configuration; passing it means a vault is required.</param>
+    /// <returns>The builder.</returns>
+    public static ApiKeyAuthenticationBuilder AddKeyVault(this ApiKeyAuthenticationBuilder builder, Action<KeyVaultApiKeyOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var section = builder.Configuration.GetSection(ApiKeyDefaults.SectionName);
+        if (configure is null && string.IsNullOrEmpty(section[nameof(KeyVaultApiKeyOptions.KeyVaultUri)]))
+        {
+            return builder;
+        }
+
+        var services = builder.Services;
+        services.AddOptions<KeyVaultApiKeyOptions>().Bind(section).ValidateOnStart();
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.AddSingleton<IValidateOptions<KeyVaultApiKeyOptions>, KeyVaultApiKeyOptionsValidator>();
+        services.AddAzureClients(clients => clients
+            .AddClient<SecretClient, SecretClientOptions>((clientOptions, credential, provider) =>
+                new SecretClient(provider.GetRequiredService<IOptions<KeyVaultApiKeyOptions>>().Value.KeyVaultUri!, credential, clientOptions))
+            .WithName(KeyVaultApiKeyDefaults.ClientName)
+
+            // The Microsoft.Extensions.Azure conventions: ApiKeys:Credential=managedidentity (with ApiKeys:ClientId for a
+            // user-assigned identity) in Azure; with neither, DefaultAzureCredential, i.e. developer credentials locally.
+            .WithCredential(provider => provider.GetRequiredService<AzureComponentFactory>().CreateTokenCredential(section))
+            .ConfigureOptions(section.GetSection(KeyVaultApiKeyDefaults.ClientOptionsSection)));
+        services.Configure<LoggerFilterOptions>(DefaultAzureSdkLogsToWarning);
+        return builder.AddSource<KeyVaultApiKeySource>();
+    }
+
+    /// <summary>
+    /// The Azure SDK logs two multi-line Information records per vault request (about 80 for an unchanged refresh of
+    /// 1,000 keys), each shipped to the host. These rules go first, so that any rule from configuration for the same
+    /// category (e.g. <c>Logging__LogLevel__Azure.Core=Information</c>) comes later and wins.
+    /// </summary>
+    private static void DefaultAzureSdkLogsToWarning(LoggerFilterOptions options)
+    {
+        foreach (var category in KeyVaultApiKeyDefaults.AzureSdkLogCategories)
+        {
+            options.Rules.Insert(0, new LoggerFilterRule(providerName: null, category, LogLevel.Warning, filter: null));
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using FunctionsApiKey;
+using FunctionsApiKey.KeyRing;
+using FunctionsApiKey.KeySources;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Azure.Functions.Worker.Builder;
+
+/// <summary>
+/// Returned by <see cref="FunctionsApplicationBuilderApiKeyExtensions.UseApiKeyAuthentication"/> to choose where keys
+/// come from. Only that call creates one, so a key source can never be registered without the gate.
+/// </summary>
+public sealed class ApiKeyAuthenticationBuilder
+{
+    internal ApiKeyAuthenticationBuilder(IServiceCollection services, IConfiguration configuration)
+    {
+        Services = services;
+        Configuration = configuration;
+    }
+
+    /// <summary>The app's services, for packages that add a key source.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>The app's configuration as it stands while the app is built, e.g. to choose a source by a setting.</summary>
+    public IConfiguration Configuration { get; }
+
+    /// <summary>
+    /// Loads keys from <typeparamref name="TSource"/> instead of application settings. There is one source: the last
+    /// one added wins.
+    /// </summary>
+    /// <typeparam name="TSource">The source, created once by dependency injection.</typeparam>
+    /// <returns>This builder.</returns>
+    public ApiKeyAuthenticationBuilder AddSource<TSource>()
+        where TSource : class, IApiKeySource
+    {
+        Services.RemoveAll<IApiKeySource>();
+        Services.AddSingleton<IApiKeySource, TSource>();
+
+        // Keys in settings are no longer read, so they are no longer checked.
+        var settingsCheck = Services.FirstOrDefault(d => d.ServiceType == typeof(IValidateOptions<ApiKeyOptions>) && d.ImplementationType == typeof(SettingsKeysValidator));
+        if (settingsCheck is not null)
+        {
+            Services.Remove(settingsCheck);
+        }
+
+        return this;
+    }
+}

@@ -1,0 +1,29 @@
+namespace FunctionsApiKey;
+
+/// <summary>
+/// The names this package promises to keep: its configuration section, the default header, the meter, and the log
+/// categories. Dashboards, alerts and log filters can rely on them.
+/// </summary>
+public static class ApiKeyDefaults
+{
+    /// <summary>The configuration section of <see cref="ApiKeyOptions"/>: settings named <c>ApiKeys__&lt;Setting&gt;</c>.</summary>
+    public const string SectionName = "ApiKeys";
+
+    /// <summary>The request header that carries the key unless <see cref="ApiKeyOptions.HeaderName"/> says otherwise.</summary>
+    public const string HeaderName = "api-key";
+
+    /// <summary>The <c>System.Diagnostics.Metrics</c> meter of every instrument of this package.</summary>
+    public const string MeterName = "FunctionsApiKey";
+
+    /// <summary>The prefix of every log category of this package, e.g. for <c>Logging__LogLevel__FunctionsApiKey=Debug</c>.</summary>
+    public const string LogCategoryPrefix = "FunctionsApiKey";
+
+    /// <summary>Log category of the gate's decisions (event ids 1–9).</summary>
+    public const string GateLogCategory = "FunctionsApiKey.Gate";
+
+    /// <summary>Log category of loading and refreshing the key ring (event ids 10–19).</summary>
+    public const string KeyRingLogCategory = "FunctionsApiKey.KeyRing";
+
+    /// <summary>Log category of keys read from application settings (event ids 20–29).</summary>
+    public const string SettingsLogCategory = "FunctionsApiKey.Settings";
+}

@@ -1,0 +1,26 @@
+namespace FunctionsApiKey;
+
+/// <summary>
+/// Settings of the API-key gate, bound from the <c>ApiKeys</c> section (application settings
+/// <c>ApiKeys__&lt;Setting&gt;</c>). Invalid values stop the app at startup with a message naming the setting.
+/// </summary>
+public sealed class ApiKeyOptions
+{
+    /// <summary>The request header that carries the key. Header names are case-insensitive.</summary>
+    public string HeaderName { get; set; } = ApiKeyDefaults.HeaderName;
+
+    /// <summary>How often the key ring is reloaded; a revoked key stops working within about this long.</summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Each interval is moved by a random amount up to this, so instances that scaled out do not reload together.</summary>
+    public TimeSpan RefreshJitter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How old the key ring in force may get while refreshes keep failing before protected functions answer 503:
+    /// past it, a key revoked at the source could otherwise keep working indefinitely. Zero turns the limit off.
+    /// </summary>
+    public TimeSpan MaxKeyRingAge { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How long a request waits for the first key ring at startup before it is answered 503.</summary>
+    public TimeSpan FirstLoadTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,46 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace FunctionsApiKey;
+
+/// <summary>Fails startup on settings that would leave the gate misconfigured, naming the setting and the fix.</summary>
+internal sealed partial class ApiKeyOptionsValidator : IValidateOptions<ApiKeyOptions>
+{
+    private const string Section = ApiKeyDefaults.SectionName;
+
+    public ValidateOptionsResult Validate(string? name, ApiKeyOptions options)
+    {
+        var errors = new List<string>();
+
+        if (string.IsNullOrEmpty(options.HeaderName) || !HeaderNameCharacters().IsMatch(options.HeaderName))
+        {
+            errors.Add($"{Section}:HeaderName '{options.HeaderName}' is not a valid HTTP header name; use letters, digits and '-' (default '{ApiKeyDefaults.HeaderName}').");
+        }
+
+        if (options.RefreshInterval < TimeSpan.FromSeconds(1) || options.RefreshInterval > TimeSpan.FromDays(1))
+        {
+            errors.Add($"{Section}:RefreshInterval must be between 00:00:01 and 1.00:00:00 (default 00:05:00); it is {options.RefreshInterval}.");
+        }
+
+        if (options.MaxKeyRingAge != TimeSpan.Zero && (options.MaxKeyRingAge < options.RefreshInterval * 2 || options.MaxKeyRingAge > TimeSpan.FromDays(30)))
+        {
+            errors.Add($"{Section}:MaxKeyRingAge must be 00:00:00 (no limit) or between twice RefreshInterval and 30.00:00:00 (default 1.00:00:00); it is {options.MaxKeyRingAge}.");
+        }
+
+        if (options.RefreshJitter < TimeSpan.Zero || options.RefreshJitter >= options.RefreshInterval)
+        {
+            errors.Add($"{Section}:RefreshJitter must be zero or more and less than RefreshInterval (default 00:00:30); it is {options.RefreshJitter}.");
+        }
+
+        if (options.FirstLoadTimeout < TimeSpan.Zero || options.FirstLoadTimeout > TimeSpan.FromMinutes(5))
+        {
+            errors.Add($"{Section}:FirstLoadTimeout must be between 00:00:00 and 00:05:00 (default 00:00:10); it is {options.FirstLoadTimeout}.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    // A safe subset of RFC 9110's token grammar for a header name.
+    [GeneratedRegex("^[A-Za-z0-9-]+$")]
+    private static partial Regex HeaderNameCharacters();
+}

@@ -1,0 +1,135 @@
+using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+
+namespace FunctionsApiKey.KeyRing;
+
+/// <summary>
+/// One API key as a key source loaded it: a name that is safe to log, the SHA-256 of its value (never the value
+/// itself, and never readable from outside), what it may call and when it is valid. Build one with
+/// <see cref="FromValue"/> or <see cref="TryFromValue"/>, then set the rest with <c>with { … }</c>.
+/// </summary>
+public sealed record ApiKey
+{
+    private static readonly char[] ScopeSeparators = [' ', '\t', '\r', '\n', ','];
+
+    private ImmutableArray<string> _scopes = [];
+
+    // Built on first use and reused, so an allowed request allocates nothing; reset when `with` changes the scopes.
+    private ApiKeyIdentity? _identity;
+
+    private ApiKey(string name, ApiKeyHash hash)
+    {
+        Name = name;
+        Hash = hash;
+    }
+
+    /// <summary>The key's name, e.g. <c>partner-a</c>: what logs, metrics and the function see.</summary>
+    public string Name { get; }
+
+    /// <summary>Scopes the key may call; empty means every protected function. Compared ignoring letter case.</summary>
+    public ImmutableArray<string> Scopes
+    {
+        get => _scopes;
+        init
+        {
+            _scopes = value.IsDefault ? [] : value;
+            _identity = null;
+        }
+    }
+
+    /// <summary>The key is refused before this time.</summary>
+    public DateTimeOffset? NotBefore { get; init; }
+
+    /// <summary>The key is refused from this time on.</summary>
+    public DateTimeOffset? ExpiresOn { get; init; }
+
+    /// <summary>Disabled at the source (e.g. a disabled Key Vault secret) but still recognised, so denials can name it.</summary>
+    public bool IsRevoked { get; init; }
+
+    internal ApiKeyHash Hash { get; }
+
+    /// <summary>What the invoked function gets to see: the name and scopes, never the hash.</summary>
+    internal ApiKeyIdentity Identity => _identity ??= new ApiKeyIdentity(Name, _scopes);
+
+    /// <summary>
+    /// A key from its stored value: the key itself, or <c>sha256:</c> and the 64 hex digits of its SHA-256, so the
+    /// plaintext need be stored nowhere. A trailing line break is ignored.
+    /// </summary>
+    /// <param name="name">The key's name.</param>
+    /// <param name="value">The stored value.</param>
+    /// <exception cref="ArgumentException">The value cannot be a key; the message names the key, never the value.</exception>
+    public static ApiKey FromValue(string name, string value) =>
+        TryFromValue(name, value, out var key, out var problem) ? key : throw new ArgumentException($"API key {name}: the value {problem}.", nameof(value));
+
+    /// <summary>Like <see cref="FromValue"/>, but says why a value cannot be a key instead of throwing.</summary>
+    /// <param name="name">The key's name.</param>
+    /// <param name="value">The stored value.</param>
+    /// <param name="key">The key, when the value is usable.</param>
+    /// <param name="problem">Otherwise why not, phrased to follow "the value" (e.g. "is not a usable key: …"); never quotes the value.</param>
+    public static bool TryFromValue(string name, string value, [NotNullWhen(true)] out ApiKey? key, [NotNullWhen(false)] out string? problem)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(value);
+        key = ApiKeyText.TryParseStored(value, out var hash, out problem) ? new ApiKey(name, hash) : null;
+        return key is not null;
+    }
+
+    /// <summary>
+    /// Reads a list of scopes as written in a setting or a tag: separated by whitespace, commas or both. Scopes that
+    /// differ only in letter case are kept once. An empty result must not be read as "every function" when the
+    /// text was meant to limit a key.
+    /// </summary>
+    /// <param name="text">The written list, e.g. <c>reports, SecureEndpoint</c>.</param>
+    public static ImmutableArray<string> ParseScopes(string? text) =>
+        string.IsNullOrEmpty(text)
+            ? []
+            : [.. text.Split(ScopeSeparators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.OrdinalIgnoreCase)];
+
+    /// <summary>
+    /// Whether the key may call a function that requires <paramref name="scope"/>, ignoring letter case as Functions does
+    /// for function names. Allocates nothing.
+    /// </summary>
+    internal bool AllowsScope(string scope)
+    {
+        if (Scopes.IsEmpty)
+        {
+            return true;
+        }
+
+        foreach (var granted in Scopes)
+        {
+            if (string.Equals(granted, scope, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Keys are equal when everything a source set is equal: name, hash, scopes (in order), times and revocation.</summary>
+    /// <param name="other">The key to compare with.</param>
+    public bool Equals(ApiKey? other) =>
+        other is not null
+        && Name == other.Name
+        && Hash.FixedTimeEquals(other.Hash)
+        && _scopes.SequenceEqual(other._scopes)
+        && NotBefore == other.NotBefore
+        && ExpiresOn == other.ExpiresOn
+        && IsRevoked == other.IsRevoked;
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Name, Hash.BucketSeed, NotBefore, ExpiresOn, IsRevoked);
+
+    /// <summary>Names the key without its hash, so printing a key (in a log, a debugger, a test failure) shows no key material.</summary>
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("Name = ").Append(Name)
+            .Append(", Scopes = [").AppendJoin(' ', Scopes).Append(']')
+            .Append(", NotBefore = ").Append(NotBefore)
+            .Append(", ExpiresOn = ").Append(ExpiresOn)
+            .Append(", IsRevoked = ").Append(IsRevoked);
+        return true;
+    }
+}

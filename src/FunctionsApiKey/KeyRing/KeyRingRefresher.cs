@@ -1,0 +1,148 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FunctionsApiKey.KeyRing;
+
+/// <summary>
+/// Loads the key ring at startup and again on every interval (with jitter), publishing each new snapshot with one
+/// swap. A failed load keeps the ring in force and is retried sooner, backing off; while no ring has ever loaded,
+/// protected functions answer 503.
+/// </summary>
+internal sealed class KeyRingRefresher(
+    IApiKeySource source,
+    KeyRingProvider keyRings,
+    IOptions<ApiKeyOptions> options,
+    TimeProvider timeProvider,
+    ApiKeyMetrics metrics,
+    ILoggerFactory loggerFactory,
+    IFunctionScopes? functionScopes = null) : BackgroundService
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger(ApiKeyDefaults.KeyRingLogCategory);
+
+    // (key name, scope) pairs already reported, so each unknown scope is reported once, not on every refresh.
+    private readonly HashSet<(string Key, string Scope)> _reportedScopes = [];
+
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Let the host finish starting; the first load runs in the background and requests wait for it.
+        await Task.Yield();
+
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var error = await RefreshAsync(stoppingToken).ConfigureAwait(false);
+            failures = error is null ? 0 : failures + 1;
+            var delay = failures == 0 ? NextInterval() : RetryDelay(failures);
+            if (error is not null)
+            {
+                if (keyRings.Current is { } ring)
+                {
+                    _logger.KeyRingRefreshFailed(source.Name, error, (timeProvider.GetUtcNow() - ring.LoadedAt).TotalSeconds, delay.TotalSeconds);
+                }
+                else
+                {
+                    _logger.KeyRingFirstLoadFailed(source.Name, error, delay.TotalSeconds);
+                }
+            }
+
+            try
+            {
+                await Task.Delay(delay, timeProvider, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Loads once and publishes the result. Returns null on success, else why it failed (the old ring stays).</summary>
+    internal async Task<string?> RefreshAsync(CancellationToken cancellationToken)
+    {
+        var started = timeProvider.GetTimestamp();
+        IReadOnlyList<ApiKey> keys;
+        try
+        {
+            keys = await source.LoadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            metrics.RecordLoad(source.Name, succeeded: false, timeProvider.GetElapsedTime(started));
+            keyRings.ReportFailedLoad();
+            return Describe(ex);
+        }
+
+        var ring = KeyRingSnapshot.Create(keys, source.Name, timeProvider.GetUtcNow(), out var duplicates);
+        foreach (var names in duplicates)
+        {
+            _logger.DuplicateKeyValue(string.Join(", ", names), source.Name);
+        }
+
+        keyRings.Publish(ring);
+        var elapsed = timeProvider.GetElapsedTime(started);
+        metrics.RecordLoad(source.Name, succeeded: true, elapsed);
+        _logger.KeyRingLoaded(ring.Count, source.Name, elapsed.TotalMilliseconds);
+        if (ring.Count == 0)
+        {
+            _logger.NoKeysConfigured(source.Name);
+        }
+
+        await ReportUnknownScopesAsync(keys).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>A scope that no function requires is a typo or a leftover: the key works nowhere it was meant to.</summary>
+    private async Task ReportUnknownScopesAsync(IReadOnlyList<ApiKey> keys)
+    {
+        if (functionScopes is null || await functionScopes.GetRequiredScopesAsync().ConfigureAwait(false) is not { } required)
+        {
+            return;
+        }
+
+        foreach (var key in keys)
+        {
+            foreach (var scope in key.Scopes)
+            {
+                if (!required.Contains(scope) && _reportedScopes.Add((key.Name, scope)))
+                {
+                    _logger.UnknownScope(key.Name, source.Name, scope);
+                }
+            }
+        }
+    }
+
+    private TimeSpan NextInterval()
+    {
+        var settings = options.Value;
+        var jitter = settings.RefreshJitter * ((Random.Shared.NextDouble() * 2) - 1);
+        return settings.RefreshInterval + jitter;
+    }
+
+    private TimeSpan RetryDelay(int failures)
+    {
+        var backoff = FirstRetryDelay * Math.Pow(2, Math.Min(failures - 1, 16));
+        var cap = options.Value.RefreshInterval < MaxRetryDelay ? options.Value.RefreshInterval : MaxRetryDelay;
+        return backoff < cap ? backoff : cap;
+    }
+
+    /// <summary>
+    /// A one-line cause for the log: a source's own <see cref="ApiKeySourceException"/> says what to act on; for
+    /// anything else, the type and the first line of the message (later lines can carry response bodies).
+    /// </summary>
+    private static string Describe(Exception ex) => ex switch
+    {
+        ApiKeySourceException => ex.Message,
+        AggregateException { InnerExceptions.Count: > 0 } agg => Describe(agg.InnerExceptions[^1]),
+        _ => $"{ex.GetType().Name}: {FirstLine(ex.Message)}",
+    };
+
+    private static string FirstLine(string message)
+    {
+        var end = message.AsSpan().IndexOfAny('\r', '\n');
+        return end < 0 ? message : message[..end];
+    }
+}

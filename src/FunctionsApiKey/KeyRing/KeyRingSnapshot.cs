@@ -1,0 +1,108 @@
+using System.Numerics;
+
+namespace FunctionsApiKey.KeyRing;
+
+/// <summary>
+/// An immutable snapshot of the loaded keys, looked up by hash. Lookups take the same few steps at any size and
+/// allocate nothing: an open-addressing table indexed by the first bytes of the SHA-256, each candidate compared in
+/// constant time.
+/// </summary>
+internal sealed class KeyRingSnapshot
+{
+    private readonly ApiKey?[] _slots;
+    private readonly int _mask;
+
+    private KeyRingSnapshot(ApiKey?[] slots, int count, string source, DateTimeOffset loadedAt)
+    {
+        _slots = slots;
+        _mask = slots.Length - 1;
+        Count = count;
+        Source = source;
+        LoadedAt = loadedAt;
+    }
+
+    /// <summary>How many keys the ring holds.</summary>
+    public int Count { get; }
+
+    /// <summary>Where the keys came from ("settings" or "keyvault"), for logs and metrics.</summary>
+    public string Source { get; }
+
+    public DateTimeOffset LoadedAt { get; }
+
+    /// <summary>
+    /// Builds a ring. Two keys with the same value cannot be told apart by a caller, and keeping either would let load
+    /// order decide whether an expired, revoked or narrower entry shadows a valid one; so neither is kept, the value
+    /// is refused like an unknown key, and the names of each such group are returned in <paramref name="duplicates"/>.
+    /// </summary>
+    public static KeyRingSnapshot Create(IEnumerable<ApiKey> keys, string source, DateTimeOffset loadedAt, out IReadOnlyList<IReadOnlyList<string>> duplicates)
+    {
+        var list = keys as IReadOnlyCollection<ApiKey> ?? keys.ToList();
+        var slots = Fill(list, out var conflicts);
+        if (conflicts is null)
+        {
+            duplicates = [];
+            return new KeyRingSnapshot(slots, list.Count, source, loadedAt);
+        }
+
+        // Rare (a configuration mistake): build again without any key whose value is shared.
+        var unique = list.Where(k => !conflicts.ContainsKey(k.Hash)).ToList();
+        duplicates = [.. conflicts.Values.Select(names => (IReadOnlyList<string>)[.. names.Order(StringComparer.Ordinal)]).OrderBy(names => names[0], StringComparer.Ordinal)];
+        return new KeyRingSnapshot(Fill(unique, out _), unique.Count, source, loadedAt);
+    }
+
+    /// <summary>The open-addressing table of <paramref name="keys"/>; keys whose hash is already in it are collected in <paramref name="conflicts"/>.</summary>
+    private static ApiKey?[] Fill(IReadOnlyCollection<ApiKey> keys, out Dictionary<ApiKeyHash, List<string>>? conflicts)
+    {
+        // At most half full, so a miss ends after a couple of probes on average.
+        var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(keys.Count * 2, 2));
+        var slots = new ApiKey?[size];
+        var mask = size - 1;
+        conflicts = null;
+
+        foreach (var key in keys)
+        {
+            var index = (int)(key.Hash.BucketSeed & (ulong)mask);
+            while (slots[index] is { } occupant && !occupant.Hash.FixedTimeEquals(key.Hash))
+            {
+                index = (index + 1) & mask;
+            }
+
+            if (slots[index] is { } first)
+            {
+                conflicts ??= [];
+                if (!conflicts.TryGetValue(key.Hash, out var names))
+                {
+                    conflicts[key.Hash] = names = [first.Name];
+                }
+
+                names.Add(key.Name);
+                continue;
+            }
+
+            slots[index] = key;
+        }
+
+        return slots;
+    }
+
+    /// <summary>Whether the ring is older than <paramref name="maxAge"/> at <paramref name="now"/>; a zero limit means never.</summary>
+    public bool IsOlderThan(TimeSpan maxAge, DateTimeOffset now) => maxAge > TimeSpan.Zero && now - LoadedAt > maxAge;
+
+    /// <summary>Finds the key with this hash, or null.</summary>
+    public ApiKey? Find(in ApiKeyHash hash)
+    {
+        var slots = _slots;
+        var index = (int)(hash.BucketSeed & (ulong)_mask);
+        while (slots[index] is { } candidate)
+        {
+            if (candidate.Hash.FixedTimeEquals(hash))
+            {
+                return candidate;
+            }
+
+            index = (index + 1) & _mask;
+        }
+
+        return null;
+    }
+}

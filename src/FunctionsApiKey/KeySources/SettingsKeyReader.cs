@@ -1,0 +1,99 @@
+using FunctionsApiKey.KeyRing;
+using Microsoft.Extensions.Configuration;
+
+namespace FunctionsApiKey.KeySources;
+
+/// <summary>
+/// Reads keys written in configuration:
+/// <c>ApiKeys:Keys:&lt;name&gt;</c> = the key or <c>sha256:&lt;hex&gt;</c>, with optional
+/// <c>ApiKeys:Keys:&lt;name&gt;:Scopes</c> (separated by spaces or commas), <c>:NotBefore</c> and <c>:ExpiresOn</c> (ISO 8601).
+/// As environment variables: <c>ApiKeys__Keys__&lt;name&gt;</c>, <c>ApiKeys__Keys__&lt;name&gt;__Scopes</c>, …
+/// </summary>
+internal static class SettingsKeyReader
+{
+    public const string SectionPath = "ApiKeys:Keys";
+
+    private static readonly string[] KnownProperties = ["Scopes", "NotBefore", "ExpiresOn"];
+
+    /// <summary>The keys that parse, and one message per key that does not (naming the setting, never the value).</summary>
+    public static (IReadOnlyList<ApiKey> Keys, IReadOnlyList<string> Errors) Read(IConfiguration configuration)
+    {
+        var keys = new List<ApiKey>();
+        var errors = new List<string>();
+
+        foreach (var entry in configuration.GetSection(SectionPath).GetChildren())
+        {
+            var setting = $"{SectionPath}:{entry.Key}";
+            if (ParseKey(entry, setting, errors) is { } key)
+            {
+                keys.Add(key);
+            }
+        }
+
+        return (keys, errors);
+    }
+
+    private static ApiKey? ParseKey(IConfigurationSection entry, string setting, List<string> errors)
+    {
+        var errorCount = errors.Count;
+        foreach (var child in entry.GetChildren())
+        {
+            if (!KnownProperties.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add($"{setting}:{child.Key} is not a key property; use {string.Join(", ", KnownProperties)}.");
+            }
+        }
+
+        ApiKey? key = null;
+        if (string.IsNullOrEmpty(entry.Value))
+        {
+            errors.Add($"{setting} has no value; set it to the key, or to sha256:<64 hex digits> of the key.");
+        }
+        else if (!ApiKey.TryFromValue(entry.Key, entry.Value, out key, out var problem))
+        {
+            errors.Add($"{setting} {problem}.");
+        }
+
+        // Present but listing nothing would read as "no scopes", which allows every function: refuse it instead.
+        var scopes = ApiKey.ParseScopes(entry["Scopes"]);
+        if (entry["Scopes"] is not null && scopes.IsEmpty)
+        {
+            errors.Add($"{setting}:Scopes is empty; list the scopes the key may call, or remove the setting to allow every function.");
+        }
+
+        var notBefore = ParseTime(entry, "NotBefore", setting, errors);
+        var expiresOn = ParseTime(entry, "ExpiresOn", setting, errors);
+        if (notBefore >= expiresOn)
+        {
+            errors.Add($"{setting}:NotBefore is not before {setting}:ExpiresOn, so the key could never be used; correct one of them.");
+        }
+
+        return key is null || errors.Count > errorCount
+            ? null
+            : key with { Scopes = scopes, NotBefore = notBefore, ExpiresOn = expiresOn };
+    }
+
+    private static DateTimeOffset? ParseTime(IConfigurationSection entry, string property, string setting, List<string> errors)
+    {
+        // Present but blank is a mistake, not "no limit": a key meant to expire would otherwise never expire.
+        var text = entry[property];
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            errors.Add($"{setting}:{property} is empty; set an ISO 8601 time such as {IsoTime.Example}, or remove the setting.");
+            return null;
+        }
+
+        if (IsoTime.TryParse(text, out var time))
+        {
+            return time;
+        }
+
+        errors.Add($"{setting}:{property} '{text}' is not an ISO 8601 date and time; write it as {IsoTime.Example} (a date alone means midnight UTC, a time without an offset is UTC).");
+        return null;
+    }
+}
