@@ -91,7 +91,7 @@ public sealed class FunctionsHost : IAsyncDisposable
             foreach (var function in routes.Functions)
             {
                 var methods = function.Methods is null ? "ANY" : string.Join(',', function.Methods);
-                log.Host($"  {function.Name}: [{methods}] {host.BaseAddress}{function.Template}");
+                log.Host($"  {function.Name}: [{methods}] {host.BaseAddress}{function.Template.TrimStart('/')}");
             }
 
             return host;
@@ -113,7 +113,7 @@ public sealed class FunctionsHost : IAsyncDisposable
                 await grpc.DisposeAsync().ConfigureAwait(false);
             }
 
-            throw new InvalidOperationException($"The Functions worker did not start: {ex.Message}{detail}", ex);
+            throw new InvalidOperationException($"The Functions host did not start: {ex.Message}{detail}", ex);
         }
     }
 

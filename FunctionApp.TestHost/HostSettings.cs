@@ -53,7 +53,8 @@ internal sealed record HostSettings(string RoutePrefix, TimeSpan FunctionTimeout
 
         using var hostJson = ReadHostJson(Path.Combine(appDirectory, "host.json"));
         var routePrefix = environment.TryGetValue(RoutePrefixOverride, out var prefix) ? prefix : ReadRoutePrefix(hostJson);
-        return new HostSettings(routePrefix.Trim('/'), ReadFunctionTimeout(hostJson), environment);
+        // Taken as written: the host's route builder does not trim the prefix either.
+        return new HostSettings(routePrefix, ReadFunctionTimeout(hostJson), environment);
     }
 
     private static IEnumerable<KeyValuePair<string, string>> ReadLocalSettings(string path)
