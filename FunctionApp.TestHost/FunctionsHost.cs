@@ -76,8 +76,7 @@ public sealed class FunctionsHost : IAsyncDisposable
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.StartupTimeout);
-            var functions = await host.LoadFunctionsAsync(appDirectory, settings.RoutePrefix, timeout.Token).ConfigureAwait(false);
-            var routes = new RouteTable(functions);
+            var routes = await host.LoadFunctionsAsync(appDirectory, settings.RoutePrefix, timeout.Token).ConfigureAwait(false);
             host.Functions = routes.Functions;
             host._http = await HttpFrontEnd.StartAsync(options.Port, new HttpFrontEnd(routes, channel, settings, log)).ConfigureAwait(false);
             host.BaseAddress = new Uri(ServerAddress(host._http));
@@ -142,7 +141,7 @@ public sealed class FunctionsHost : IAsyncDisposable
         await _grpc.DisposeAsync().ConfigureAwait(false);
     }
 
-    private async Task<IReadOnlyList<HttpFunction>> LoadFunctionsAsync(string appDirectory, string routePrefix, CancellationToken cancellationToken)
+    private async Task<RouteTable> LoadFunctionsAsync(string appDirectory, string routePrefix, CancellationToken cancellationToken)
     {
         // A worker that dies while starting closes the channel (see OnWorkerExited), which ends this wait at once.
         var workerId = await _channel.Started.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -164,7 +163,15 @@ public sealed class FunctionsHost : IAsyncDisposable
             throw new InvalidOperationException("The worker asked the host to index functions.metadata itself; this host supports worker indexing only.");
         }
 
-        var loads = response.FunctionMetadataResults.Select(async function =>
+        var routes = new RouteTable(response.FunctionMetadataResults.Select(f => HttpFunction.FromMetadata(f, routePrefix)).OfType<HttpFunction>());
+        foreach (var (name, error) in routes.Errors)
+        {
+            // Like the host: a function in error is logged and left out (not loaded, not routed); the others still run.
+            _log.Host($"ERROR: The '{name}' function is in error: {error}");
+        }
+
+        var valid = response.FunctionMetadataResults.Where(f => !routes.Errors.ContainsKey(f.Name)).ToList();
+        var loads = valid.Select(async function =>
         {
             var load = await _channel.RequestAsync(new StreamingMessage
             {
@@ -173,9 +180,8 @@ public sealed class FunctionsHost : IAsyncDisposable
             EnsureSuccess(load.FunctionLoadResponse?.Result, $"load {function.Name}");
         });
         await Task.WhenAll(loads).ConfigureAwait(false);
-        _log.Host($"Worker {workerId} loaded {response.FunctionMetadataResults.Count} functions");
-
-        return [.. response.FunctionMetadataResults.Select(f => HttpFunction.FromMetadata(f, routePrefix)).OfType<HttpFunction>()];
+        _log.Host($"Worker {workerId} loaded {valid.Count} functions");
+        return routes;
     }
 
     private static void EnsureSuccess(StatusResult? result, string step)

@@ -27,7 +27,10 @@ public sealed class HttpFunction
     /// <summary>The name of the trigger binding, e.g. <c>request</c>: the invocation's input is bound to it.</summary>
     public string TriggerParameter { get; }
 
-    /// <summary>Upper-case methods the function accepts; null for any method.</summary>
+    /// <summary>
+    /// The methods the function accepts as its metadata lists them; null for any method. Requests match them ignoring
+    /// case, as the host's <c>HttpMethodRouteConstraint</c> does.
+    /// </summary>
     public IReadOnlySet<string>? Methods { get; }
 
     /// <summary>The route without the prefix: the metadata's route as written, or the function name when that is empty.</summary>
@@ -56,7 +59,7 @@ public sealed class HttpFunction
             }
 
             IReadOnlySet<string>? methods = root.TryGetProperty("methods", out var m) && m.ValueKind == JsonValueKind.Array && m.GetArrayLength() > 0
-                ? m.EnumerateArray().Select(x => x.GetString()!.ToUpperInvariant()).ToHashSet(StringComparer.Ordinal)
+                ? m.EnumerateArray().Select(x => x.GetString()!).ToHashSet(StringComparer.OrdinalIgnoreCase)
                 : null;
             var template = routePrefix.Length == 0 ? route : routePrefix + "/" + route;
             return new HttpFunction(metadata.Name, metadata.FunctionId, root.GetProperty("name").GetString()!, methods, route, template);
@@ -65,5 +68,5 @@ public sealed class HttpFunction
         return null;
     }
 
-    internal bool Accepts(string method) => Methods is null || Methods.Contains(method.ToUpperInvariant());
+    internal bool Accepts(string method) => Methods is null || Methods.Contains(method);
 }

@@ -23,6 +23,53 @@ public sealed class RouteTableTests
         Assert.Equal("Root", routes.Match("/", "GET", out _)?.Name);
     }
 
+    [Fact]
+    public void RoutesAreTriedInTheHostsOrderByFunctionNameAndTheFirstMatchWins()
+    {
+        // Neither the worker's order (Zeta first) nor the more specific literal route decides: the host sorts by name.
+        var routes = Table("api", TestFunctionMetadata.Http("Zeta", "items/special", "get"), TestFunctionMetadata.Http("alpha", "items/{id}", "get"));
+
+        Assert.Equal(["alpha", "Zeta"], routes.Functions.Select(f => f.Name));
+        Assert.Equal("alpha", routes.Match("/api/items/special", "GET", out var values)?.Name);
+        Assert.Equal("special", values["id"]);
+    }
+
+    [Fact]
+    public void ARouteUnderAdminOrRuntimeLeavesOnlyThatFunctionOut()
+    {
+        var routes = Table(
+            "api",
+            TestFunctionMetadata.Http("Keys", "admin/keys", "get"),
+            TestFunctionMetadata.Http("Administrators", "Administrators", "get"),
+            TestFunctionMetadata.Http("Status", "/Runtime/status", "get"),
+            TestFunctionMetadata.Http("Items", "items", "get"));
+
+        Assert.Equal(["Items"], routes.Functions.Select(f => f.Name));
+        Assert.Equal(["Administrators", "Keys", "Status"], routes.Errors.Keys.Order(StringComparer.Ordinal));
+        Assert.All(routes.Errors.Values, e => Assert.Equal("The specified route conflicts with one or more built in routes.", e));
+        Assert.Null(routes.Match("/api/admin/keys", "GET", out _));
+        Assert.Equal("Items", routes.Match("/api/items", "GET", out _)?.Name);
+    }
+
+    [Fact]
+    public void ARouteThatConflictsWithAnEarlierFunctionsLeavesTheLaterOneOut()
+    {
+        var routes = Table(
+            "",
+            TestFunctionMetadata.Http("A", "items", "get"),
+            TestFunctionMetadata.Http("B", "/Items/", "get", "post"),
+            TestFunctionMetadata.Http("C", "items", "put"),
+            TestFunctionMetadata.Http("D", "items"),
+            TestFunctionMetadata.Http("E", "items", "GET"));
+
+        // The host compares routes ignoring case and outer slashes; methods as written, so "GET" and "get" do not meet.
+        Assert.Equal(["A", "C", "E"], routes.Functions.Select(f => f.Name));
+        Assert.Equal("The route specified conflicts with the route defined by function 'A'.", routes.Errors["B"]);
+        Assert.Equal("The route specified conflicts with the route defined by function 'A'.", routes.Errors["D"]);
+        Assert.Equal("C", routes.Match("/items", "PUT", out _)?.Name);
+        Assert.Null(routes.Match("/items", "POST", out _));
+    }
+
     private static RouteTable Table(string prefix, params RpcFunctionMetadata[] metadata) =>
         new(metadata.Select(m => HttpFunction.FromMetadata(m, prefix)!));
 }
