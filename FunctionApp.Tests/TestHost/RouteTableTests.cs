@@ -70,6 +70,18 @@ public sealed class RouteTableTests
         Assert.Null(routes.Match("/items", "POST", out _));
     }
 
+    [Fact]
+    public void HeadReachesAFunctionThatListsHeadAndNotAGetOnlyOne()
+    {
+        // The host runs no GET function for HEAD (azure-functions-host#11625 asks for that); a function must list "head".
+        var routes = Table("", TestFunctionMetadata.Http("Status", "status", "get", "head"), TestFunctionMetadata.Http("Secure", "secure", "get"));
+
+        Assert.Equal("Status", routes.Match("/status", "HEAD", out _)?.Name);
+        Assert.Equal("Status", routes.Match("/status", "head", out _)?.Name);
+        Assert.Null(routes.Match("/secure", "HEAD", out _));
+        Assert.Equal("Secure", routes.Match("/secure", "GET", out _)?.Name);
+    }
+
     private static RouteTable Table(string prefix, params RpcFunctionMetadata[] metadata) =>
         new(metadata.Select(m => HttpFunction.FromMetadata(m, prefix)!));
 }
