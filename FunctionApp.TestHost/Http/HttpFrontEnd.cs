@@ -14,10 +14,13 @@ namespace FunctionApp.TestHost.Http;
 /// <summary>
 /// The host's HTTP side: routes each request, turns it into an invocation of the worker
 /// (<see cref="InvocationRequestFactory"/>) and its answer back into a response (<see cref="HttpResponseWriter"/>).
-/// Kestrel's default request limits stay in place.
+/// Kestrel's default request limits stay in place, except the body size, which the host raises to 100 MB.
 /// </summary>
 internal sealed class HttpFrontEnd(RouteTable routes, WorkerChannel channel, HostSettings settings, HostLog log)
 {
+    /// <summary>The host's <c>ScriptConstants.DefaultMaxRequestBodySize</c>; Kestrel's own default is 30 MB.</summary>
+    private const long MaxRequestBodySize = 100 * 1024 * 1024;
+
     private static readonly byte[] HomePage = Encoding.UTF8.GetBytes(
         "<!DOCTYPE html><html><head><title>Your Functions 4.0 app is up and running</title></head><body><h1>Your Functions 4.0 app is up and running</h1></body></html>");
 
@@ -25,7 +28,11 @@ internal sealed class HttpFrontEnd(RouteTable routes, WorkerChannel channel, Hos
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http1));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodySize;
+            kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http1);
+        });
         var app = builder.Build();
         app.Run(frontEnd.HandleAsync);
         await app.StartAsync().ConfigureAwait(false);
@@ -49,6 +56,14 @@ internal sealed class HttpFrontEnd(RouteTable routes, WorkerChannel channel, Hos
         {
             var invocation = await InvocationRequestFactory.CreateAsync(request, function, routeValues, context.RequestAborted).ConfigureAwait(false);
             answer = await channel.RequestAsync(invocation, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException ex)
+        {
+            // A body over the limit fails while the host binds the request, inside the invocation; the host's
+            // ExceptionMiddleware turns that into a bare 500 (Kestrel's 413 would only show if the exception escaped).
+            log.Host($"{function.Name} failed: {ex.Message}");
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            return;
         }
         catch (WorkerUnavailableException ex)
         {

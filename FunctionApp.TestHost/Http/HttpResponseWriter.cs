@@ -15,7 +15,8 @@ internal static class HttpResponseWriter
     {
         if (http is null)
         {
-            response.StatusCode = StatusCodes.Status204NoContent;
+            // The host's FunctionInvocationMiddleware answers with an OkResult when the function set no response.
+            response.StatusCode = StatusCodes.Status200OK;
             return;
         }
 

@@ -11,21 +11,28 @@ namespace FunctionApp.TestHost.Http;
 /// <summary>
 /// Turns an HTTP request into the invocation the Functions host sends an isolated worker: headers lower-cased and
 /// comma-joined into <c>nullable_headers</c>, an absolute URL that carries the query, route values as params and
-/// trigger metadata, the body as bytes.
+/// trigger metadata, and the body as bytes when it has a Content-Length.
 /// </summary>
 internal static class InvocationRequestFactory
 {
+    /// <exception cref="BadHttpRequestException">The body is over the server's size limit.</exception>
     public static async Task<StreamingMessage> CreateAsync(HttpRequest request, HttpFunction function, RouteValueDictionary routeValues, CancellationToken cancellationToken)
     {
-        using var body = new MemoryStream();
-        await request.Body.CopyToAsync(body, cancellationToken).ConfigureAwait(false);
-
         var http = new RpcHttp
         {
             Method = request.Method,
             Url = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}",
-            Body = new TypedData { Bytes = ByteString.CopyFrom(body.GetBuffer(), 0, (int)body.Length) },
         };
+
+        // The host reads the body only when Content-Length is above 0 (GrpcMessageConversionExtensions): a chunked body
+        // never reaches the worker.
+        if (request.ContentLength > 0)
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body, cancellationToken).ConfigureAwait(false);
+            http.Body = new TypedData { Bytes = ByteString.CopyFrom(body.GetBuffer(), 0, (int)body.Length) };
+        }
+
         foreach (var (name, values) in request.Headers)
         {
             http.NullableHeaders[name.ToLowerInvariant()] = new NullableString { Value = values.ToString() };

@@ -59,6 +59,29 @@ public sealed class TestHostTests
     }
 
     [Fact]
+    public async Task ABodyOverKestrels30MbReachesTheWorkerAndOneOverTheHosts100MbGets500()
+    {
+        var log = new LogCapture();
+        await using var host = await StartAsync(new FunctionsHostOptions { Port = 0, Environment = TestKey, Log = log });
+        using var client = new HttpClient { BaseAddress = host.BaseAddress };
+
+        // The host raises Kestrel's 30 MB body limit to 100 MB: the worker's gate answers, not the server.
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/secure-endpoint") { Content = new ByteArrayContent(new byte[31 * 1024 * 1024]) })
+        using (var response = await client.SendAsync(request))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Equal("ApiKey header=\"api-key\"", response.Headers.WwwAuthenticate.ToString());
+        }
+
+        // Over the limit, Kestrel refuses the body while the host binds the request; the host's exception middleware answers 500.
+        var tooLarge = await RawHttp.SendAsync(host.BaseAddress, $"GET /secure-endpoint HTTP/1.1\r\nHost: localhost\r\nContent-Length: {(100 * 1024 * 1024) + 1}\r\n\r\n");
+
+        Assert.Equal(500, tooLarge?.Status);
+        Assert.Equal(string.Empty, tooLarge?.Body);
+        await log.WaitForAsync(l => l.StartsWith("[host] SecureEndpoint failed: Request body too large", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task DisposingTheHostLeavesNoWorkerProcessBehind()
     {
         var host = await StartAsync(new FunctionsHostOptions { Port = 0, Environment = TestKey, Log = new LogCapture() });
