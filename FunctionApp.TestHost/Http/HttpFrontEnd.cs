@@ -51,7 +51,11 @@ internal sealed class HttpFrontEnd(RouteTable routes, WorkerChannel channel, Hos
 
         StreamingMessage answer;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        timeout.CancelAfter(settings.FunctionTimeout);
+        if (settings.FunctionTimeout is { } limit)
+        {
+            timeout.CancelAfter(limit);
+        }
+
         try
         {
             var invocation = await InvocationRequestFactory.CreateAsync(request, function, routeValues, context.RequestAborted).ConfigureAwait(false);

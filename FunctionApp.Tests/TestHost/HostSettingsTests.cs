@@ -33,6 +33,45 @@ public sealed class HostSettingsTests : IDisposable
         Assert.Equal("", settings.RoutePrefix);
     }
 
+    [Fact]
+    public void WithoutAFunctionTimeoutTheLimitIs30MinutesAsUnderFuncStart()
+    {
+        var settings = Load("""{ "version": "2.0" }""");
+
+        Assert.Equal(TimeSpan.FromMinutes(30), settings.FunctionTimeout);
+    }
+
+    [Theory]
+    [InlineData("\"-1\"")]
+    [InlineData("-1")]
+    [InlineData("\"-1.00:00:00\"")]
+    public void AFunctionTimeoutOfMinusOneMeansNoLimit(string value)
+    {
+        var settings = Load($$"""{ "version": "2.0", "functionTimeout": {{value}} }""");
+
+        Assert.Null(settings.FunctionTimeout);
+    }
+
+    [Fact]
+    public void TheFunctionTimeoutIsReadFromHostJsonAndItsSettingOverridesIt()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(1), Load("""{ "version": "2.0", "functionTimeout": "00:00:01" }""").FunctionTimeout);
+        Assert.Equal(TimeSpan.FromHours(2), Load("""{ "version": "2.0", "functionTimeout": "00:00:01" }""", ("AzureFunctionsJobHost__functionTimeout", "02:00:00")).FunctionTimeout);
+    }
+
+    [Theory]
+    [InlineData("00:00:00.5")]
+    [InlineData("00:00:00")]
+    [InlineData("-00:00:05")]
+    [InlineData("five minutes")]
+    public void AFunctionTimeoutTheHostRefusesFailsTheStartNamingTheSetting(string value)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Load($$"""{ "version": "2.0", "functionTimeout": "{{value}}" }"""));
+
+        Assert.Contains("functionTimeout", error.Message, StringComparison.Ordinal);
+        Assert.Contains(value, error.Message, StringComparison.Ordinal);
+    }
+
     private HostSettings Load(string hostJson, params (string Name, string? Value)[] environment)
     {
         File.WriteAllText(Path.Combine(_app, "host.json"), hostJson);
