@@ -3,6 +3,7 @@ using System.Text;
 using FunctionApp.TestHost.Protocol;
 using FunctionApp.TestHost.Routing;
 using FunctionApp.TestHost.Rpc;
+using FunctionApp.TestHost.Worker;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -12,12 +13,19 @@ using Microsoft.Extensions.Logging;
 namespace FunctionApp.TestHost.Http;
 
 /// <summary>
-/// The host's HTTP side: routes each request, turns it into an invocation of the worker
-/// (<see cref="InvocationRequestFactory"/>) and its answer back into a response (<see cref="HttpResponseWriter"/>).
+/// The host's HTTP side: routes each request, turns it into an invocation (<see cref="InvocationRequestFactory"/>), runs
+/// it in the dispatcher's worker within host.json's <c>functionTimeout</c>, and turns the answer back into a response
+/// (<see cref="HttpResponseWriter"/>).
 /// Kestrel's default request limits stay in place, except the body size, which the host raises to 100 MB.
 /// </summary>
-internal sealed class HttpFrontEnd(RouteTable routes, WorkerChannel channel, HostSettings settings, HostLog log)
+internal sealed class HttpFrontEnd(RouteTable routes, FunctionDispatcher dispatcher, HostSettings settings, HostLog log)
 {
+    /// <summary>
+    /// How long a timed-out function gets to finish before its worker is replaced: the WebJobs SDK's
+    /// <c>TimeoutAttribute.GracePeriod</c>, which the host's exception handler waits for.
+    /// </summary>
+    private static readonly TimeSpan TimeoutGracePeriod = TimeSpan.FromSeconds(2);
+
     /// <summary>The host's <c>ScriptConstants.DefaultMaxRequestBodySize</c>; Kestrel's own default is 30 MB.</summary>
     private const long MaxRequestBodySize = 100 * 1024 * 1024;
 
@@ -49,17 +57,19 @@ internal sealed class HttpFrontEnd(RouteTable routes, WorkerChannel channel, Hos
             return;
         }
 
-        StreamingMessage answer;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        if (settings.FunctionTimeout is { } limit)
-        {
-            timeout.CancelAfter(limit);
-        }
-
         try
         {
             var invocation = await InvocationRequestFactory.CreateAsync(request, function, routeValues, context.RequestAborted).ConfigureAwait(false);
-            answer = await channel.RequestAsync(invocation, timeout.Token).ConfigureAwait(false);
+
+            // While the worker is being replaced after a timeout, this waits for the new one, as the host holds requests.
+            var worker = await dispatcher.GetWorkerAsync().WaitAsync(context.RequestAborted).ConfigureAwait(false);
+            if (await InvokeAsync(worker, function, invocation, context.RequestAborted).ConfigureAwait(false) is not { } answer)
+            {
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                return;
+            }
+
+            await WriteResponseAsync(context, function, answer.InvocationResponse).ConfigureAwait(false);
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException ex)
         {
@@ -67,27 +77,64 @@ internal sealed class HttpFrontEnd(RouteTable routes, WorkerChannel channel, Hos
             // ExceptionMiddleware turns that into a bare 500 (Kestrel's 413 would only show if the exception escaped).
             log.Host($"{function.Name} failed: {ex.Message}");
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-            return;
         }
         catch (WorkerUnavailableException ex)
         {
             log.Host($"{request.Method} {request.Path} → 503: {ex.Message}");
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            return;
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            return;
+            // The caller went away.
         }
-        catch (OperationCanceledException)
-        {
-            // Like the host past host.json's functionTimeout: the caller gets a 500, and the log says why.
-            log.Host($"{function.Name} timed out after {settings.FunctionTimeout} (host.json functionTimeout)");
-            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-            return;
-        }
+    }
 
-        await WriteResponseAsync(context, function, answer.InvocationResponse).ConfigureAwait(false);
+    /// <summary>
+    /// Runs the invocation in <paramref name="worker"/> and returns its answer, or null if it outlasted host.json's
+    /// <c>functionTimeout</c>. Then, like the host, it logs the timeout, gives the function a grace period to finish,
+    /// and if it has not, has the worker replaced before the caller gets its 500.
+    /// </summary>
+    private async Task<StreamingMessage?> InvokeAsync(WorkerSession worker, HttpFunction function, StreamingMessage invocation, CancellationToken requestAborted)
+    {
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        var answer = worker.Channel.RequestAsync(invocation, abandon.Token);
+        try
+        {
+            if (settings.FunctionTimeout is not { } limit)
+            {
+                return await answer.ConfigureAwait(false);
+            }
+
+            try
+            {
+                return await answer.WaitAsync(limit, requestAborted).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Handled below, as the WebJobs SDK's FunctionExecutor and the host's exception handler do.
+            }
+
+            log.Host($"Timeout value of {limit} was exceeded by function: Functions.{function.Name}");
+            if (await Task.WhenAny(answer, Task.Delay(TimeoutGracePeriod, CancellationToken.None)).ConfigureAwait(false) != answer)
+            {
+                try
+                {
+                    await dispatcher.RestartAfterTimeoutAsync(worker, invocation.InvocationRequest.InvocationId).ConfigureAwait(false);
+                }
+                catch (WorkerUnavailableException)
+                {
+                    // The dispatcher has logged it; this caller gets its 500 like any timed-out one, later ones a 503.
+                }
+            }
+
+            return null;
+        }
+        finally
+        {
+            // Stop waiting for an answer nobody reads any more, and observe the wait's end so it is not left unobserved.
+            await abandon.CancelAsync().ConfigureAwait(false);
+            _ = answer.ContinueWith(static wait => wait.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
     }
 
     /// <summary>No function matched: the host's home page answers <c>/</c>; anything else is a bare 404.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using FunctionApp.TestHost;
+using FunctionApp.Tests.FakeKeyVault;
 
 namespace FunctionApp.Tests.EndToEnd;
 
@@ -112,6 +113,58 @@ public sealed class TestHostTests
     }
 
     [Fact]
+    public async Task AFunctionTimeoutReplacesTheWorkerAndTheNewOneServesFromAnEmptyMemory()
+    {
+        // A protected request waits up to 5 s for the first key load while the vault answers 503: past the 1 s timeout.
+        var app = CopyApp(hostJson: """{ "version": "2.0", "functionTimeout": "00:00:01", "extensions": { "http": { "routePrefix": "" } } }""");
+        var log = new LogCapture();
+        var key = TestKeys.NewValue();
+        try
+        {
+            await using var azure = await FakeAzureEnvironment.StartAsync();
+            azure.Vault.SetSecret("apikey-timeout", key);
+            azure.Vault.StartOutage(503);
+            var environment = azure.WorkerEnvironment(refreshInterval: TimeSpan.FromHours(1));
+            environment["ApiKeys__FirstLoadTimeout"] = "00:00:05";
+            await using var host = await StartAsync(new FunctionsHostOptions { AppDirectory = app, Port = 0, Environment = environment, Log = log });
+            using var client = new HttpClient { BaseAddress = host.BaseAddress };
+            var firstWorker = host.WorkerProcessId;
+
+            using (var timedOut = await client.SendAsync(SecureRequest(key)))
+            {
+                Assert.Equal(HttpStatusCode.InternalServerError, timedOut.StatusCode);
+                Assert.Equal(string.Empty, await timedOut.Content.ReadAsStringAsync());
+            }
+
+            Assert.Contains("[host] Timeout value of 00:00:01 was exceeded by function: Functions.SecureEndpoint", log.Lines);
+            Assert.Contains(log.Lines, l => l.StartsWith("[host] A function timeout has occurred. Restarting worker process executing invocationId '", StringComparison.Ordinal));
+            Assert.Contains("[host] Restart of language worker process(es) completed.", log.Lines);
+            Assert.NotEqual(firstWorker, host.WorkerProcessId);
+            Assert.False(IsRunning(firstWorker));
+            Assert.True(IsRunning(host.WorkerProcessId));
+            Assert.False(host.WorkerExited.IsCompleted);
+            Assert.DoesNotContain(log.Lines, l => l.Contains("exited unexpectedly", StringComparison.Ordinal));
+
+            // The new worker starts with nothing in memory: it loads the keys itself once the vault is back.
+            azure.Vault.EndOutage();
+            await log.WaitForAsync(l => l.Contains("Loaded 1 API keys from", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+            using (var served = await client.SendAsync(SecureRequest(key)))
+            {
+                Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+            }
+
+            using (var refused = await client.SendAsync(SecureRequest(TestKeys.NewValue())))
+            {
+                Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            }
+        }
+        finally
+        {
+            Directory.Delete(app, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task TheConsoleHostExitsNonZeroWhenItsWorkerDies()
     {
         using var console = StartConsoleHost();
@@ -161,6 +214,8 @@ public sealed class TestHostTests
             console.Kill(entireProcessTree: true);
         }
     }
+
+    private static HttpRequestMessage SecureRequest(string key) => new(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", key } } };
 
     private static async Task<FunctionsHost> StartAsync(FunctionsHostOptions options)
     {
