@@ -131,9 +131,12 @@ internal sealed class HttpFrontEnd(RouteTable routes, FunctionDispatcher dispatc
         }
         finally
         {
-            // Stop waiting for an answer nobody reads any more, and observe the wait's end so it is not left unobserved.
-            await abandon.CancelAsync().ConfigureAwait(false);
-            _ = answer.ContinueWith(static wait => wait.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            if (!answer.IsCompletedSuccessfully)
+            {
+                // Stop waiting for an answer nobody reads any more, and observe how the wait ends so no failure goes unobserved.
+                await abandon.CancelAsync().ConfigureAwait(false);
+                _ = answer.ContinueWith(static wait => wait.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
         }
     }
 
