@@ -2,9 +2,7 @@ using System.Net;
 using FunctionApp.TestHost.Http;
 using FunctionApp.TestHost.Protocol;
 using FunctionApp.TestHost.Routing;
-using FunctionApp.TestHost.Rpc;
 using FunctionApp.TestHost.Worker;
-using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -18,40 +16,41 @@ namespace FunctionApp.TestHost;
 /// <summary>
 /// A stand-in for the Azure Functions host, for tests and for machines without Core Tools: it starts the built
 /// FunctionApp worker, plays the host's side of the gRPC protocol (init, metadata, load, invoke, terminate) and
-/// serves the functions over HTTP/1.1 on 127.0.0.1, routed as the host routes them. Disposing it stops the worker
-/// and kills its process tree.
+/// serves the functions over HTTP/1.1 on 127.0.0.1, routed as the host routes them. After a function timeout it
+/// replaces the worker process, as the host does. Disposing it stops the worker and kills its process tree.
 /// </summary>
 public sealed class FunctionsHost : IAsyncDisposable
 {
-    private const string HostVersion = "4.1040.0";
-
     private readonly WebApplication _grpc;
-    private readonly WorkerChannel _channel;
-    private readonly WorkerProcess _worker;
-    private readonly HostLog _log;
-    private readonly TimeSpan _gracePeriod;
+    private readonly FunctionDispatcher _dispatcher;
     private WebApplication? _http;
     private int _disposed;
 
-    private FunctionsHost(WebApplication grpc, WorkerChannel channel, WorkerProcess worker, HostLog log, TimeSpan gracePeriod)
+    private FunctionsHost(WebApplication grpc, FunctionDispatcher dispatcher, IReadOnlyList<HttpFunction> functions)
     {
         _grpc = grpc;
-        _channel = channel;
-        _worker = worker;
-        _log = log;
-        _gracePeriod = gracePeriod;
-        WorkerExited = worker.Exited.ContinueWith(OnWorkerExited, TaskScheduler.Default);
+        _dispatcher = dispatcher;
+        Functions = functions;
     }
 
     /// <summary>Where the functions are served, e.g. http://127.0.0.1:7071/.</summary>
     public Uri BaseAddress { get; private set; } = null!;
 
-    public int WorkerProcessId => _worker.Id;
+    /// <summary>
+    /// The process id of the worker serving requests. A function timeout replaces the worker: from the moment the new
+    /// one has loaded its functions, this is the new worker's id.
+    /// </summary>
+    public int WorkerProcessId => _dispatcher.ProcessId;
 
-    /// <summary>Completes with the worker's exit code when it exits; unexpected exits are also reported in the log.</summary>
-    public Task<int> WorkerExited { get; }
+    /// <summary>
+    /// Completes with the exit code of the host's last worker once the host has no worker and will start none: the
+    /// worker exited by itself (reported in the log as unexpected), the worker started after a function timeout failed
+    /// to start, or the host was disposed. The worker the host kills to replace it after a timeout does not complete it.
+    /// </summary>
+    public Task<int> WorkerExited => _dispatcher.Lost;
 
-    public IReadOnlyList<HttpFunction> Functions { get; private set; } = [];
+    /// <summary>The routed functions, in the order the host tries their routes.</summary>
+    public IReadOnlyList<HttpFunction> Functions { get; }
 
     public static async Task<FunctionsHost> StartAsync(FunctionsHostOptions options, CancellationToken cancellationToken = default)
     {
@@ -63,42 +62,42 @@ public sealed class FunctionsHost : IAsyncDisposable
         }
 
         var settings = HostSettings.Load(appDirectory, options.Environment);
-        var channel = new WorkerChannel(log);
-        var grpc = await StartGrpcServerAsync(channel).ConfigureAwait(false);
+        var channels = new WorkerChannels();
+        var grpc = await StartGrpcServerAsync(channels).ConfigureAwait(false);
         var grpcUri = new Uri(ServerAddress(grpc));
-        WorkerProcess? worker = null;
+        WorkerSession StartWorker() => WorkerSession.Start(appDirectory, grpcUri, settings.WorkerEnvironment, channels, log);
+
+        WorkerSession? worker = null;
         FunctionsHost? host = null;
         try
         {
-            worker = WorkerProcess.Start(appDirectory, grpcUri, settings.WorkerEnvironment, log);
-            host = new FunctionsHost(grpc, channel, worker, log, options.ShutdownGracePeriod);
-            log.Host($"Started worker process {worker.Id} for {appDirectory}");
-
+            worker = StartWorker();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.StartupTimeout);
-            var functions = await host.LoadFunctionsAsync(appDirectory, settings.RoutePrefix, timeout.Token).ConfigureAwait(false);
-            var routes = new RouteTable(functions);
-            host.Functions = routes.Functions;
-            host._http = await HttpFrontEnd.StartAsync(options.Port, new HttpFrontEnd(routes, channel, settings, log)).ConfigureAwait(false);
+            var (routes, functions) = await LoadFunctionsAsync(worker, settings.RoutePrefix, log, timeout.Token).ConfigureAwait(false);
+
+            var dispatcher = new FunctionDispatcher(worker, functions, StartWorker, options, log);
+            host = new FunctionsHost(grpc, dispatcher, routes.Functions);
+            host._http = await HttpFrontEnd.StartAsync(options.Port, new HttpFrontEnd(routes, dispatcher, settings, log)).ConfigureAwait(false);
             host.BaseAddress = new Uri(ServerAddress(host._http));
 
-            if (worker.Exited.IsCompleted)
+            if (worker.Process.Exited.IsCompleted)
             {
-                throw new WorkerUnavailableException($"The worker exited with code {worker.Exited.Result} while the host was starting.");
+                throw new WorkerUnavailableException($"The worker exited with code {worker.Process.Exited.Result} while the host was starting.");
             }
 
             log.Host("Functions:");
             foreach (var function in routes.Functions)
             {
                 var methods = function.Methods is null ? "ANY" : string.Join(',', function.Methods);
-                log.Host($"  {function.Name}: [{methods}] {host.BaseAddress}{function.Template}");
+                log.Host($"  {function.Name}: [{methods}] {host.BaseAddress}{function.Template.TrimStart('/')}");
             }
 
             return host;
         }
         catch (Exception ex)
         {
-            var detail = worker is { Exited.IsCompleted: true } ? $" The worker exited with code {worker.Exited.Result}: {string.Join(" | ", worker.LastLines)}" : string.Empty;
+            var detail = worker is { Process.Exited.IsCompleted: true } ? $" The worker exited with code {worker.Process.Exited.Result}: {string.Join(" | ", worker.Process.LastLines)}" : string.Empty;
             if (host is not null)
             {
                 await host.DisposeAsync().ConfigureAwait(false);
@@ -113,7 +112,7 @@ public sealed class FunctionsHost : IAsyncDisposable
                 await grpc.DisposeAsync().ConfigureAwait(false);
             }
 
-            throw new InvalidOperationException($"The Functions worker did not start: {ex.Message}{detail}", ex);
+            throw new InvalidOperationException($"The Functions host did not start: {ex.Message}{detail}", ex);
         }
     }
 
@@ -130,79 +129,37 @@ public sealed class FunctionsHost : IAsyncDisposable
             await _http.DisposeAsync().ConfigureAwait(false);
         }
 
-        if (!_worker.Exited.IsCompleted)
-        {
-            _channel.Post(new StreamingMessage { WorkerTerminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(_gracePeriod) } });
-            await _worker.StopAsync(_gracePeriod).ConfigureAwait(false);
-        }
-
-        await _worker.DisposeAsync().ConfigureAwait(false);
-        _channel.Close(new WorkerUnavailableException("The host stopped."));
+        await _dispatcher.DisposeAsync().ConfigureAwait(false);
         await _grpc.StopAsync().ConfigureAwait(false);
         await _grpc.DisposeAsync().ConfigureAwait(false);
     }
 
-    private async Task<IReadOnlyList<HttpFunction>> LoadFunctionsAsync(string appDirectory, string routePrefix, CancellationToken cancellationToken)
+    /// <summary>
+    /// Initialises the first worker, reads its functions, routes them and loads those the host keeps: a function in
+    /// error is logged and left out, as the host leaves it out; an invalid route template fails the start.
+    /// </summary>
+    private static async Task<(RouteTable Routes, IReadOnlyCollection<Rpc.RpcFunctionMetadata> Loaded)> LoadFunctionsAsync(
+        WorkerSession worker, string routePrefix, HostLog log, CancellationToken cancellationToken)
     {
-        // A worker that dies while starting closes the channel (see OnWorkerExited), which ends this wait at once.
-        var workerId = await _channel.Started.WaitAsync(cancellationToken).ConfigureAwait(false);
-
-        var init = await _channel.RequestAsync(new StreamingMessage
+        await worker.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var metadata = await worker.GetMetadataAsync(cancellationToken).ConfigureAwait(false);
+        var routes = new RouteTable(metadata.Select(f => HttpFunction.FromMetadata(f, routePrefix)).OfType<HttpFunction>());
+        foreach (var (name, error) in routes.Errors)
         {
-            WorkerInitRequest = new WorkerInitRequest { HostVersion = HostVersion, WorkerDirectory = appDirectory, FunctionAppDirectory = appDirectory },
-        }, cancellationToken).ConfigureAwait(false);
-        EnsureSuccess(init.WorkerInitResponse?.Result, "initialize");
-
-        var metadata = await _channel.RequestAsync(new StreamingMessage
-        {
-            FunctionsMetadataRequest = new FunctionsMetadataRequest { FunctionAppDirectory = appDirectory },
-        }, cancellationToken).ConfigureAwait(false);
-        var response = metadata.FunctionMetadataResponse ?? throw new InvalidOperationException("The worker did not answer the metadata request.");
-        EnsureSuccess(response.Result, "index its functions");
-        if (response.UseDefaultMetadataIndexing)
-        {
-            throw new InvalidOperationException("The worker asked the host to index functions.metadata itself; this host supports worker indexing only.");
+            log.Host($"ERROR: The '{name}' function is in error: {error}");
         }
 
-        var loads = response.FunctionMetadataResults.Select(async function =>
-        {
-            var load = await _channel.RequestAsync(new StreamingMessage
-            {
-                FunctionLoadRequest = new FunctionLoadRequest { FunctionId = function.FunctionId, Metadata = function },
-            }, cancellationToken).ConfigureAwait(false);
-            EnsureSuccess(load.FunctionLoadResponse?.Result, $"load {function.Name}");
-        });
-        await Task.WhenAll(loads).ConfigureAwait(false);
-        _log.Host($"Worker {workerId} loaded {response.FunctionMetadataResults.Count} functions");
-
-        return [.. response.FunctionMetadataResults.Select(f => HttpFunction.FromMetadata(f, routePrefix)).OfType<HttpFunction>()];
+        var loaded = metadata.Where(f => !routes.Errors.ContainsKey(f.Name)).ToList();
+        await worker.LoadAsync(loaded, cancellationToken).ConfigureAwait(false);
+        return (routes, loaded);
     }
 
-    private static void EnsureSuccess(StatusResult? result, string step)
-    {
-        if (result?.Status != StatusResult.Types.Status.Success)
-        {
-            throw new InvalidOperationException($"The worker failed to {step}: {result?.Exception?.Message ?? result?.Result ?? "no answer"}");
-        }
-    }
-
-    private int OnWorkerExited(Task<int> exited)
-    {
-        _channel.Close(new WorkerUnavailableException($"The worker process exited with code {exited.Result}."));
-        if (Volatile.Read(ref _disposed) == 0)
-        {
-            _log.Host($"ERROR: the worker process {_worker.Id} exited unexpectedly with code {exited.Result}; functions cannot run any more.");
-        }
-
-        return exited.Result;
-    }
-
-    private static async Task<WebApplication> StartGrpcServerAsync(WorkerChannel channel)
+    private static async Task<WebApplication> StartGrpcServerAsync(WorkerChannels channels)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
-        builder.Services.AddSingleton(channel);
+        builder.Services.AddSingleton(channels);
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = null;

@@ -4,17 +4,27 @@ using System.Text.Json;
 namespace FunctionApp.TestHost;
 
 /// <summary>
-/// What the host reads from the app folder, as the Functions host and func start do: host.json's HTTP route prefix,
-/// and the worker's environment (the process environment, plus local.settings.json's <c>Values</c> for names the
-/// environment does not already set).
+/// What the host reads from the app folder, as the Functions host and func start do: host.json's HTTP route prefix and
+/// function timeout, and the worker's environment (the process environment, plus local.settings.json's <c>Values</c>
+/// for names the environment does not already set).
 /// </summary>
-internal sealed record HostSettings(string RoutePrefix, TimeSpan FunctionTimeout, IReadOnlyDictionary<string, string> WorkerEnvironment)
+/// <param name="RoutePrefix">host.json's <c>extensions.http.routePrefix</c>, as written; <c>api</c> when not set.</param>
+/// <param name="FunctionTimeout">host.json's <c>functionTimeout</c>; null for no limit (<c>-1</c>).</param>
+/// <param name="WorkerEnvironment">The worker's environment variables.</param>
+internal sealed record HostSettings(string RoutePrefix, TimeSpan? FunctionTimeout, IReadOnlyDictionary<string, string> WorkerEnvironment)
 {
-    /// <summary>host.json's <c>functionTimeout</c> when it is not set: the Consumption plan's default.</summary>
-    private static readonly TimeSpan DefaultFunctionTimeout = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// <c>functionTimeout</c> when it is not set, under func start and on every plan but the old Consumption plan
+    /// (5 minutes there); the host's <c>ScriptJobHostOptionsSetup</c>.
+    /// </summary>
+    private static readonly TimeSpan DefaultFunctionTimeout = TimeSpan.FromMinutes(30);
+
+    /// <summary>The shortest <c>functionTimeout</c> the host accepts.</summary>
+    private static readonly TimeSpan MinFunctionTimeout = TimeSpan.FromSeconds(1);
 
     private const string DefaultRoutePrefix = "api";
     private const string RoutePrefixOverride = "AzureFunctionsJobHost__extensions__http__routePrefix";
+    private const string FunctionTimeoutOverride = "AzureFunctionsJobHost__functionTimeout";
 
     /// <summary>Whether the host's home page at <c>/</c> is turned off (<c>AzureWebJobsDisableHomepage</c>).</summary>
     public bool HomepageDisabled =>
@@ -53,7 +63,9 @@ internal sealed record HostSettings(string RoutePrefix, TimeSpan FunctionTimeout
 
         using var hostJson = ReadHostJson(Path.Combine(appDirectory, "host.json"));
         var routePrefix = environment.TryGetValue(RoutePrefixOverride, out var prefix) ? prefix : ReadRoutePrefix(hostJson);
-        return new HostSettings(routePrefix.Trim('/'), ReadFunctionTimeout(hostJson), environment);
+        // Taken as written: the host's route builder does not trim the prefix either.
+        var functionTimeout = environment.TryGetValue(FunctionTimeoutOverride, out var timeout) ? timeout : ReadFunctionTimeout(hostJson);
+        return new HostSettings(routePrefix, ParseFunctionTimeout(functionTimeout), environment);
     }
 
     private static IEnumerable<KeyValuePair<string, string>> ReadLocalSettings(string path)
@@ -89,12 +101,32 @@ internal sealed record HostSettings(string RoutePrefix, TimeSpan FunctionTimeout
             ? prefix.GetString()!
             : DefaultRoutePrefix;
 
-    private static TimeSpan ReadFunctionTimeout(JsonDocument? hostJson) =>
-        hostJson is not null
-            && hostJson.RootElement.TryGetProperty("functionTimeout", out var timeout)
-            && timeout.ValueKind == JsonValueKind.String
-            && TimeSpan.TryParse(timeout.GetString(), System.Globalization.CultureInfo.InvariantCulture, out var value)
-            && value > TimeSpan.Zero
-            ? value
-            : DefaultFunctionTimeout;
+    /// <summary>The raw value: host.json holds it as a string, or as a number for <c>-1</c>; null when not set.</summary>
+    private static string? ReadFunctionTimeout(JsonDocument? hostJson) =>
+        hostJson is not null && hostJson.RootElement.TryGetProperty("functionTimeout", out var timeout)
+            ? timeout.ValueKind == JsonValueKind.String ? timeout.GetString() : timeout.GetRawText()
+            : null;
+
+    /// <summary>As the host's <c>ScriptJobHostOptionsSetup</c>: <c>-1</c> is no limit, anything under a second fails the start.</summary>
+    private static TimeSpan? ParseFunctionTimeout(string? value)
+    {
+        if (value is null)
+        {
+            return DefaultFunctionTimeout;
+        }
+
+        if (!TimeSpan.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var timeout))
+        {
+            throw new InvalidOperationException($"host.json's functionTimeout '{value}' is not a time span; write it as hh:mm:ss, or -1 for no limit.");
+        }
+
+        if (timeout == TimeSpan.FromDays(-1))
+        {
+            return null;
+        }
+
+        return timeout >= MinFunctionTimeout
+            ? timeout
+            : throw new InvalidOperationException($"host.json's functionTimeout '{value}' is under the host's minimum of {MinFunctionTimeout}; the host would not start. Use at least 00:00:01, or -1 for no limit.");
+    }
 }

@@ -1,27 +1,34 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Text.Json;
 using FunctionApp.TestHost.Protocol;
 using FunctionApp.TestHost.Routing;
 using FunctionApp.TestHost.Rpc;
-using Google.Protobuf;
+using FunctionApp.TestHost.Worker;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionApp.TestHost.Http;
 
 /// <summary>
-/// Turns HTTP requests into invocations and the worker's answers back into responses, as the Functions host does
-/// for an isolated worker: headers lower-cased and comma-joined into <c>nullable_headers</c>, an absolute URL that
-/// carries the query, the body as bytes. Kestrel's default request limits stay in place.
+/// The host's HTTP side: routes each request, turns it into an invocation (<see cref="InvocationRequestFactory"/>), runs
+/// it in the dispatcher's worker within host.json's <c>functionTimeout</c>, and turns the answer back into a response
+/// (<see cref="HttpResponseWriter"/>).
+/// Kestrel's default request limits stay in place, except the body size, which the host raises to 100 MB.
 /// </summary>
-internal sealed class HttpFrontEnd(RouteTable routes, WorkerChannel channel, HostSettings settings, HostLog log)
+internal sealed class HttpFrontEnd(RouteTable routes, FunctionDispatcher dispatcher, HostSettings settings, HostLog log)
 {
+    /// <summary>
+    /// How long a timed-out function gets to finish before its worker is replaced: the WebJobs SDK's
+    /// <c>TimeoutAttribute.GracePeriod</c>, which the host's exception handler waits for.
+    /// </summary>
+    private static readonly TimeSpan TimeoutGracePeriod = TimeSpan.FromSeconds(2);
+
+    /// <summary>The host's <c>ScriptConstants.DefaultMaxRequestBodySize</c>; Kestrel's own default is 30 MB.</summary>
+    private const long MaxRequestBodySize = 100 * 1024 * 1024;
+
     private static readonly byte[] HomePage = Encoding.UTF8.GetBytes(
         "<!DOCTYPE html><html><head><title>Your Functions 4.0 app is up and running</title></head><body><h1>Your Functions 4.0 app is up and running</h1></body></html>");
 
@@ -29,7 +36,11 @@ internal sealed class HttpFrontEnd(RouteTable routes, WorkerChannel channel, Hos
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http1));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodySize;
+            kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http1);
+        });
         var app = builder.Build();
         app.Run(frontEnd.HandleAsync);
         await app.StartAsync().ConfigureAwait(false);
@@ -46,33 +57,87 @@ internal sealed class HttpFrontEnd(RouteTable routes, WorkerChannel channel, Hos
             return;
         }
 
-        StreamingMessage answer;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        timeout.CancelAfter(settings.FunctionTimeout);
         try
         {
-            var invocation = await CreateInvocationAsync(context, function, routeValues).ConfigureAwait(false);
-            answer = await channel.RequestAsync(invocation, timeout.Token).ConfigureAwait(false);
+            var invocation = await InvocationRequestFactory.CreateAsync(request, function, routeValues, context.RequestAborted).ConfigureAwait(false);
+
+            // While the worker is being replaced after a timeout, this waits for the new one, as the host holds requests.
+            var worker = await dispatcher.GetWorkerAsync().WaitAsync(context.RequestAborted).ConfigureAwait(false);
+            if (await InvokeAsync(worker, function, invocation, context.RequestAborted).ConfigureAwait(false) is not { } answer)
+            {
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                return;
+            }
+
+            await WriteResponseAsync(context, function, answer.InvocationResponse).ConfigureAwait(false);
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException ex)
+        {
+            // A body over the limit fails while the host binds the request, inside the invocation; the host's
+            // ExceptionMiddleware turns that into a bare 500 (Kestrel's 413 would only show if the exception escaped).
+            log.Host($"{function.Name} failed: {ex.Message}");
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
         }
         catch (WorkerUnavailableException ex)
         {
             log.Host($"{request.Method} {request.Path} → 503: {ex.Message}");
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            return;
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            return;
+            // The caller went away.
         }
-        catch (OperationCanceledException)
-        {
-            // Like the host past host.json's functionTimeout: the caller gets a 500, and the log says why.
-            log.Host($"{function.Name} timed out after {settings.FunctionTimeout} (host.json functionTimeout)");
-            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-            return;
-        }
+    }
 
-        await WriteResponseAsync(context, function, answer.InvocationResponse).ConfigureAwait(false);
+    /// <summary>
+    /// Runs the invocation in <paramref name="worker"/> and returns its answer, or null if it outlasted host.json's
+    /// <c>functionTimeout</c>. Then, like the host, it logs the timeout, gives the function a grace period to finish,
+    /// and if it has not, has the worker replaced before the caller gets its 500.
+    /// </summary>
+    private async Task<StreamingMessage?> InvokeAsync(WorkerSession worker, HttpFunction function, StreamingMessage invocation, CancellationToken requestAborted)
+    {
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        var answer = worker.Channel.RequestAsync(invocation, abandon.Token);
+        try
+        {
+            if (settings.FunctionTimeout is not { } limit)
+            {
+                return await answer.ConfigureAwait(false);
+            }
+
+            try
+            {
+                return await answer.WaitAsync(limit, requestAborted).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Handled below, as the WebJobs SDK's FunctionExecutor and the host's exception handler do.
+            }
+
+            log.Host($"Timeout value of {limit} was exceeded by function: Functions.{function.Name}");
+            if (await Task.WhenAny(answer, Task.Delay(TimeoutGracePeriod, CancellationToken.None)).ConfigureAwait(false) != answer)
+            {
+                try
+                {
+                    await dispatcher.RestartAfterTimeoutAsync(worker, invocation.InvocationRequest.InvocationId).ConfigureAwait(false);
+                }
+                catch (WorkerUnavailableException)
+                {
+                    // The dispatcher has logged it; this caller gets its 500 like any timed-out one, later ones a 503.
+                }
+            }
+
+            return null;
+        }
+        finally
+        {
+            if (!answer.IsCompletedSuccessfully)
+            {
+                // Stop waiting for an answer nobody reads any more, and observe how the wait ends so no failure goes unobserved.
+                await abandon.CancelAsync().ConfigureAwait(false);
+                _ = answer.ContinueWith(static wait => wait.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
     }
 
     /// <summary>No function matched: the host's home page answers <c>/</c>; anything else is a bare 404.</summary>
@@ -97,83 +162,17 @@ internal sealed class HttpFrontEnd(RouteTable routes, WorkerChannel channel, Hos
         await response.Body.WriteAsync(HomePage, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task<StreamingMessage> CreateInvocationAsync(HttpContext context, HttpFunction function, RouteValueDictionary routeValues)
-    {
-        var request = context.Request;
-        using var body = new MemoryStream();
-        await request.Body.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
-
-        var http = new RpcHttp
-        {
-            Method = request.Method,
-            Url = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}",
-            Body = new TypedData { Bytes = ByteString.CopyFrom(body.GetBuffer(), 0, (int)body.Length) },
-        };
-        foreach (var (name, values) in request.Headers)
-        {
-            http.NullableHeaders[name.ToLowerInvariant()] = new NullableString { Value = values.ToString() };
-        }
-
-        foreach (var (name, values) in request.Query)
-        {
-            http.NullableQuery[name] = new NullableString { Value = values.ToString() };
-        }
-
-        var invocation = new InvocationRequest
-        {
-            InvocationId = Guid.NewGuid().ToString(),
-            FunctionId = function.FunctionId,
-            InputData = { new ParameterBinding { Name = function.TriggerParameter, Data = new TypedData { Http = http } } },
-            TraceContext = new RpcTraceContext(),
-        };
-        foreach (var (name, value) in routeValues)
-        {
-            var text = Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty;
-            http.NullableParams[name] = new NullableString { Value = text };
-            invocation.TriggerMetadata[name] = new TypedData { String = text };
-        }
-
-        invocation.TriggerMetadata["Query"] = new TypedData { Json = JsonSerializer.Serialize(http.NullableQuery.ToDictionary(q => q.Key, q => q.Value.Value)) };
-        invocation.TriggerMetadata["Headers"] = new TypedData { Json = JsonSerializer.Serialize(http.NullableHeaders.ToDictionary(h => h.Key, h => h.Value.Value)) };
-        return new StreamingMessage { InvocationRequest = invocation };
-    }
-
     private async Task WriteResponseAsync(HttpContext context, HttpFunction function, InvocationResponse? invocation)
     {
-        var response = context.Response;
         if (invocation?.Result?.Status != StatusResult.Types.Status.Success)
         {
             // The host answers a failed invocation with a bare 500, and logs why.
             log.Host($"{function.Name} failed: {invocation?.Result?.Exception?.Message ?? "no result"}");
-            response.StatusCode = StatusCodes.Status500InternalServerError;
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
             return;
         }
 
         var http = invocation.ReturnValue?.Http ?? invocation.OutputData.Select(o => o.Data?.Http).FirstOrDefault(h => h is not null);
-        if (http is null)
-        {
-            response.StatusCode = StatusCodes.Status204NoContent;
-            return;
-        }
-
-        response.StatusCode = int.TryParse(http.StatusCode, NumberStyles.None, CultureInfo.InvariantCulture, out var status) ? status : StatusCodes.Status200OK;
-        foreach (var (name, value) in http.Headers)
-        {
-            if (!name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) && !name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
-            {
-                response.Headers.Append(name, value);
-            }
-        }
-
-        var body = http.Body switch
-        {
-            { DataCase: TypedData.DataOneofCase.Bytes } b => b.Bytes.Memory,
-            { DataCase: TypedData.DataOneofCase.Stream } s => s.Stream.Memory,
-            { DataCase: TypedData.DataOneofCase.String } s => Encoding.UTF8.GetBytes(s.String),
-            { DataCase: TypedData.DataOneofCase.Json } j => Encoding.UTF8.GetBytes(j.Json),
-            _ => ReadOnlyMemory<byte>.Empty,
-        };
-        response.ContentLength = body.Length;
-        await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        await HttpResponseWriter.WriteAsync(context.Response, http, context.RequestAborted).ConfigureAwait(false);
     }
 }

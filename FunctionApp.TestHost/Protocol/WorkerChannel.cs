@@ -20,9 +20,10 @@ internal sealed class WorkerChannel(HostLog log)
     /// <summary>Completes with the worker id when the worker has opened the stream and said <c>StartStream</c>.</summary>
     public Task<string> Started => _started.Task;
 
-    /// <summary>Serves one worker connection until it ends.</summary>
-    public async Task RunAsync(IAsyncStreamReader<StreamingMessage> fromWorker, IServerStreamWriter<StreamingMessage> toWorker, CancellationToken cancellationToken)
+    /// <summary>Serves the worker's connection, whose <c>StartStream</c> has been read, until it ends.</summary>
+    public async Task RunAsync(string workerId, IAsyncStreamReader<StreamingMessage> fromWorker, IServerStreamWriter<StreamingMessage> toWorker, CancellationToken cancellationToken)
     {
+        _started.TrySetResult(workerId);
         var writer = WriteAllAsync(toWorker, cancellationToken);
         try
         {
@@ -92,9 +93,6 @@ internal sealed class WorkerChannel(HostLog log)
         {
             case StreamingMessage.ContentOneofCase.RpcLog:
                 log.WorkerLog(message.RpcLog);
-                break;
-            case StreamingMessage.ContentOneofCase.StartStream:
-                _started.TrySetResult(message.StartStream.WorkerId);
                 break;
             default:
                 if (_pending.TryGetValue(message.RequestId, out var answer))

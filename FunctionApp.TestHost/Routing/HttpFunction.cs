@@ -1,29 +1,23 @@
 using System.Text.Json;
 using FunctionApp.TestHost.Rpc;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.Routing.Template;
 
 namespace FunctionApp.TestHost.Routing;
 
 /// <summary>
 /// An HTTP-triggered function as the host routes to it: its id, the name of its trigger parameter, its methods and
-/// its route template (<c>{routePrefix}/{route}</c>, or <c>{routePrefix}/{name}</c> when the route is empty).
+/// its route template, built as the host's <c>WebJobsRouteBuilder</c> builds it: <c>{routePrefix}/{route}</c> when the
+/// prefix is not empty, the route alone otherwise, and nothing trimmed. An empty or whitespace route is the function name.
 /// </summary>
 public sealed class HttpFunction
 {
-    private readonly TemplateMatcher _matcher;
-
-    private HttpFunction(string name, string functionId, string triggerParameter, IReadOnlySet<string>? methods, string template)
+    private HttpFunction(string name, string functionId, string triggerParameter, IReadOnlySet<string>? methods, string route, string template)
     {
         Name = name;
         FunctionId = functionId;
         TriggerParameter = triggerParameter;
         Methods = methods;
+        Route = route;
         Template = template;
-        var parsed = TemplateParser.Parse(template);
-        _matcher = new TemplateMatcher(parsed, new RouteValueDictionary());
-        Precedence = (parsed.Segments.Count(s => s.Parts.Any(p => p.IsCatchAll)), parsed.Parameters.Count, -parsed.Segments.Count);
     }
 
     public string Name { get; }
@@ -33,14 +27,17 @@ public sealed class HttpFunction
     /// <summary>The name of the trigger binding, e.g. <c>request</c>: the invocation's input is bound to it.</summary>
     public string TriggerParameter { get; }
 
-    /// <summary>Upper-case methods the function accepts; null for any method.</summary>
+    /// <summary>
+    /// The methods the function accepts as its metadata lists them; null for any method. Requests match them ignoring
+    /// case, as the host's <c>HttpMethodRouteConstraint</c> does.
+    /// </summary>
     public IReadOnlySet<string>? Methods { get; }
 
-    /// <summary>The full route template, without a leading slash.</summary>
-    public string Template { get; }
+    /// <summary>The route without the prefix: the metadata's route as written, or the function name when that is empty.</summary>
+    public string Route { get; }
 
-    /// <summary>Routes with fewer catch-alls and parameters and more segments are tried first.</summary>
-    internal (int CatchAlls, int Parameters, int NegativeSegments) Precedence { get; }
+    /// <summary>The full route template as the host builds it, e.g. <c>api/secure-endpoint</c>, or <c>/</c> for the site root.</summary>
+    public string Template { get; }
 
     /// <summary>Reads the HTTP trigger from a function's metadata; null for other triggers.</summary>
     internal static HttpFunction? FromMetadata(RpcFunctionMetadata metadata, string routePrefix)
@@ -54,6 +51,7 @@ public sealed class HttpFunction
                 continue;
             }
 
+            // The host's ScriptHost.ValidateHttpFunction: a null, empty or whitespace route is the function name.
             var route = root.TryGetProperty("route", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
             if (string.IsNullOrWhiteSpace(route))
             {
@@ -61,17 +59,14 @@ public sealed class HttpFunction
             }
 
             IReadOnlySet<string>? methods = root.TryGetProperty("methods", out var m) && m.ValueKind == JsonValueKind.Array && m.GetArrayLength() > 0
-                ? m.EnumerateArray().Select(x => x.GetString()!.ToUpperInvariant()).ToHashSet(StringComparer.Ordinal)
+                ? m.EnumerateArray().Select(x => x.GetString()!).ToHashSet(StringComparer.OrdinalIgnoreCase)
                 : null;
-            var template = string.Join('/', new[] { routePrefix, route.Trim('/') }.Where(s => s.Length > 0));
-            return new HttpFunction(metadata.Name, metadata.FunctionId, root.GetProperty("name").GetString()!, methods, template);
+            var template = routePrefix.Length == 0 ? route : routePrefix + "/" + route;
+            return new HttpFunction(metadata.Name, metadata.FunctionId, root.GetProperty("name").GetString()!, methods, route, template);
         }
 
         return null;
     }
 
-    /// <summary>Matches a request path; the route values are filled when it does.</summary>
-    internal bool TryMatch(PathString path, RouteValueDictionary values) => _matcher.TryMatch(path, values);
-
-    internal bool Accepts(string method) => Methods is null || Methods.Contains(method.ToUpperInvariant());
+    internal bool Accepts(string method) => Methods is null || Methods.Contains(method);
 }

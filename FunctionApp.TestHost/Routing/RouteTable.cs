@@ -1,24 +1,58 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Template;
 
 namespace FunctionApp.TestHost.Routing;
 
 /// <summary>
-/// Picks the function for a request the way the Functions host's router does: the first route whose template and
-/// method both match. A path that matches only with another method is no match at all (the host answers 404, not 405).
+/// The functions' routes as the Functions host registers them, and the match for a request. The host sorts functions
+/// by name, leaves out (with an error, not a failed start) a function whose route is reserved or conflicts with an
+/// earlier one's, and tries the rest in that order: the first route whose template and method both match wins. A path
+/// that matches only with another method is no match at all (404, not 405). A template ASP.NET Core's route parser
+/// refuses fails the whole table, as it fails the host's start.
 /// </summary>
-internal sealed class RouteTable(IEnumerable<HttpFunction> functions)
+internal sealed class RouteTable
 {
-    private readonly HttpFunction[] _functions = [.. functions.OrderBy(f => f.Precedence)];
+    private const string ReservedRouteError = "The specified route conflicts with one or more built in routes.";
 
-    public IReadOnlyList<HttpFunction> Functions => _functions;
+    private readonly (HttpFunction Function, TemplateMatcher Matcher)[] _routes;
+
+    public RouteTable(IEnumerable<HttpFunction> functions)
+    {
+        var routed = new List<HttpFunction>();
+        var errors = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+        // The host's FunctionMetadataManager orders functions by name before ScriptHost validates them and
+        // WebScriptHostHttpRoutesManager registers their routes, so that order is the routing order.
+        foreach (var function in functions.OrderBy(f => f.Name, StringComparer.OrdinalIgnoreCase))
+        {
+            if (Validate(function, routed) is { } error)
+            {
+                errors[function.Name] = error;
+            }
+            else
+            {
+                routed.Add(function);
+            }
+        }
+
+        _routes = [.. routed.Select(f => (f, Parse(f)))];
+        Functions = routed;
+        Errors = errors;
+    }
+
+    /// <summary>The routed functions, in the order their routes are tried.</summary>
+    public IReadOnlyList<HttpFunction> Functions { get; }
+
+    /// <summary>Functions the host would leave out, by name, with the error it logs for each.</summary>
+    public IReadOnlyDictionary<string, string> Errors { get; }
 
     public HttpFunction? Match(PathString path, string method, out RouteValueDictionary routeValues)
     {
-        foreach (var function in _functions)
+        foreach (var (function, matcher) in _routes)
         {
             var values = new RouteValueDictionary();
-            if (function.Accepts(method) && function.TryMatch(path, values))
+            if (function.Accepts(method) && matcher.TryMatch(path, values))
             {
                 routeValues = values;
                 return function;
@@ -27,5 +61,45 @@ internal sealed class RouteTable(IEnumerable<HttpFunction> functions)
 
         routeValues = [];
         return null;
+    }
+
+    /// <summary>The host's <c>ScriptHost.ValidateHttpFunction</c> and <c>HttpRoutesConflict</c>, on the route without the prefix.</summary>
+    private static string? Validate(HttpFunction function, IEnumerable<HttpFunction> earlier)
+    {
+        // The host's own APIs live under these, so it refuses any route that merely starts with them ("administrators" too).
+        var route = function.Route.Trim('/');
+        if (route.StartsWith("admin", StringComparison.OrdinalIgnoreCase) || route.StartsWith("runtime", StringComparison.OrdinalIgnoreCase))
+        {
+            return ReservedRouteError;
+        }
+
+        return earlier.FirstOrDefault(other => Conflict(function, other)) is { } conflicting
+            ? $"The route specified conflicts with the route defined by function '{conflicting.Name}'."
+            : null;
+    }
+
+    /// <summary>
+    /// The same route, ignoring case and outer slashes, and a method in common. No methods means all methods; the host
+    /// intersects the methods as written, case-sensitively, so "GET" and "get" do not conflict.
+    /// </summary>
+    private static bool Conflict(HttpFunction function, HttpFunction other) =>
+        string.Equals(function.Route.Trim('/'), other.Route.Trim('/'), StringComparison.OrdinalIgnoreCase)
+        && (function.Methods is null || other.Methods is null || function.Methods.Intersect(other.Methods, StringComparer.Ordinal).Any());
+
+    private static TemplateMatcher Parse(HttpFunction function)
+    {
+        try
+        {
+            return new TemplateMatcher(TemplateParser.Parse(function.Template), []);
+        }
+        catch (ArgumentException ex)
+        {
+            // The host's route builder throws on such a template too, and the host does not start.
+            throw new InvalidOperationException(
+                $"The route template '{function.Template}' of function '{function.Name}' is invalid: {ex.Message} The Functions host " +
+                "builds a template as routePrefix + '/' + route when the prefix is not empty, trimming neither, and does not start " +
+                "with an invalid one; with a route prefix, give the function a route that does not start with '/'.",
+                ex);
+        }
     }
 }

@@ -14,7 +14,8 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     private WorkerProcess(Process process) => _process = process;
 
-    public int Id => _process.Id;
+    /// <summary>The process id; still readable once the process has exited and been disposed.</summary>
+    public int Id { get; private set; }
 
     /// <summary>Completes with the exit code when the process ends, for whatever reason.</summary>
     public Task<int> Exited => _exited.Task;
@@ -31,9 +32,13 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
-    public static WorkerProcess Start(string appDirectory, Uri grpcUri, IReadOnlyDictionary<string, string> environment, HostLog log)
+    /// <param name="appDirectory">The FunctionApp build output.</param>
+    /// <param name="grpcUri">The host's gRPC endpoint.</param>
+    /// <param name="workerId">The id the worker sends back in <c>StartStream</c>.</param>
+    /// <param name="environment">The worker's whole environment.</param>
+    /// <param name="log">Where its console output goes.</param>
+    public static WorkerProcess Start(string appDirectory, Uri grpcUri, string workerId, IReadOnlyDictionary<string, string> environment, HostLog log)
     {
-        var workerId = Guid.NewGuid().ToString();
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = appDirectory,
@@ -66,6 +71,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => worker.OnLine(e.Data, log);
         process.Exited += (_, _) => worker._exited.TrySetResult(process.ExitCode);
         process.Start();
+        worker.Id = process.Id;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return worker;

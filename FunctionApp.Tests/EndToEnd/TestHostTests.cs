@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using FunctionApp.TestHost;
 using FunctionApp.Testing;
+using FunctionApp.Testing.FakeKeyVault;
 
 namespace FunctionApp.Tests.EndToEnd;
 
@@ -11,36 +12,18 @@ public sealed class TestHostTests
     private static readonly Dictionary<string, string?> TestKey = new() { ["ApiKeys__Keys__local-dev"] = null, ["ApiKeys__Keys__host-test"] = "host-test-key-0123456789" };
 
     [Fact]
-    public async Task TheRoutePrefixComesFromHostJson()
+    public async Task ARoutePrefixFromHostJsonMakesTheRootRouteFailTheStartAsOnTheHost()
     {
+        // The app's Route = "/" relies on its empty prefix: under "v1" the host builds "v1//", which ASP.NET Core refuses.
         var app = CopyApp(hostJson: """{ "version": "2.0", "extensions": { "http": { "routePrefix": "v1" } } }""");
+        var log = new LogCapture();
         try
         {
-            await using var host = await StartAsync(new FunctionsHostOptions { AppDirectory = app, Port = 0, Environment = TestKey, Log = new LogCapture() });
-            using var client = new HttpClient { BaseAddress = host.BaseAddress };
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(new FunctionsHostOptions { AppDirectory = app, Port = 0, Environment = TestKey, Log = log }));
 
-            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1")).StatusCode);
-            Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/v1/secure-endpoint")).StatusCode);
-            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/secure-endpoint")).StatusCode);
-            Assert.Equal(["v1/secure-endpoint", "v1"], host.Functions.Select(f => f.Template));
-        }
-        finally
-        {
-            Directory.Delete(app, recursive: true);
-        }
-    }
-
-    [Fact]
-    public async Task WithoutARoutePrefixSettingTheHostDefaultApiApplies()
-    {
-        var app = CopyApp(hostJson: """{ "version": "2.0" }""");
-        try
-        {
-            await using var host = await StartAsync(new FunctionsHostOptions { AppDirectory = app, Port = 0, Environment = TestKey, Log = new LogCapture() });
-            using var client = new HttpClient { BaseAddress = host.BaseAddress };
-
-            Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/secure-endpoint")).StatusCode);
-            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/secure-endpoint")).StatusCode);
+            Assert.Contains("The route template 'v1//' of function 'Root' is invalid", error.Message, StringComparison.Ordinal);
+            var started = Assert.Single(log.Lines, l => l.StartsWith("[host] Started worker process ", StringComparison.Ordinal));
+            Assert.False(IsRunning(int.Parse(started.Split(' ')[4], System.Globalization.CultureInfo.InvariantCulture)));
         }
         finally
         {
@@ -78,6 +61,29 @@ public sealed class TestHostTests
     }
 
     [Fact]
+    public async Task ABodyOverKestrels30MbReachesTheWorkerAndOneOverTheHosts100MbGets500()
+    {
+        var log = new LogCapture();
+        await using var host = await StartAsync(new FunctionsHostOptions { Port = 0, Environment = TestKey, Log = log });
+        using var client = new HttpClient { BaseAddress = host.BaseAddress };
+
+        // The host raises Kestrel's 30 MB body limit to 100 MB: the worker's gate answers, not the server.
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/secure-endpoint") { Content = new ByteArrayContent(new byte[31 * 1024 * 1024]) })
+        using (var response = await client.SendAsync(request))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Equal("ApiKey header=\"api-key\"", response.Headers.WwwAuthenticate.ToString());
+        }
+
+        // Over the limit, Kestrel refuses the body while the host binds the request; the host's exception middleware answers 500.
+        var tooLarge = await RawHttp.SendAsync(host.BaseAddress, $"GET /secure-endpoint HTTP/1.1\r\nHost: localhost\r\nContent-Length: {(100 * 1024 * 1024) + 1}\r\n\r\n");
+
+        Assert.Equal(500, tooLarge?.Status);
+        Assert.Equal(string.Empty, tooLarge?.Body);
+        await log.WaitForAsync(l => l.StartsWith("[host] SecureEndpoint failed: Request body too large", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task DisposingTheHostLeavesNoWorkerProcessBehind()
     {
         var host = await StartAsync(new FunctionsHostOptions { Port = 0, Environment = TestKey, Log = new LogCapture() });
@@ -105,6 +111,58 @@ public sealed class TestHostTests
         Assert.NotEqual(0, await host.WorkerExited.WaitAsync(TimeSpan.FromSeconds(10)));
         await log.WaitForAsync(l => l.Contains($"ERROR: the worker process {host.WorkerProcessId} exited unexpectedly", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/")).StatusCode);
+    }
+
+    [Fact]
+    public async Task AFunctionTimeoutReplacesTheWorkerAndTheNewOneServesFromAnEmptyMemory()
+    {
+        // A protected request waits up to 5 s for the first key load while the vault is slow: past the 1 s timeout.
+        var app = CopyApp(hostJson: """{ "version": "2.0", "functionTimeout": "00:00:01", "extensions": { "http": { "routePrefix": "" } } }""");
+        var log = new LogCapture();
+        var key = TestKeys.NewValue();
+        try
+        {
+            await using var azure = await FakeAzureEnvironment.StartAsync();
+            azure.Vault.SetSecret("apikey-timeout", key);
+            azure.Vault.Latency = TimeSpan.FromSeconds(4);
+            var environment = azure.WorkerEnvironment(refreshInterval: TimeSpan.FromHours(1));
+            environment["ApiKeys__FirstLoadTimeout"] = "00:00:05";
+            await using var host = await StartAsync(new FunctionsHostOptions { AppDirectory = app, Port = 0, Environment = environment, Log = log });
+            using var client = new HttpClient { BaseAddress = host.BaseAddress };
+            var firstWorker = host.WorkerProcessId;
+
+            using (var timedOut = await client.SendAsync(SecureRequest(key)))
+            {
+                Assert.Equal(HttpStatusCode.InternalServerError, timedOut.StatusCode);
+                Assert.Equal(string.Empty, await timedOut.Content.ReadAsStringAsync());
+            }
+
+            Assert.Contains("[host] Timeout value of 00:00:01 was exceeded by function: Functions.SecureEndpoint", log.Lines);
+            Assert.Contains(log.Lines, l => l.StartsWith("[host] A function timeout has occurred. Restarting worker process executing invocationId '", StringComparison.Ordinal));
+            Assert.Contains("[host] Restart of language worker process(es) completed.", log.Lines);
+            Assert.NotEqual(firstWorker, host.WorkerProcessId);
+            Assert.False(IsRunning(firstWorker));
+            Assert.True(IsRunning(host.WorkerProcessId));
+            Assert.False(host.WorkerExited.IsCompleted);
+            Assert.DoesNotContain(log.Lines, l => l.Contains("exited unexpectedly", StringComparison.Ordinal));
+
+            // The new worker starts with nothing in memory: it loads the keys itself once the vault is fast again.
+            azure.Vault.Latency = TimeSpan.Zero;
+            await log.WaitForAsync(l => l.Contains("Loaded 1 API keys from", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+            using (var served = await client.SendAsync(SecureRequest(key)))
+            {
+                Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+            }
+
+            using (var refused = await client.SendAsync(SecureRequest(TestKeys.NewValue())))
+            {
+                Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            }
+        }
+        finally
+        {
+            Directory.Delete(app, recursive: true);
+        }
     }
 
     [Fact]
@@ -157,6 +215,8 @@ public sealed class TestHostTests
             console.Kill(entireProcessTree: true);
         }
     }
+
+    private static HttpRequestMessage SecureRequest(string key) => new(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", key } } };
 
     private static async Task<FunctionsHost> StartAsync(FunctionsHostOptions options)
     {
