@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using FunctionsApiKey;
-using FunctionsApiKey.KeyVault;
 using FunctionApp.Testing.FakeKeyVault;
+using FunctionsApiKey.KeyVault;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

@@ -1,17 +1,16 @@
+using FunctionApp.Testing;
+using FunctionApp.Testing.FakeKeyVault;
+using FunctionApp.Tests.Middleware;
+using FunctionApp.Tests.TestDoubles;
 using FunctionsApiKey;
 using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeySources;
 using FunctionsApiKey.KeyVault;
-using FunctionApp.Testing.FakeKeyVault;
-using FunctionApp.Tests.Middleware;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
-
-using FunctionApp.Tests.TestDoubles;
-using FunctionApp.Testing;
 
 namespace FunctionApp.Tests.Diagnostics;
 

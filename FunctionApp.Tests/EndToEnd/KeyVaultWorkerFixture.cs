@@ -1,5 +1,5 @@
-using FunctionApp.Testing.FakeKeyVault;
 using FunctionApp.Testing;
+using FunctionApp.Testing.FakeKeyVault;
 
 namespace FunctionApp.Tests.EndToEnd;
 
@@ -88,25 +88,16 @@ public sealed class RefreshingVaultWorkerFixture : KeyVaultWorkerFixture
     }
 }
 
-/// <summary>
-/// Starts while the vault answers 503, and reloads only hourly, so anything that changes after recovery (an expiry
-/// passing) happens without a refresh.
-/// </summary>
+/// <summary>Starts while the vault answers 503, and reloads only hourly apart from the retries after a failed load.</summary>
 public sealed class VaultDownAtStartupWorkerFixture : KeyVaultWorkerFixture
 {
     public string Key { get; } = TestKeys.NewValue();
-
-    public string ExpiringKey { get; } = TestKeys.NewValue();
-
-    /// <summary>Whole seconds, as Key Vault stores it; far enough out for the worker to recover first.</summary>
-    public DateTimeOffset ExpiresOn { get; } = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddSeconds(16).ToUnixTimeSeconds());
 
     protected override TimeSpan RefreshInterval => TimeSpan.FromHours(1);
 
     private protected override void Seed(FakeKeyVaultServer vault)
     {
         vault.SetSecret("apikey-tutorial", Key);
-        vault.SetSecret("apikey-expiring", ExpiringKey, expiresOn: ExpiresOn);
         vault.StartOutage(503);
     }
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Xunit.Abstractions;
 using FunctionApp.Testing;
+using Xunit.Abstractions;
 
 namespace FunctionApp.Tests.EndToEnd;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using FunctionsApiKey.KeyRing;
 using FunctionApp.Testing;
+using FunctionsApiKey.KeyRing;
 
 namespace FunctionApp.Tests.KeyRing;
 

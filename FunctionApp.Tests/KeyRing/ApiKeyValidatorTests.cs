@@ -1,6 +1,6 @@
+using FunctionApp.Testing;
 using FunctionsApiKey.KeyRing;
 using Microsoft.Extensions.Time.Testing;
-using FunctionApp.Testing;
 
 namespace FunctionApp.Tests.KeyRing;
 

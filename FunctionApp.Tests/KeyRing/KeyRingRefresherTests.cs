@@ -1,15 +1,12 @@
 using System.Diagnostics.Metrics;
+using FunctionApp.Testing;
+using FunctionApp.Tests.TestDoubles;
 using FunctionsApiKey;
 using FunctionsApiKey.KeyRing;
-using FunctionsApiKey.KeySources;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using Microsoft.Extensions.Options;
-
-using FunctionApp.Tests.TestDoubles;
-using FunctionApp.Testing;
 
 namespace FunctionApp.Tests.KeyRing;
 

@@ -1,5 +1,5 @@
-using FunctionsApiKey.KeyRing;
 using FunctionApp.Testing;
+using FunctionsApiKey.KeyRing;
 
 namespace FunctionApp.Tests.KeyRing;
 

@@ -1,14 +1,11 @@
-using FunctionsApiKey;
+using FunctionApp.Testing;
 using FunctionApp.Tests.TestDoubles;
 using FunctionsApiKey.KeySources;
-using FunctionsApiKey.KeyVault;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using Microsoft.Extensions.Options;
-using FunctionApp.Testing;
 
 namespace FunctionApp.Tests.KeySources;
 

@@ -1,7 +1,6 @@
-using FunctionsApiKey.KeySources;
-using FunctionsApiKey.KeyVault;
-using Microsoft.Extensions.Configuration;
 using FunctionApp.Testing;
+using FunctionsApiKey.KeySources;
+using Microsoft.Extensions.Configuration;
 
 namespace FunctionApp.Tests.KeySources;
 

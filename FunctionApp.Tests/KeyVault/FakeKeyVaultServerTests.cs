@@ -1,7 +1,6 @@
 using Azure;
 using Azure.Security.KeyVault.Secrets;
 using FunctionApp.Testing.FakeKeyVault;
-using FunctionApp.Testing;
 
 namespace FunctionApp.Tests.KeyVault;
 

@@ -1,14 +1,12 @@
 using Azure;
-using FunctionsApiKey;
-using FunctionsApiKey.KeyRing;
-using FunctionsApiKey.KeySources;
-using FunctionsApiKey.KeyVault;
+using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
 using FunctionApp.Tests.TestDoubles;
+using FunctionsApiKey.KeyRing;
+using FunctionsApiKey.KeyVault;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using FunctionApp.Testing;
 
 namespace FunctionApp.Tests.KeyVault;
 

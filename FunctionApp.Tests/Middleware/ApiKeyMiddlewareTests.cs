@@ -1,8 +1,8 @@
 using System.Net;
-using FunctionsApiKey;
-using FunctionApp.Tests.TestDoubles;
-using Microsoft.Extensions.Logging;
 using FunctionApp.Testing;
+using FunctionApp.Tests.TestDoubles;
+using FunctionsApiKey;
+using Microsoft.Extensions.Logging;
 
 namespace FunctionApp.Tests.Middleware;
 

@@ -1,6 +1,5 @@
-using FunctionsApiKey;
-using FunctionsApiKey.Middleware;
 using FunctionApp.Tests.TestDoubles;
+using FunctionsApiKey.Middleware;
 
 namespace FunctionApp.Tests.Middleware;
 

@@ -1,14 +1,11 @@
 using System.Net;
+using FunctionApp.Testing;
+using FunctionApp.Testing.FakeKeyVault;
+using FunctionApp.Tests.TestDoubles;
 using FunctionsApiKey;
 using FunctionsApiKey.KeyRing;
-using FunctionsApiKey.KeySources;
 using FunctionsApiKey.KeyVault;
-using FunctionApp.Testing.FakeKeyVault;
-using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
-
-using FunctionApp.Tests.TestDoubles;
-using FunctionApp.Testing;
 
 namespace FunctionApp.Tests.Middleware;
 

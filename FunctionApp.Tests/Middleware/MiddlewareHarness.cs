@@ -1,15 +1,14 @@
 using System.Diagnostics.Metrics;
+using FunctionApp.Functions;
+using FunctionApp.Tests.TestDoubles;
 using FunctionsApiKey;
 using FunctionsApiKey.KeyRing;
-using FunctionApp.Functions;
 using FunctionsApiKey.Middleware;
-using FunctionApp.Tests.TestDoubles;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Testing;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FunctionApp.Tests.Middleware;

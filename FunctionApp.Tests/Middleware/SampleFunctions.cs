@@ -1,5 +1,4 @@
 using FunctionsApiKey;
-using FunctionsApiKey.Middleware;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 

@@ -1,9 +1,9 @@
+using FunctionApp.Testing;
 using FunctionsApiKey;
 using FunctionsApiKey.KeySources;
 using FunctionsApiKey.KeyVault;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
-using FunctionApp.Testing;
 
 namespace FunctionApp.Tests.Registration;
 

@@ -1,4 +1,5 @@
 using Azure.Security.KeyVault.Secrets;
+using FunctionApp.Testing;
 using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeySources;
 using FunctionsApiKey.KeyVault;
@@ -11,7 +12,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
-using FunctionApp.Testing;
 
 namespace FunctionApp.Tests.Registration;
 

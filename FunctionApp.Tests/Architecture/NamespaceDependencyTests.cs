@@ -1,0 +1,197 @@
+using FunctionsApiKey;
+using FunctionsApiKey.KeyVault;
+using Mono.Cecil;
+
+namespace FunctionApp.Tests.Architecture;
+
+/// <summary>
+/// Dependencies between the packages' namespaces run one way, read from the compiled assemblies (signatures,
+/// attributes and every method body), so no reference can hide: the public contracts at the bottom, the key ring on
+/// them, the middleware and the key sources on the key ring, and the registration on top.
+/// </summary>
+public sealed class NamespaceDependencyTests
+{
+    private const string Root = "FunctionsApiKey";
+    private const string Registration = "Microsoft.Azure.Functions.Worker.Builder";
+
+    /// <summary>Every dependency the packages are allowed to have between their own namespaces.</summary>
+    private static readonly HashSet<(string From, string To)> Allowed =
+    [
+        ($"{Root}.KeyRing", Root),
+        ($"{Root}.Middleware", Root),
+        ($"{Root}.Middleware", $"{Root}.KeyRing"),
+        ($"{Root}.KeySources", Root),
+        ($"{Root}.KeySources", $"{Root}.KeyRing"),
+        ($"{Root}.KeyVault", Root),
+        ($"{Root}.KeyVault", $"{Root}.KeyRing"),
+        (Registration, Root),
+        (Registration, $"{Root}.KeyRing"),
+        (Registration, $"{Root}.Middleware"),
+        (Registration, $"{Root}.KeySources"),
+        (Registration, $"{Root}.KeyVault"),
+    ];
+
+    [Fact]
+    public void DependenciesBetweenNamespacesRunOneWayAsDesigned()
+    {
+        var edges = Dependencies();
+
+        Assert.Empty(edges.Where(e => !Allowed.Contains((e.From, e.To))).Select(e => $"{e.From} → {e.To} (in {e.Where})").Distinct());
+        Assert.Contains(edges, e => (e.From, e.To) == ($"{Root}.Middleware", $"{Root}.KeyRing"));
+        Assert.Contains(edges, e => (e.From, e.To) == ($"{Root}.KeyVault", $"{Root}.KeyRing"));
+    }
+
+    [Fact]
+    public void TheAllowedDependenciesHaveNoCycle()
+    {
+        var graph = Allowed.GroupBy(e => e.From).ToDictionary(g => g.Key, g => g.Select(e => e.To).ToList());
+        var done = new HashSet<string>();
+        foreach (var start in graph.Keys)
+        {
+            Visit(start, []);
+        }
+
+        void Visit(string node, HashSet<string> path)
+        {
+            Assert.True(path.Add(node), $"Cycle through {node}");
+            if (done.Add(node))
+            {
+                foreach (var next in graph.GetValueOrDefault(node) ?? [])
+                {
+                    Visit(next, [.. path]);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void TheCorePackageReferencesNoAzureSdk()
+    {
+        using var core = AssemblyDefinition.ReadAssembly(typeof(ApiKeyOptions).Assembly.Location);
+
+        Assert.DoesNotContain(core.MainModule.AssemblyReferences, r => r.Name.StartsWith("Azure.", StringComparison.Ordinal) || r.Name == "Microsoft.Extensions.Azure");
+    }
+
+    /// <summary>Each reference from a type of one of the packages' namespaces to a type of another.</summary>
+    private static List<(string From, string To, string Where)> Dependencies()
+    {
+        var edges = new List<(string, string, string)>();
+        foreach (var location in new[] { typeof(ApiKeyOptions).Assembly.Location, typeof(KeyVaultApiKeyOptions).Assembly.Location })
+        {
+            using var assembly = AssemblyDefinition.ReadAssembly(location);
+            foreach (var type in assembly.MainModule.GetTypes())
+            {
+                var from = NamespaceOf(type);
+                if (!IsOurs(from))
+                {
+                    continue;
+                }
+
+                foreach (var referenced in ReferencedTypes(type))
+                {
+                    var to = NamespaceOf(referenced);
+                    if (IsOurs(to) && to != from && (referenced.Scope.Name == assembly.MainModule.Name || IsPackageAssembly(referenced.Scope.Name)))
+                    {
+                        edges.Add((from, to, type.FullName));
+                    }
+                }
+            }
+        }
+
+        return edges;
+    }
+
+    private static bool IsPackageAssembly(string scope) => scope is "FunctionsApiKey" or "FunctionsApiKey.dll" or "FunctionsApiKey.KeyVault" or "FunctionsApiKey.KeyVault.dll";
+
+    private static bool IsOurs(string ns) => ns == Root || ns.StartsWith(Root + ".", StringComparison.Ordinal) || ns == Registration;
+
+    /// <summary>The namespace of a type, or of the type it is nested in (closures and state machines live in their declaring type).</summary>
+    private static string NamespaceOf(TypeReference type)
+    {
+        while (type is TypeSpecification specification)
+        {
+            type = specification.ElementType;
+        }
+
+        while (type.DeclaringType is { } outer)
+        {
+            type = outer;
+        }
+
+        return type.Namespace;
+    }
+
+    private static IEnumerable<TypeReference> ReferencedTypes(TypeDefinition type)
+    {
+        if (type.BaseType is { } baseType)
+        {
+            yield return baseType;
+        }
+
+        foreach (var implemented in type.Interfaces)
+        {
+            yield return implemented.InterfaceType;
+        }
+
+        foreach (var attribute in type.CustomAttributes)
+        {
+            yield return attribute.AttributeType;
+        }
+
+        foreach (var field in type.Fields)
+        {
+            yield return field.FieldType;
+        }
+
+        foreach (var property in type.Properties)
+        {
+            yield return property.PropertyType;
+        }
+
+        foreach (var method in type.Methods)
+        {
+            yield return method.ReturnType;
+            foreach (var parameter in method.Parameters)
+            {
+                yield return parameter.ParameterType;
+            }
+
+            foreach (var attribute in method.CustomAttributes)
+            {
+                yield return attribute.AttributeType;
+            }
+
+            if (!method.HasBody)
+            {
+                continue;
+            }
+
+            foreach (var variable in method.Body.Variables)
+            {
+                yield return variable.VariableType;
+            }
+
+            foreach (var instruction in method.Body.Instructions)
+            {
+                switch (instruction.Operand)
+                {
+                    case TypeReference operand:
+                        yield return operand;
+                        break;
+                    case MemberReference member:
+                        yield return member.DeclaringType;
+                        if (member is MethodReference called)
+                        {
+                            yield return called.ReturnType;
+                        }
+                        else if (member is FieldReference field)
+                        {
+                            yield return field.FieldType;
+                        }
+
+                        break;
+                }
+            }
+        }
+    }
+}
