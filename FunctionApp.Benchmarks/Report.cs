@@ -3,7 +3,7 @@ using System.Text;
 
 namespace FunctionApp.Benchmarks;
 
-/// <summary>Prints a result table in Markdown, so it can go into the README as printed.</summary>
+/// <summary>Prints a result table in Markdown, so it can go into FunctionApp.Benchmarks/README.md as printed.</summary>
 internal static class Report
 {
     public static void Table(string title, string[] header, IEnumerable<string[]> rows)

@@ -37,7 +37,7 @@ public sealed class FakeAzureEnvironment : IAsyncDisposable
     }
 
     /// <summary>
-    /// The app settings of the README's Key Vault section (vault URI, managed identity) plus what Azure itself
+    /// The app settings of docs/key-vault.md (vault URI, managed identity) plus what Azure itself
     /// provides (<c>IDENTITY_ENDPOINT</c>, <c>IDENTITY_HEADER</c>), routed to the fakes.
     /// </summary>
     public Dictionary<string, string?> WorkerEnvironment(TimeSpan refreshInterval) => new()

@@ -6,7 +6,7 @@ namespace FunctionApp.Tests.EndToEnd;
 
 /// <summary>
 /// Malformed and hostile requests, sent as raw bytes to the real worker under the test host. Each gets the answer
-/// the README documents; none gets a 5xx, and no response or log line contains the key.
+/// FunctionApp.TestHost/README.md documents; none gets a 5xx, and no response or log line contains the key.
 /// </summary>
 public sealed class BadInputEndToEndTests(SettingsWorkerFixture worker) : IClassFixture<SettingsWorkerFixture>
 {
