@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
 using FunctionsApiKey.KeyVault;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -69,7 +70,7 @@ internal static class KeyVaultLoadBenchmark
     {
         vault.ClearRequests();
         var clock = Stopwatch.StartNew();
-        var keys = await source.LoadAsync(CancellationToken.None);
+        var keys = await source.LoadKeysAsync();
         var elapsed = clock.Elapsed;
         var requests = vault.Requests;
         return new Measured(elapsed, requests.Count(r => r.IsListRequest), requests.Count(r => r.IsValueRequest), keys.Count);

@@ -116,7 +116,7 @@ public sealed class LogHygieneTests : IAsyncLifetime
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var source = new SettingsApiKeySource(configuration, new HostingEnvironment { EnvironmentName = Environments.Production }, TestLogging.Factory(_logs));
 
-        await source.LoadAsync(CancellationToken.None);
+        await source.LoadKeysAsync();
     }
 
     /// <summary>A new key; both it and its stored <c>sha256:</c> form count as secrets that must not be logged.</summary>

@@ -46,6 +46,20 @@ public sealed class ApiKeyHashTests
     }
 
     [Fact]
+    public void AKeysHashCanBeStoredAsBytesAndReadBack()
+    {
+        var key = TestKeys.Create("partner", "secret-value-1234", scopes: ["reports"]);
+        var stored = new byte[32];
+
+        key.CopyHashTo(stored);
+        var restored = ApiKey.FromHash("partner", stored);
+
+        Assert.Equal(SHA256.HashData(Encoding.ASCII.GetBytes("secret-value-1234")), stored);
+        Assert.True(TestKeys.HasValue(restored, "secret-value-1234"));
+        Assert.Throws<ArgumentException>(() => ApiKey.FromHash("partner", stored.AsSpan(0, 31)));
+    }
+
+    [Fact]
     public void DifferentKeysHaveDifferentHashes()
     {
         var one = ApiKeyHash.Compute("key-one-aaaaaaaaaaaa");

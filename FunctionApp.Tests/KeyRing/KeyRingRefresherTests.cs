@@ -49,7 +49,7 @@ public sealed class KeyRingRefresherTests : IAsyncDisposable
 
         var ring = await WaitForRingAsync(r => r.Count == 2);
         Assert.Equal("scripted", ring.Source);
-        Assert.Equal(_clock.GetUtcNow(), ring.LoadedAt);
+        Assert.Equal(_clock.GetUtcNow(), ring.AsOf);
         Assert.Contains(_logs.GetSnapshot(), r => r.Level == LogLevel.Information && r.Message.StartsWith("Loaded 2 API keys from scripted in ", StringComparison.Ordinal));
         Assert.Equal("success", Assert.Single(_loadDurations.GetMeasurementSnapshot()).Tags["apikey.load.result"]);
     }
@@ -194,6 +194,83 @@ public sealed class KeyRingRefresherTests : IAsyncDisposable
         }
     }
 
+    [Fact]
+    public async Task AnUnchangedLoadKeepsTheRingsKeysAndCountsItsAgeFromTheSourcesWordWithoutALogLine()
+    {
+        var value = TestKeys.NewValue();
+        _source.Next(TestKeys.Create("a", value));
+        Assert.Null(await _refresher.RefreshAsync(CancellationToken.None));
+        var loaded = _keyRings.Current!;
+        var confirmedAt = _clock.GetUtcNow().AddSeconds(7);
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        _source.Unchanged(confirmedAt);
+        var logsBefore = _logs.GetSnapshot().Count;
+
+        Assert.Null(await _refresher.RefreshAsync(CancellationToken.None));
+
+        var confirmed = _keyRings.Current!;
+        Assert.NotSame(loaded, confirmed);
+        Assert.Equal(confirmedAt, confirmed.AsOf);
+        Assert.Same(loaded.Find(TestKeys.Hash(value)), confirmed.Find(TestKeys.Hash(value)));
+        Assert.Equal(logsBefore, _logs.GetSnapshot().Count);
+    }
+
+    [Fact]
+    public async Task AnUnchangedLoadBeforeAnyKeysIsAFailedLoad()
+    {
+        _source.Unchanged();
+
+        Assert.Equal("scripted reported no change before any keys loaded", await _refresher.RefreshAsync(CancellationToken.None));
+        Assert.Null(_keyRings.Current);
+        Assert.True(_keyRings.GetAsync(TimeSpan.FromSeconds(10), CancellationToken.None).AsTask().IsCompleted);
+    }
+
+    [Fact]
+    public async Task ASourceWithItsOwnPollIntervalIsAskedAtThatIntervalWithJitterWithinAFifthOfIt()
+    {
+        var polling = new PollingSource(TimeSpan.FromSeconds(5));
+        using var refresher = new KeyRingRefresher(polling, _keyRings, Microsoft.Extensions.Options.Options.Create(Options), _clock,
+            new ApiKeyMetrics(_services.GetRequiredService<IMeterFactory>(), _keyRings, _clock), TestLogging.Factory(_logs));
+        await refresher.StartAsync(CancellationToken.None);
+        await polling.WaitForLoadsAsync(1);
+
+        for (var load = 2; load <= 4; load++)
+        {
+            await _clock.WaitForTimersAsync(load - 1);
+            _clock.Advance(TimeSpan.FromSeconds(4) - TimeSpan.FromMilliseconds(1));
+            await Task.Delay(30);
+            Assert.Equal(load - 1, polling.Loads);
+            _clock.Advance(TimeSpan.FromSeconds(2) + TimeSpan.FromMilliseconds(2));
+            await polling.WaitForLoadsAsync(load);
+        }
+
+        await refresher.StopAsync(CancellationToken.None);
+    }
+
+    private sealed class PollingSource(TimeSpan pollInterval) : IApiKeySource
+    {
+        private int _loads;
+
+        public string Name => "polling";
+
+        public TimeSpan? PollInterval => pollInterval;
+
+        public int Loads => Volatile.Read(ref _loads);
+
+        public Task<ApiKeyLoadResult> LoadAsync(CancellationToken cancellationToken) =>
+            Task.FromResult(Interlocked.Increment(ref _loads) == 1 ? ApiKeyLoadResult.Loaded([]) : ApiKeyLoadResult.Unchanged());
+
+        public async Task WaitForLoadsAsync(int count)
+        {
+            for (var i = 0; i < 300 && Loads < count; i++)
+            {
+                await Task.Delay(10);
+            }
+
+            Assert.True(Loads >= count, $"Expected {count} loads, saw {Loads}.");
+        }
+    }
+
     private sealed class FixedFunctionScopes(params string[] scopes) : IFunctionScopes
     {
         public Task<IReadOnlySet<string>?> GetRequiredScopesAsync() =>
@@ -203,8 +280,8 @@ public sealed class KeyRingRefresherTests : IAsyncDisposable
     /// <summary>A key source whose loads return (or throw) what the test queued, in order.</summary>
     private sealed class ScriptedSource : IApiKeySource
     {
-        private readonly Queue<Func<IReadOnlyList<ApiKey>>> _script = new();
-        private Func<IReadOnlyList<ApiKey>> _last = () => [];
+        private readonly Queue<Func<ApiKeyLoadResult>> _script = new();
+        private Func<ApiKeyLoadResult> _last = () => ApiKeyLoadResult.Loaded([]);
         private int _loads;
 
         public string Name => "scripted";
@@ -215,7 +292,7 @@ public sealed class KeyRingRefresherTests : IAsyncDisposable
         {
             lock (_script)
             {
-                _script.Enqueue(() => keys);
+                _script.Enqueue(() => ApiKeyLoadResult.Loaded(keys));
             }
         }
 
@@ -227,9 +304,17 @@ public sealed class KeyRingRefresherTests : IAsyncDisposable
             }
         }
 
-        public Task<IReadOnlyList<ApiKey>> LoadAsync(CancellationToken cancellationToken)
+        public void Unchanged(DateTimeOffset? asOf = null)
         {
-            Func<IReadOnlyList<ApiKey>> step;
+            lock (_script)
+            {
+                _script.Enqueue(() => ApiKeyLoadResult.Unchanged(asOf));
+            }
+        }
+
+        public Task<ApiKeyLoadResult> LoadAsync(CancellationToken cancellationToken)
+        {
+            Func<ApiKeyLoadResult> step;
             lock (_script)
             {
                 // Steps run in order; once they run out, the last one repeats.

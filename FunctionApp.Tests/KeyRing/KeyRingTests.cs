@@ -5,7 +5,7 @@ namespace FunctionApp.Tests.KeyRing;
 
 public sealed class KeyRingTests
 {
-    private static readonly DateTimeOffset LoadedAt = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset AsOf = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
 
     [Theory]
     [InlineData(1)]
@@ -14,7 +14,7 @@ public sealed class KeyRingTests
     public void FindsEveryKeyAndNoOtherAtAnySize(int count)
     {
         var values = Enumerable.Range(0, count).Select(i => $"key-{i:D6}-{TestKeys.NewValue()}").ToList();
-        var ring = KeyRingSnapshot.Create(values.Select((v, i) => TestKeys.Create($"k{i}", v)), "test", LoadedAt, out var duplicates);
+        var ring = KeyRingSnapshot.Create(values.Select((v, i) => TestKeys.Create($"k{i}", v)), "test", AsOf, out var duplicates);
 
         Assert.Empty(duplicates);
         Assert.Equal(count, ring.Count);
@@ -32,7 +32,7 @@ public sealed class KeyRingTests
     [Fact]
     public void AnEmptyRingFindsNothing()
     {
-        var ring = KeyRingSnapshot.Create([], "test", LoadedAt, out _);
+        var ring = KeyRingSnapshot.Create([], "test", AsOf, out _);
         Assert.Equal(0, ring.Count);
         Assert.Null(ring.Find(TestKeys.Hash(TestKeys.NewValue())));
     }
@@ -41,7 +41,7 @@ public sealed class KeyRingTests
     public void KeysSharingAValueAreAllRefusedWhateverTheLoadOrderAndReportedTogether()
     {
         var shared = TestKeys.NewValue();
-        var expired = TestKeys.Create("aa", shared, expiresOn: LoadedAt.AddDays(-1));
+        var expired = TestKeys.Create("aa", shared, expiresOn: AsOf.AddDays(-1));
         var valid = TestKeys.Create("bb", shared);
         var narrow = TestKeys.Create("cc", shared, scopes: ["reports"]);
         var otherValue = TestKeys.NewValue();
@@ -50,22 +50,22 @@ public sealed class KeyRingTests
 
         foreach (var order in new[] { new[] { expired, valid, narrow, other }, [other, narrow, valid, expired], [valid, other, expired, narrow] })
         {
-            var ring = KeyRingSnapshot.Create(order, "test", LoadedAt, out var duplicates);
+            var ring = KeyRingSnapshot.Create(order, "test", AsOf, out var duplicates);
 
             Assert.Null(ring.Find(hash));
             Assert.Equal(1, ring.Count);
             Assert.Equal(["aa", "bb", "cc"], Assert.Single(duplicates));
-            Assert.Equal(ApiKeyOutcome.Unknown, ApiKeyValidator.Decide(shared, ring, "SecureEndpoint", LoadedAt).Outcome);
-            Assert.Equal(ApiKeyOutcome.Allowed, ApiKeyValidator.Decide(otherValue, ring, "SecureEndpoint", LoadedAt).Outcome);
+            Assert.Equal(ApiKeyOutcome.Unknown, ApiKeyValidator.Decide(shared, ring, "SecureEndpoint", AsOf).Outcome);
+            Assert.Equal(ApiKeyOutcome.Allowed, ApiKeyValidator.Decide(otherValue, ring, "SecureEndpoint", AsOf).Outcome);
         }
     }
 
     [Fact]
     public void RecordsSourceAndLoadTime()
     {
-        var ring = KeyRingSnapshot.Create([TestKeys.Create("a", TestKeys.NewValue())], "keyvault", LoadedAt, out _);
+        var ring = KeyRingSnapshot.Create([TestKeys.Create("a", TestKeys.NewValue())], "keyvault", AsOf, out _);
 
         Assert.Equal("keyvault", ring.Source);
-        Assert.Equal(LoadedAt, ring.LoadedAt);
+        Assert.Equal(AsOf, ring.AsOf);
     }
 }

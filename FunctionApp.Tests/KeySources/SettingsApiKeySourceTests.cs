@@ -27,7 +27,7 @@ public sealed class SettingsApiKeySourceTests
             ["ApiKeys__Keys__partner__ExpiresOn"] = "2027-01-31T12:30:00+01:00",
         });
 
-        var keys = await source.LoadAsync(CancellationToken.None);
+        var keys = await source.LoadKeysAsync();
 
         var tutorial = keys.Single(k => k.Name == "tutorial");
         Assert.True(TestKeys.HasValue(tutorial, plain));
@@ -47,8 +47,8 @@ public sealed class SettingsApiKeySourceTests
     {
         var source = Create(Environments.Production, new() { ["ApiKeys__Keys__tutorial"] = TestKeys.NewValue() });
 
-        await source.LoadAsync(CancellationToken.None);
-        await source.LoadAsync(CancellationToken.None);
+        await source.LoadKeysAsync();
+        await source.LoadKeysAsync();
 
         var warning = Assert.Single(_logs.GetSnapshot());
         Assert.Equal(LogLevel.Warning, warning.Level);
@@ -58,7 +58,7 @@ public sealed class SettingsApiKeySourceTests
     [Fact]
     public async Task NoKeysAtAllIsAnEmptyList()
     {
-        Assert.Empty(await Create(Environments.Development, []).LoadAsync(CancellationToken.None));
+        Assert.Empty(await Create(Environments.Development, []).LoadKeysAsync());
     }
 
     private SettingsApiKeySource Create(string environment, Dictionary<string, string?> variables)

@@ -39,7 +39,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         _vault.SetSecret("apikey-", TestKeys.NewValue());
         AdvanceVaultClock();
 
-        var keys = await _source.LoadAsync(CancellationToken.None);
+        var keys = await _source.LoadKeysAsync();
 
         Assert.Equal(["partner-a", "partner-b"], keys.Select(k => k.Name).Order());
         Assert.True(TestKeys.HasValue(keys.Single(k => k.Name == "partner-a"), a));
@@ -54,7 +54,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         _vault.SetSecret("apikey-all", TestKeys.NewValue());
         _vault.SetSecret("apikey-typed-in-the-portal", TestKeys.NewValue(), tags: new Dictionary<string, string> { ["Scopes"] = "admin" });
 
-        var keys = await _source.LoadAsync(CancellationToken.None);
+        var keys = await _source.LoadKeysAsync();
 
         Assert.Equal(["reports", "SecureEndpoint"], keys.Single(k => k.Name == "reporting").Scopes.ToArray());
         Assert.Empty(keys.Single(k => k.Name == "all").Scopes);
@@ -79,7 +79,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         _vault.SetSecret("apikey-partner", TestKeys.NewValue(), tags: new Dictionary<string, string> { [tag] = value });
         _vault.SetSecret("apikey-other", TestKeys.NewValue());
 
-        var keys = await _source.LoadAsync(CancellationToken.None);
+        var keys = await _source.LoadKeysAsync();
 
         Assert.Equal(["other"], keys.Select(k => k.Name));
         Assert.Contains(_logs.GetSnapshot(), r => r.Message.StartsWith("API key partner from keyvault skipped: ", StringComparison.Ordinal));
@@ -90,7 +90,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     {
         _vault.SetSecret("apikey-partner", TestKeys.NewValue(), tags: new Dictionary<string, string> { ["scopes"] = "reports", ["Scopes"] = "admin" });
 
-        Assert.Empty(await _source.LoadAsync(CancellationToken.None));
+        Assert.Empty(await _source.LoadKeysAsync());
         Assert.Contains(_logs.GetSnapshot(), r => r.Message.StartsWith("API key partner from keyvault skipped: it has both a ", StringComparison.Ordinal));
     }
 
@@ -99,7 +99,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     {
         _vault.SetSecret("apikey-partner", TestKeys.NewValue(), tags: new Dictionary<string, string> { ["scopes"] = "reports,SecureEndpoint, REPORTS" });
 
-        Assert.Equal(["reports", "SecureEndpoint"], Assert.Single(await _source.LoadAsync(CancellationToken.None)).Scopes.ToArray());
+        Assert.Equal(["reports", "SecureEndpoint"], Assert.Single(await _source.LoadKeysAsync()).Scopes.ToArray());
     }
 
     [Theory]
@@ -111,7 +111,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         _vault.SetSecret("apikey-never", TestKeys.NewValue(), notBefore: notBefore, expiresOn: notBefore.AddSeconds(expiryAfterActivation));
         _vault.SetSecret("apikey-fine", TestKeys.NewValue(), notBefore: notBefore, expiresOn: notBefore.AddSeconds(1));
 
-        var keys = await _source.LoadAsync(CancellationToken.None);
+        var keys = await _source.LoadKeysAsync();
 
         Assert.Equal(["fine"], keys.Select(k => k.Name));
         Assert.Contains(_logs.GetSnapshot(), r => r.Level == Microsoft.Extensions.Logging.LogLevel.Warning
@@ -128,7 +128,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         _vault.SetSecret("apikey-plain", plain + lineBreak);
         _vault.SetSecret("apikey-hashed", TestKeys.Sha256Text(hashed) + lineBreak);
 
-        var keys = await _source.LoadAsync(CancellationToken.None);
+        var keys = await _source.LoadKeysAsync();
 
         Assert.True(TestKeys.HasValue(keys.Single(k => k.Name == "plain"), plain));
         Assert.True(TestKeys.HasValue(keys.Single(k => k.Name == "hashed"), hashed));
@@ -140,7 +140,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         var plaintext = TestKeys.NewValue();
         _vault.SetSecret("apikey-hashed", TestKeys.Sha256Text(plaintext));
 
-        var keys = await _source.LoadAsync(CancellationToken.None);
+        var keys = await _source.LoadKeysAsync();
 
         Assert.True(TestKeys.HasValue(Assert.Single(keys), plaintext));
     }
@@ -153,7 +153,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         _vault.SetSecret("apikey-expired", TestKeys.NewValue(), expiresOn: expires);
         _vault.SetSecret("apikey-future", TestKeys.NewValue(), notBefore: notBefore);
 
-        var keys = await _source.LoadAsync(CancellationToken.None);
+        var keys = await _source.LoadKeysAsync();
 
         Assert.Equal(expires, keys.Single(k => k.Name == "expired").ExpiresOn);
         Assert.Equal(notBefore, keys.Single(k => k.Name == "future").NotBefore);
@@ -164,7 +164,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     {
         _vault.SetSecret("apikey-disabled", TestKeys.NewValue(), enabled: false);
 
-        var keys = await _source.LoadAsync(CancellationToken.None);
+        var keys = await _source.LoadKeysAsync();
 
         Assert.Empty(keys);
         Assert.Equal(0, _vault.Requests.Count(r => r.IsValueRequest));
@@ -176,12 +176,12 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         var value = TestKeys.NewValue();
         _vault.SetSecret("apikey-partner", value);
         AdvanceVaultClock();
-        await _source.LoadAsync(CancellationToken.None);
+        await _source.LoadKeysAsync();
 
         AdvanceVaultClock();
         _vault.DisableSecret("apikey-partner");
         _vault.ClearRequests();
-        var revoked = Assert.Single(await _source.LoadAsync(CancellationToken.None));
+        var revoked = Assert.Single(await _source.LoadKeysAsync());
 
         Assert.True(revoked.IsRevoked);
         Assert.True(TestKeys.HasValue(revoked, value));
@@ -189,7 +189,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
 
         AdvanceVaultClock();
         _vault.UpdateSecret("apikey-partner", v => v with { Enabled = true });
-        var restored = Assert.Single(await _source.LoadAsync(CancellationToken.None));
+        var restored = Assert.Single(await _source.LoadKeysAsync());
         Assert.False(restored.IsRevoked);
         Assert.Equal(1, _vault.Requests.Count(r => r.IsValueRequest));
     }
@@ -202,7 +202,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
             _vault.SetSecret($"apikey-k{i:D2}", TestKeys.NewValue());
         }
 
-        var keys = await _source.LoadAsync(CancellationToken.None);
+        var keys = await _source.LoadKeysAsync();
 
         Assert.Equal(60, keys.Count);
         Assert.Equal(3, _vault.Requests.Count(r => r.IsListRequest));
@@ -217,11 +217,11 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         }
 
         AdvanceVaultClock();
-        var first = await _source.LoadAsync(CancellationToken.None);
+        var first = await _source.LoadKeysAsync();
         Assert.Equal(30, _vault.Requests.Count(r => r.IsValueRequest));
 
         _vault.ClearRequests();
-        var second = await _source.LoadAsync(CancellationToken.None);
+        var second = await _source.LoadKeysAsync();
 
         Assert.Equal(0, _vault.Requests.Count(r => r.IsValueRequest));
         Assert.Equal(2, _vault.Requests.Count(r => r.IsListRequest));
@@ -237,13 +237,13 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         }
 
         AdvanceVaultClock();
-        await _source.LoadAsync(CancellationToken.None);
+        await _source.LoadKeysAsync();
 
         var rotated = TestKeys.NewValue();
         _vault.SetSecret("apikey-k07", rotated);
         AdvanceVaultClock();
         _vault.ClearRequests();
-        var keys = await _source.LoadAsync(CancellationToken.None);
+        var keys = await _source.LoadKeysAsync();
 
         var valueRequest = Assert.Single(_vault.Requests, r => r.IsValueRequest);
         Assert.Equal("/secrets/apikey-k07", valueRequest.Path);
@@ -254,19 +254,19 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     public async Task AValueReadInTheSecondOfItsLastUpdateIsReadAgainUntilThatSecondHasPassed()
     {
         _vault.SetSecret("apikey-new", TestKeys.NewValue());
-        await _source.LoadAsync(CancellationToken.None);
+        await _source.LoadKeysAsync();
 
         // Same second on the vault's clock: a change now would not move "updated", so the next load reads it again.
         var replaced = TestKeys.NewValue();
         _vault.SetSecret("apikey-new", replaced);
         _vault.ClearRequests();
-        Assert.True(TestKeys.HasValue(Assert.Single(await _source.LoadAsync(CancellationToken.None)), replaced));
+        Assert.True(TestKeys.HasValue(Assert.Single(await _source.LoadKeysAsync()), replaced));
         Assert.Equal(1, _vault.Requests.Count(r => r.IsValueRequest));
 
         AdvanceVaultClock();
-        await _source.LoadAsync(CancellationToken.None);
+        await _source.LoadKeysAsync();
         _vault.ClearRequests();
-        await _source.LoadAsync(CancellationToken.None);
+        await _source.LoadKeysAsync();
         Assert.Equal(0, _vault.Requests.Count(r => r.IsValueRequest));
     }
 
@@ -276,7 +276,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         _vault.SetSecret("apikey-a", TestKeys.NewValue());
         _vault.FailNext(2, 429, retryAfter: TimeSpan.Zero);
 
-        var keys = await _source.LoadAsync(CancellationToken.None);
+        var keys = await _source.LoadKeysAsync();
 
         Assert.Single(keys);
         Assert.Equal(2, _vault.Requests.Count(r => r.Status == 429));
@@ -317,7 +317,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         _vault.SetSecret("apikey-b", TestKeys.NewValue());
         _vault.FailNext(1, 404, pathMatches: p => p == "/secrets/apikey-b");
 
-        var keys = await _source.LoadAsync(CancellationToken.None);
+        var keys = await _source.LoadKeysAsync();
 
         Assert.Equal(["a"], keys.Select(k => k.Name));
         Assert.Contains(_logs.GetSnapshot(), r => r.Message == "API key b from keyvault skipped: the secret was deleted while keys were loading");
@@ -330,7 +330,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         _vault.SetSecret("apikey-bad", bad);
         _vault.SetSecret("apikey-good", TestKeys.NewValue());
 
-        var keys = await _source.LoadAsync(CancellationToken.None);
+        var keys = await _source.LoadKeysAsync();
 
         Assert.Equal(["good"], keys.Select(k => k.Name));
         var log = Assert.Single(_logs.GetSnapshot());
@@ -343,11 +343,11 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     {
         _vault.SetSecret("apikey-a", TestKeys.NewValue());
         _vault.SetSecret("apikey-b", TestKeys.NewValue());
-        await _source.LoadAsync(CancellationToken.None);
+        await _source.LoadKeysAsync();
 
         _vault.DeleteSecret("apikey-b");
 
-        Assert.Equal(["a"], (await _source.LoadAsync(CancellationToken.None)).Select(k => k.Name));
+        Assert.Equal(["a"], (await _source.LoadKeysAsync()).Select(k => k.Name));
     }
 
     [Fact]
@@ -363,7 +363,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         _vault.Latency = TimeSpan.FromMilliseconds(40);
         var source = CreateSource(_vault, maxParallelFetches: 8);
 
-        var keys = await source.LoadAsync(CancellationToken.None);
+        var keys = await source.LoadKeysAsync();
 
         Assert.Equal(100, keys.Count);
 

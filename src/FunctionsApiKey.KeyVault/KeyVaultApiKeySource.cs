@@ -1,9 +1,3 @@
-using System.Collections.Concurrent;
-using System.Collections.Immutable;
-using System.Text.Json;
-using System.Threading.Channels;
-using Azure;
-using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
 using FunctionsApiKey.KeyRing;
 using Microsoft.Extensions.Azure;
@@ -13,284 +7,27 @@ using Microsoft.Extensions.Options;
 namespace FunctionsApiKey.KeyVault;
 
 /// <summary>
-/// Keys kept as Key Vault secrets: every secret named <c>&lt;prefix&gt;&lt;key name&gt;</c> is one key. Its value is
-/// the key or <c>sha256:&lt;hex&gt;</c> (a trailing line break is ignored); the <c>scopes</c> tag limits it; <c>enabled=false</c> revokes it;
-/// <c>nbf</c>/<c>exp</c> bound it in time (Key Vault returns such secrets regardless, so the key ring enforces them).
+/// Keys from Key Vault, each instance reading the vault itself: a first load reads every value, later ones only what
+/// changed, remembering what the last load learnt. Not thread-safe: the key ring calls it one load at a time.
 /// </summary>
-/// <remarks>
-/// A load lists the secrets' properties (values are not in listings) and fetches values only for secrets that are
-/// new or whose <c>updated</c> time moved since the last successful load; the rest reuse the hash already known.
-/// <c>updated</c> has one-second resolution, so a value read in the same second as its last update could still be
-/// replaced within that second without <c>updated</c> moving: such a value is read again on the next load, until
-/// the vault's own clock (its <c>Date</c> header) shows the second has passed.
-/// Not thread-safe: the refresher calls it one load at a time.
-/// </remarks>
 internal sealed class KeyVaultApiKeySource(
     IAzureClientFactory<SecretClient> clients,
     IOptions<KeyVaultApiKeyOptions> options,
     ILoggerFactory loggerFactory) : IApiKeySource
 {
-    public const string ScopesTag = "scopes";
+    private readonly KeyVaultKeyLoader _loader = new(
+        clients.CreateClient(KeyVaultApiKeyDefaults.ClientName),
+        options.Value,
+        loggerFactory.CreateLogger(KeyVaultApiKeyDefaults.LogCategory));
 
-    private readonly SecretClient _client = clients.CreateClient(KeyVaultApiKeyDefaults.ClientName);
-    private readonly ILogger _logger = loggerFactory.CreateLogger(KeyVaultApiKeyDefaults.LogCategory);
-
-    private Dictionary<string, KnownSecret> _known = new(StringComparer.OrdinalIgnoreCase);
+    private IReadOnlyDictionary<string, VaultEntry> _known = new Dictionary<string, VaultEntry>();
 
     public string Name => "keyvault";
 
-    public async Task<IReadOnlyList<ApiKey>> LoadAsync(CancellationToken cancellationToken)
+    public async Task<ApiKeyLoadResult> LoadAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            return await LoadAllAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException ex) when (ex.Status > 0)
-        {
-            throw new ApiKeySourceException($"HTTP {ex.Status} {ex.ErrorCode}".TrimEnd(), ex);
-        }
-        catch (AuthenticationFailedException ex)
-        {
-            throw new ApiKeySourceException($"authentication failed: {FirstLine(ex.Message)}", ex);
-        }
-    }
-
-    private async Task<IReadOnlyList<ApiKey>> LoadAllAsync(CancellationToken cancellationToken)
-    {
-        var settings = options.Value;
-        var prefix = settings.SecretPrefix;
-        var known = _known;
-        var listed = new List<SecretProperties>();
-        var fetched = new ConcurrentDictionary<string, FetchedSecret?>(StringComparer.OrdinalIgnoreCase);
-
-        // Listing is sequential (one page of 25 after another), so values are fetched while it goes on: each page's
-        // new or changed secrets are queued at once for the fetchers.
-        var changed = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleWriter = true });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var listing = ListAsync(prefix, known, listed, changed.Writer, stop.Token);
-        var fetching = Parallel.ForEachAsync(
-            changed.Reader.ReadAllAsync(stop.Token),
-            new ParallelOptions { MaxDegreeOfParallelism = settings.MaxParallelFetches, CancellationToken = stop.Token },
-            async (name, token) => fetched[name] = await FetchAsync(name, prefix, token).ConfigureAwait(false));
-
-        var first = await Task.WhenAny(listing, fetching).ConfigureAwait(false);
-        if (!first.IsCompletedSuccessfully)
-        {
-            // One side failed: stop the other and report the failure that came first.
-            await stop.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(listing, fetching).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await first.ConfigureAwait(false);
-        }
-
-        await Task.WhenAll(listing, fetching).ConfigureAwait(false);
-
-        var nextKnown = new Dictionary<string, KnownSecret>(listed.Count, StringComparer.OrdinalIgnoreCase);
-        var keys = new List<ApiKey>(listed.Count);
-        foreach (var listedProperties in listed)
-        {
-            var properties = listedProperties;
-            KnownSecret secret;
-            if (fetched.TryGetValue(properties.Name, out var fresh))
-            {
-                if (fresh is null)
-                {
-                    continue;
-                }
-
-                properties = fresh.Properties;
-                secret = fresh.Secret;
-            }
-            else if (known.TryGetValue(properties.Name, out var previous))
-            {
-                // Unchanged, or disabled since it was last read: a disabled secret's value cannot be fetched, but the
-                // hash known from before lets the ring recognise the key and report it as revoked. Re-enabling it
-                // reads the value again.
-                secret = properties.Enabled == false ? previous with { Settled = false } : previous;
-            }
-            else
-            {
-                continue;
-            }
-
-            nextKnown[properties.Name] = secret;
-            if (KeyProblem(properties, out var scopes) is { } problem)
-            {
-                _logger.KeySkipped(secret.Key.Name, problem);
-                continue;
-            }
-
-            keys.Add(secret.Key with
-            {
-                Scopes = scopes,
-                NotBefore = properties.NotBefore,
-                ExpiresOn = properties.ExpiresOn,
-                IsRevoked = properties.Enabled == false,
-            });
-        }
-
-        _known = nextKnown;
-        return keys;
-    }
-
-    /// <summary>
-    /// Why a listed secret cannot be a key, or null. A key meant to be limited must never end up unlimited, and no
-    /// misspelling of the tag may make it so: any tag whose name, reduced to its letters, is <c>scope</c> or
-    /// <c>scopes</c> (<c>scope</c>, <c>scopes </c>, <c>scopes:</c>, <c>Scopes_</c>, <c>s-c-o-p-e-s</c>) must be
-    /// exactly <c>scopes</c> in some letter case, there must be one such tag, and it must list at least one scope.
-    /// Otherwise the key is left out. A validity window that ends before it starts leaves it out too.
-    /// </summary>
-    private static string? KeyProblem(SecretProperties properties, out ImmutableArray<string> scopes)
-    {
-        scopes = [];
-        string? scopesTag = null;
-        foreach (var (tag, value) in properties.Tags)
-        {
-            if (!IsScopesLike(tag))
-            {
-                continue;
-            }
-
-            if (!string.Equals(tag, ScopesTag, StringComparison.OrdinalIgnoreCase))
-            {
-                return $"it has a tag named '{tag}', which looks like the '{ScopesTag}' tag but is not it; name the tag exactly '{ScopesTag}'";
-            }
-
-            if (scopesTag is not null)
-            {
-                return $"it has both a '{scopesTag}' and a '{tag}' tag; keep one";
-            }
-
-            scopesTag = tag;
-            scopes = ApiKey.ParseScopes(value);
-            if (scopes.IsEmpty)
-            {
-                return $"its {ScopesTag} tag lists no scope; list the scopes it may call, or remove the tag to allow every function";
-            }
-        }
-
-        return properties.NotBefore is { } notBefore && properties.ExpiresOn is { } expiresOn && notBefore >= expiresOn
-            ? "its activation date is not before its expiry date, so it could never be used"
-            : null;
-    }
-
-    private static bool IsScopesLike(string tag)
-    {
-        Span<char> letters = stackalloc char[7];
-        var count = 0;
-        foreach (var c in tag)
-        {
-            if (!char.IsLetter(c))
-            {
-                continue;
-            }
-
-            if (count == letters.Length)
-            {
-                return false;
-            }
-
-            letters[count++] = char.ToLowerInvariant(c);
-        }
-
-        var folded = letters[..count];
-        return folded.SequenceEqual("scope") || folded.SequenceEqual("scopes");
-    }
-
-    /// <summary>Lists every secret with the prefix into <paramref name="listed"/>, queueing those whose value must be read.</summary>
-    private async Task ListAsync(string prefix, Dictionary<string, KnownSecret> known, List<SecretProperties> listed, ChannelWriter<string> changed, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var properties in _client.GetPropertiesOfSecretsAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (properties.Name.Length <= prefix.Length || !properties.Name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-                {
-                    continue;
-                }
-
-                listed.Add(properties);
-                var unchanged = known.TryGetValue(properties.Name, out var previous) && previous.Settled && previous.UpdatedOn == properties.UpdatedOn;
-                if (properties.Enabled != false && !unchanged)
-                {
-                    changed.TryWrite(properties.Name);
-                }
-            }
-        }
-        finally
-        {
-            changed.TryComplete();
-        }
-    }
-
-    /// <summary>Fetches one value and hashes it; null when the secret vanished, was disabled meanwhile, or holds no usable key.</summary>
-    private async Task<FetchedSecret?> FetchAsync(string secretName, string prefix, CancellationToken cancellationToken)
-    {
-        var keyName = secretName[prefix.Length..];
-        Response<KeyVaultSecret> response;
-        try
-        {
-            response = await _client.GetSecretAsync(secretName, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            _logger.KeySkipped(keyName, "the secret was deleted while keys were loading");
-            return null;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 403 && IsSecretDisabled(ex))
-        {
-            _logger.KeySkipped(keyName, "the secret was disabled while keys were loading");
-            return null;
-        }
-
-        var properties = response.Value.Properties;
-        if (!ApiKey.TryFromValue(keyName, response.Value.Value ?? string.Empty, out var key, out var problem))
-        {
-            _logger.KeySkipped(keyName, $"the secret's value {problem}");
-            return null;
-        }
-
-        var vaultTime = response.GetRawResponse().Headers.Date;
-        var settled = vaultTime is { } now && properties.UpdatedOn is { } updated && now.ToUnixTimeSeconds() > updated.ToUnixTimeSeconds();
-        return new FetchedSecret(properties, new KnownSecret(properties.UpdatedOn, key, settled));
-    }
-
-    /// <summary>
-    /// A disabled secret answers 403 with inner error <c>SecretDisabled</c>. Any other 403 (e.g. missing RBAC
-    /// permission) must fail the load instead, or a permission problem would silently empty the key ring.
-    /// </summary>
-    private static bool IsSecretDisabled(RequestFailedException ex)
-    {
-        var content = ex.GetRawResponse()?.Content;
-        if (content is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(content.ToMemory());
-            return document.RootElement.TryGetProperty("error", out var error)
-                && error.TryGetProperty("innererror", out var inner)
-                && inner.TryGetProperty("code", out var code)
-                && code.ValueEquals("SecretDisabled");
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>What a load remembers of a secret for the next one.</summary>
-    /// <param name="UpdatedOn">The secret's <c>updated</c> time when its value was read.</param>
-    /// <param name="Key">The key made from that value (the ring's copy adds the secret's current attributes).</param>
-    /// <param name="Settled">The vault's clock had passed <paramref name="UpdatedOn"/> when the value was read, so any later change moves <c>updated</c>.</param>
-    private sealed record KnownSecret(DateTimeOffset? UpdatedOn, ApiKey Key, bool Settled);
-
-    private sealed record FetchedSecret(SecretProperties Properties, KnownSecret Secret);
-
-    private static string FirstLine(string message)
-    {
-        var end = message.AsSpan().IndexOfAny('\r', '\n');
-        return end < 0 ? message : message[..end];
+        var entries = await _loader.LoadAsync(_known, cancellationToken).ConfigureAwait(false);
+        _known = entries.ToDictionary(e => e.SecretName, StringComparer.OrdinalIgnoreCase);
+        return ApiKeyLoadResult.Loaded([.. entries.Where(e => !e.Excluded).Select(e => e.Key)]);
     }
 }

@@ -76,6 +76,37 @@ public sealed record ApiKey
     }
 
     /// <summary>
+    /// A key from the SHA-256 of its value, e.g. read back from a store that keeps the 32 bytes rather than the
+    /// <c>sha256:</c> text.
+    /// </summary>
+    /// <param name="name">The key's name.</param>
+    /// <param name="sha256">The 32 bytes of the SHA-256 of the key's value.</param>
+    /// <exception cref="ArgumentException"><paramref name="sha256"/> is not 32 bytes.</exception>
+    public static ApiKey FromHash(string name, ReadOnlySpan<byte> sha256)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (sha256.Length != ApiKeyHash.Size)
+        {
+            throw new ArgumentException($"A SHA-256 is {ApiKeyHash.Size} bytes; this is {sha256.Length}.", nameof(sha256));
+        }
+
+        ApiKeyHash hash = default;
+        sha256.CopyTo(hash);
+        return new ApiKey(name, hash);
+    }
+
+    /// <summary>
+    /// Copies the SHA-256 of the key's value into <paramref name="destination"/> (32 bytes), e.g. to store the key
+    /// without its plaintext. It is not the key, but it fingerprints one: store it as you would a secret, never log it.
+    /// </summary>
+    /// <param name="destination">At least 32 bytes.</param>
+    public void CopyHashTo(Span<byte> destination)
+    {
+        var hash = Hash;
+        ((ReadOnlySpan<byte>)hash).CopyTo(destination);
+    }
+
+    /// <summary>
     /// Reads a list of scopes as written in a setting or a tag: separated by whitespace, commas or both. Scopes that
     /// differ only in letter case are kept once. An empty result must not be read as "every function" when the
     /// text was meant to limit a key.

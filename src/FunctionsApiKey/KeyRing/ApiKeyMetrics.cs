@@ -59,6 +59,6 @@ internal sealed class ApiKeyMetrics
 
     private IEnumerable<Measurement<double>> ObserveRingAge() =>
         _keyRings.Current is { } ring
-            ? [new Measurement<double>((_timeProvider.GetUtcNow() - ring.LoadedAt).TotalSeconds, new KeyValuePair<string, object?>("apikey.source", ring.Source))]
+            ? [new Measurement<double>((_timeProvider.GetUtcNow() - ring.AsOf).TotalSeconds, new KeyValuePair<string, object?>("apikey.source", ring.Source))]
             : [];
 }

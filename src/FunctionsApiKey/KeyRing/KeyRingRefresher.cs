@@ -5,8 +5,8 @@ using Microsoft.Extensions.Options;
 namespace FunctionsApiKey.KeyRing;
 
 /// <summary>
-/// Loads the key ring at startup and again on every interval (with jitter), publishing each new snapshot with one
-/// swap. A failed load keeps the ring in force and is retried sooner, backing off; while no ring has ever loaded,
+/// Loads the key ring at startup and again on every interval (the source's poll interval or RefreshInterval, with
+/// jitter), publishing each new snapshot with one swap. A failed load keeps the ring in force and is retried sooner, backing off; while no ring has ever loaded,
 /// protected functions answer 503.
 /// </summary>
 internal sealed class KeyRingRefresher(
@@ -41,7 +41,7 @@ internal sealed class KeyRingRefresher(
             {
                 if (keyRings.Current is { } ring)
                 {
-                    _logger.KeyRingRefreshFailed(source.Name, error, (timeProvider.GetUtcNow() - ring.LoadedAt).TotalSeconds, delay.TotalSeconds);
+                    _logger.KeyRingRefreshFailed(source.Name, error, (timeProvider.GetUtcNow() - ring.AsOf).TotalSeconds, delay.TotalSeconds);
                 }
                 else
                 {
@@ -64,10 +64,10 @@ internal sealed class KeyRingRefresher(
     internal async Task<string?> RefreshAsync(CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
-        IReadOnlyList<ApiKey> keys;
+        ApiKeyLoadResult result;
         try
         {
-            keys = await source.LoadAsync(cancellationToken).ConfigureAwait(false);
+            result = await source.LoadAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
@@ -76,7 +76,23 @@ internal sealed class KeyRingRefresher(
             return Describe(ex);
         }
 
-        var ring = KeyRingSnapshot.Create(keys, source.Name, timeProvider.GetUtcNow(), out var duplicates);
+        var asOf = result.AsOf ?? timeProvider.GetUtcNow();
+        if (result.Keys is not { } keys)
+        {
+            // Nothing changed: the ring in force stays, now known to be current as of the source's word. Not logged,
+            // since a source that polls (the shared ring) says so every few seconds.
+            metrics.RecordLoad(source.Name, succeeded: true, timeProvider.GetElapsedTime(started));
+            if (keyRings.Current is not { } current)
+            {
+                keyRings.ReportFailedLoad();
+                return $"{source.Name} reported no change before any keys loaded";
+            }
+
+            keyRings.Publish(current.ConfirmedAt(asOf));
+            return null;
+        }
+
+        var ring = KeyRingSnapshot.Create(keys, source.Name, asOf, out var duplicates);
         foreach (var names in duplicates)
         {
             _logger.DuplicateKeyValue(string.Join(", ", names), source.Name);
@@ -115,17 +131,20 @@ internal sealed class KeyRingRefresher(
         }
     }
 
+    /// <summary>The source's own poll interval, or RefreshInterval; the jitter never exceeds a fifth of it.</summary>
+    private TimeSpan Interval => source.PollInterval ?? options.Value.RefreshInterval;
+
     private TimeSpan NextInterval()
     {
-        var settings = options.Value;
-        var jitter = settings.RefreshJitter * ((Random.Shared.NextDouble() * 2) - 1);
-        return settings.RefreshInterval + jitter;
+        var interval = Interval;
+        var maxJitter = options.Value.RefreshJitter < interval / 5 ? options.Value.RefreshJitter : interval / 5;
+        return interval + (maxJitter * ((Random.Shared.NextDouble() * 2) - 1));
     }
 
     private TimeSpan RetryDelay(int failures)
     {
         var backoff = FirstRetryDelay * Math.Pow(2, Math.Min(failures - 1, 16));
-        var cap = options.Value.RefreshInterval < MaxRetryDelay ? options.Value.RefreshInterval : MaxRetryDelay;
+        var cap = Interval < MaxRetryDelay ? Interval : MaxRetryDelay;
         return backoff < cap ? backoff : cap;
     }
 

@@ -12,13 +12,13 @@ internal sealed class KeyRingSnapshot
     private readonly ApiKey?[] _slots;
     private readonly int _mask;
 
-    private KeyRingSnapshot(ApiKey?[] slots, int count, string source, DateTimeOffset loadedAt)
+    private KeyRingSnapshot(ApiKey?[] slots, int count, string source, DateTimeOffset asOf)
     {
         _slots = slots;
         _mask = slots.Length - 1;
         Count = count;
         Source = source;
-        LoadedAt = loadedAt;
+        AsOf = asOf;
     }
 
     /// <summary>How many keys the ring holds.</summary>
@@ -27,27 +27,28 @@ internal sealed class KeyRingSnapshot
     /// <summary>Where the keys came from ("settings" or "keyvault"), for logs and metrics.</summary>
     public string Source { get; }
 
-    public DateTimeOffset LoadedAt { get; }
+    /// <summary>When its keys were last known to match their source; the ring's age counts from it.</summary>
+    public DateTimeOffset AsOf { get; }
 
     /// <summary>
     /// Builds a ring. Two keys with the same value cannot be told apart by a caller, and keeping either would let load
     /// order decide whether an expired, revoked or narrower entry shadows a valid one; so neither is kept, the value
     /// is refused like an unknown key, and the names of each such group are returned in <paramref name="duplicates"/>.
     /// </summary>
-    public static KeyRingSnapshot Create(IEnumerable<ApiKey> keys, string source, DateTimeOffset loadedAt, out IReadOnlyList<IReadOnlyList<string>> duplicates)
+    public static KeyRingSnapshot Create(IEnumerable<ApiKey> keys, string source, DateTimeOffset asOf, out IReadOnlyList<IReadOnlyList<string>> duplicates)
     {
         var list = keys as IReadOnlyCollection<ApiKey> ?? keys.ToList();
         var slots = Fill(list, out var conflicts);
         if (conflicts is null)
         {
             duplicates = [];
-            return new KeyRingSnapshot(slots, list.Count, source, loadedAt);
+            return new KeyRingSnapshot(slots, list.Count, source, asOf);
         }
 
         // Rare (a configuration mistake): build again without any key whose value is shared.
         var unique = list.Where(k => !conflicts.ContainsKey(k.Hash)).ToList();
         duplicates = [.. conflicts.Values.Select(names => (IReadOnlyList<string>)[.. names.Order(StringComparer.Ordinal)]).OrderBy(names => names[0], StringComparer.Ordinal)];
-        return new KeyRingSnapshot(Fill(unique, out _), unique.Count, source, loadedAt);
+        return new KeyRingSnapshot(Fill(unique, out _), unique.Count, source, asOf);
     }
 
     /// <summary>The open-addressing table of <paramref name="keys"/>; keys whose hash is already in it are collected in <paramref name="conflicts"/>.</summary>
@@ -85,8 +86,11 @@ internal sealed class KeyRingSnapshot
         return slots;
     }
 
+    /// <summary>The same keys, known to match their source as of <paramref name="asOf"/>: no table is rebuilt.</summary>
+    public KeyRingSnapshot ConfirmedAt(DateTimeOffset asOf) => new(_slots, Count, Source, asOf);
+
     /// <summary>Whether the ring is older than <paramref name="maxAge"/> at <paramref name="now"/>; a zero limit means never.</summary>
-    public bool IsOlderThan(TimeSpan maxAge, DateTimeOffset now) => maxAge > TimeSpan.Zero && now - LoadedAt > maxAge;
+    public bool IsOlderThan(TimeSpan maxAge, DateTimeOffset now) => maxAge > TimeSpan.Zero && now - AsOf > maxAge;
 
     /// <summary>Finds the key with this hash, or null.</summary>
     public ApiKey? Find(in ApiKeyHash hash)

@@ -19,7 +19,7 @@ internal sealed class SettingsApiKeySource(
 
     public string Name => "settings";
 
-    public Task<IReadOnlyList<ApiKey>> LoadAsync(CancellationToken cancellationToken)
+    public Task<ApiKeyLoadResult> LoadAsync(CancellationToken cancellationToken)
     {
         if (!environment.IsDevelopment() && Interlocked.Exchange(ref _warnedOutsideDevelopment, 1) == 0)
         {
@@ -33,6 +33,6 @@ internal sealed class SettingsApiKeySource(
             _logger.InvalidSettingsKey(error);
         }
 
-        return Task.FromResult(keys);
+        return Task.FromResult(ApiKeyLoadResult.Loaded(keys));
     }
 }
