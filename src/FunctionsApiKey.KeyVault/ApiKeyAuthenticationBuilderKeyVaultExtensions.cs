@@ -16,8 +16,9 @@ public static class ApiKeyAuthenticationBuilderKeyVaultExtensions
     /// Loads keys from the Key Vault named by <c>ApiKeys:KeyVaultUri</c>: every secret named <c>apikey-&lt;name&gt;</c>
     /// is one key, limited by its <c>scopes</c> tag, revoked by disabling it and bounded by its activation and
     /// expiry dates. The vault is read with the app's managed identity in Azure (<c>ApiKeys__Credential=managedidentity</c>)
-    /// and developer credentials locally. When neither configuration nor <paramref name="configure"/> names a vault,
-    /// keys keep coming from settings, so one <c>Program.cs</c> serves local development and Azure alike.
+    /// and developer credentials locally. It is used when <paramref name="configure"/> is given, when
+    /// <c>ApiKeys:KeySource</c> names it, or, with no key source named, when <c>ApiKeys:KeyVaultUri</c> is set; otherwise keys
+    /// keep coming from settings, so one <c>Program.cs</c> serves local development and Azure alike.
     /// </summary>
     /// <param name="builder">The builder <c>UseApiKeyAuthentication()</c> returned.</param>
     /// <param name="configure">Changes to the vault options after they are read from configuration; passing it means a vault is required.</param>
@@ -26,18 +27,36 @@ public static class ApiKeyAuthenticationBuilderKeyVaultExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var section = builder.Configuration.GetSection(ApiKeyDefaults.SectionName);
-        if (configure is null && string.IsNullOrEmpty(section[nameof(KeyVaultApiKeyOptions.KeyVaultUri)]))
+        var keySource = section[nameof(ApiKeyOptions.KeySource)];
+        var wanted = string.IsNullOrEmpty(keySource) ? !string.IsNullOrEmpty(section[nameof(KeyVaultApiKeyOptions.KeyVaultUri)]) : !string.Equals(keySource, "settings", StringComparison.OrdinalIgnoreCase);
+        if (configure is null && !wanted)
         {
             return builder;
         }
 
+        AddVaultClient(builder, configure);
+        return builder.AddSource<KeyVaultApiKeySource>();
+    }
+
+    /// <summary>
+    /// The vault's options, client and log defaults, without making the vault the key source: also what the shared ring
+    /// needs to publish. Adds nothing twice.
+    /// </summary>
+    internal static void AddVaultClient(ApiKeyAuthenticationBuilder builder, Action<KeyVaultApiKeyOptions>? configure)
+    {
         var services = builder.Services;
-        services.AddOptions<KeyVaultApiKeyOptions>().Bind(section).ValidateOnStart();
         if (configure is not null)
         {
             services.Configure(configure);
         }
 
+        if (services.Any(d => d.ServiceType == typeof(IValidateOptions<KeyVaultApiKeyOptions>)))
+        {
+            return;
+        }
+
+        var section = builder.Configuration.GetSection(ApiKeyDefaults.SectionName);
+        services.AddOptions<KeyVaultApiKeyOptions>().Bind(section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<KeyVaultApiKeyOptions>, KeyVaultApiKeyOptionsValidator>();
         services.AddAzureClients(clients => clients
             .AddClient<SecretClient, SecretClientOptions>((clientOptions, credential, provider) =>
@@ -49,7 +68,6 @@ public static class ApiKeyAuthenticationBuilderKeyVaultExtensions
             .WithCredential(provider => provider.GetRequiredService<AzureComponentFactory>().CreateTokenCredential(section))
             .ConfigureOptions(section.GetSection(KeyVaultApiKeyDefaults.ClientOptionsSection)));
         services.Configure<LoggerFilterOptions>(DefaultAzureSdkLogsToWarning);
-        return builder.AddSource<KeyVaultApiKeySource>();
     }
 
     /// <summary>

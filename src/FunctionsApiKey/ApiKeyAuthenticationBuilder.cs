@@ -30,13 +30,14 @@ public sealed class ApiKeyAuthenticationBuilder
     /// Loads keys from <typeparamref name="TSource"/> instead of application settings. There is one source: the last
     /// one added wins.
     /// </summary>
-    /// <typeparam name="TSource">The source, created once by dependency injection.</typeparam>
+    /// <typeparam name="TSource">The source, created once by dependency injection (or as registered, if it already is).</typeparam>
     /// <returns>This builder.</returns>
     public ApiKeyAuthenticationBuilder AddSource<TSource>()
         where TSource : class, IApiKeySource
     {
         Services.RemoveAll<IApiKeySource>();
-        Services.AddSingleton<IApiKeySource, TSource>();
+        Services.TryAddSingleton<TSource>();
+        Services.AddSingleton<IApiKeySource>(provider => provider.GetRequiredService<TSource>());
 
         // Keys in settings are no longer read, so they are no longer checked.
         var settingsCheck = Services.FirstOrDefault(d => d.ServiceType == typeof(IValidateOptions<ApiKeyOptions>) && d.ImplementationType == typeof(SettingsKeysValidator));

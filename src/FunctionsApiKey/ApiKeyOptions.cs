@@ -6,6 +6,13 @@ namespace FunctionsApiKey;
 /// </summary>
 public sealed class ApiKeyOptions
 {
+    /// <summary>
+    /// Where keys come from: <c>settings</c>, <c>keyvault</c> or <c>sharedring</c> (each but the first needs its package's
+    /// registration call). Unset, it is <c>keyvault</c> when <c>ApiKeys:KeyVaultUri</c> is set and <c>settings</c>
+    /// otherwise. The app stops at startup when the source it registered is not this one.
+    /// </summary>
+    public string? KeySource { get; set; }
+
     /// <summary>The request header that carries the key. Header names are case-insensitive.</summary>
     public string HeaderName { get; set; } = ApiKeyDefaults.HeaderName;
 

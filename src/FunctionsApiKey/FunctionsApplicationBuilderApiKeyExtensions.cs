@@ -42,6 +42,7 @@ public static class FunctionsApplicationBuilderApiKeyExtensions
             services.AddHostedService<KeyRingRefresher>();
             services.AddSingleton<IApiKeySource, SettingsApiKeySource>();
             services.AddSingleton<IValidateOptions<ApiKeyOptions>, SettingsKeysValidator>();
+            services.AddSingleton<IValidateOptions<ApiKeyOptions>, KeySourceValidator>();
             builder.UseMiddleware<ApiKeyMiddleware>();
         }
 

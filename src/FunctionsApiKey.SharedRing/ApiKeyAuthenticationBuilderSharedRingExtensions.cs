@@ -1,0 +1,100 @@
+using Azure.Security.KeyVault.Secrets;
+using Azure.Storage.Blobs;
+using FunctionsApiKey;
+using FunctionsApiKey.KeyVault;
+using FunctionsApiKey.SharedRing;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+// Beside UseApiKeyAuthentication, in the namespace of FunctionsApplicationBuilder, so Program.cs needs no using.
+namespace Microsoft.Azure.Functions.Worker.Builder;
+
+/// <summary>Shares one signed key ring, published from Key Vault, among every instance through Blob Storage.</summary>
+public static class ApiKeyAuthenticationBuilderSharedRingExtensions
+{
+    /// <summary>
+    /// When <c>ApiKeys:KeySource</c> is <c>sharedring</c> (or <paramref name="configure"/> is given): the
+    /// <c>PublishKeyRing</c> timer function publishes the vault's keys to a signed blob, and every instance follows
+    /// that blob instead of reading the vault, falling back to the vault itself only while the ring is stale. Needs the
+    /// vault settings of <c>AddKeyVault()</c>, a storage connection (<c>AzureWebJobsStorage</c> by default), the
+    /// verification keys, and <c>ApiKeys__PublishSchedule</c>. Otherwise adds nothing.
+    /// </summary>
+    /// <param name="builder">The builder <c>UseApiKeyAuthentication()</c> returned.</param>
+    /// <param name="configure">Changes to the options after they are read from configuration; passing it means the shared ring is required.</param>
+    /// <returns>The builder.</returns>
+    public static ApiKeyAuthenticationBuilder AddSharedKeyRing(this ApiKeyAuthenticationBuilder builder, Action<SharedRingOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var section = builder.Configuration.GetSection(ApiKeyDefaults.SectionName);
+        if (configure is null && !string.Equals(section[nameof(ApiKeyOptions.KeySource)], SharedRingDefaults.KeySource, StringComparison.OrdinalIgnoreCase))
+        {
+            return builder;
+        }
+
+        ApiKeyAuthenticationBuilderKeyVaultExtensions.AddVaultClient(builder, configure: null);
+        var services = builder.Services;
+        services.AddOptions<SharedRingOptions>().Bind(section).ValidateOnStart();
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.AddSingleton<IValidateOptions<SharedRingOptions>, SharedRingOptionsValidator>();
+        services.AddAzureClients(clients => clients
+            .AddClient<BlobServiceClient, BlobClientOptions>((clientOptions, credential, provider) =>
+                RingStorageClient.Create(ConnectionSection(provider), credential, clientOptions))
+            .WithName(SharedRingDefaults.ClientName)
+            .WithCredential(provider => provider.GetRequiredService<AzureComponentFactory>().CreateTokenCredential(ConnectionSection(provider)))
+            .ConfigureOptions(section.GetSection("RingClient")));
+
+        services.AddSingleton<SharedRingMetrics>();
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<SharedRingOptions>>().Value;
+            return new RingVerifier(RingStorageClient.VerificationKeyTexts(options.RingVerificationKeys)
+                .Select(k => RingKeys.TryReadPublicKey(k, out var key) ? key : throw new InvalidOperationException("ApiKeys:RingVerificationKeys holds a key that is not one.")));
+        });
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<SharedRingOptions>>().Value;
+            var container = provider.GetRequiredService<IAzureClientFactory<BlobServiceClient>>().CreateClient(SharedRingDefaults.ClientName).GetBlobContainerClient(options.RingContainer);
+            return new RingStore(container, options.RingBlobName);
+        });
+        services.AddSingleton(provider => new KeyRingPublisher(
+            provider.GetRequiredService<RingStore>(),
+            provider.GetRequiredService<RingVerifier>(),
+            VaultLoader(provider),
+            VaultClient(provider),
+            provider.GetRequiredService<IOptions<SharedRingOptions>>().Value,
+            provider.GetRequiredService<IOptions<KeyVaultApiKeyOptions>>().Value.SecretPrefix,
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<SharedRingMetrics>(),
+            Logger(provider)));
+        services.AddSingleton(provider => new SharedRingApiKeySource(
+            provider.GetRequiredService<RingStore>(),
+            provider.GetRequiredService<RingVerifier>(),
+            VaultLoader(provider),
+            provider.GetRequiredService<IOptions<SharedRingOptions>>().Value,
+            provider.GetRequiredService<IOptions<ApiKeyOptions>>().Value.RefreshInterval,
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<SharedRingMetrics>(),
+            Logger(provider)));
+        return builder.AddSource<SharedRingApiKeySource>();
+    }
+
+    private static IConfigurationSection ConnectionSection(IServiceProvider provider) =>
+        provider.GetRequiredService<IConfiguration>().GetSection(provider.GetRequiredService<IOptions<SharedRingOptions>>().Value.RingConnection);
+
+    private static SecretClient VaultClient(IServiceProvider provider) =>
+        provider.GetRequiredService<IAzureClientFactory<SecretClient>>().CreateClient(KeyVaultApiKeyDefaults.ClientName);
+
+    private static KeyVaultKeyLoader VaultLoader(IServiceProvider provider) => new(
+        VaultClient(provider),
+        provider.GetRequiredService<IOptions<KeyVaultApiKeyOptions>>().Value,
+        provider.GetRequiredService<ILoggerFactory>().CreateLogger(KeyVaultApiKeyDefaults.LogCategory));
+
+    private static ILogger Logger(IServiceProvider provider) => provider.GetRequiredService<ILoggerFactory>().CreateLogger(SharedRingDefaults.LogCategory);
+}

@@ -1,0 +1,130 @@
+using System.Security.Cryptography;
+using Azure;
+using Azure.Security.KeyVault.Secrets;
+using FunctionsApiKey.KeyRing;
+using FunctionsApiKey.KeyVault;
+using Microsoft.Extensions.Logging;
+
+namespace FunctionsApiKey.SharedRing;
+
+/// <summary>
+/// One publisher run: read the ring in storage (it carries what an incremental vault load needs, since the next run
+/// may be on another instance), load the vault from it, and write a new generation only if something changed,
+/// over exactly the version read, so two publishers can never interleave. Either way, a signed heartbeat says when
+/// the vault was last checked.
+/// </summary>
+internal sealed class KeyRingPublisher(
+    RingStore store,
+    RingVerifier verifier,
+    KeyVaultKeyLoader vault,
+    SecretClient vaultClient,
+    SharedRingOptions options,
+    string secretPrefix,
+    TimeProvider timeProvider,
+    SharedRingMetrics metrics,
+    ILogger logger)
+{
+    private const int MaxAttempts = 3;
+
+    public async Task<PublishOutcome> PublishAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var signer = await ReadSigningKeyAsync(cancellationToken).ConfigureAwait(false);
+            for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+            {
+                var outcome = await TryPublishAsync(signer, cancellationToken).ConfigureAwait(false);
+                if (outcome != PublishOutcome.Conflict)
+                {
+                    metrics.Publish(outcome == PublishOutcome.Written ? "written" : "unchanged");
+                    return outcome;
+                }
+
+                logger.RingPublishConflict(attempt);
+            }
+
+            metrics.Publish("conflict");
+            return PublishOutcome.Conflict;
+        }
+        catch (Exception ex) when (ex is ApiKeySourceException or RequestFailedException)
+        {
+            var error = ex is RequestFailedException rfe ? $"storage: HTTP {rfe.Status} {rfe.ErrorCode}".TrimEnd() : ex.Message;
+            logger.RingPublishFailed(error);
+            metrics.Publish("failed");
+            return PublishOutcome.Failed;
+        }
+    }
+
+    private async Task<PublishOutcome> TryPublishAsync(ECDsa signer, CancellationToken cancellationToken)
+    {
+        var read = await store.ReadRingAsync(ifNoneMatch: null, cancellationToken).ConfigureAwait(false);
+        RingDocument? previous = null;
+        if (read.Status == RingReadStatus.Found && RingCodec.TryReadRing(read.Content.Span, verifier, out previous) is var refusal and not RingRefusal.None)
+        {
+            // Not trusted as a ring, so not as incremental state either: this run reads every value and replaces it.
+            logger.RingRefused(store.Description, RingRefusalNames.Of(refusal));
+        }
+
+        var known = previous?.SecretPrefix == secretPrefix ? previous.Entries.ToDictionary(e => e.SecretName, StringComparer.OrdinalIgnoreCase) : [];
+        var entries = (await vault.LoadAsync(known, cancellationToken).ConfigureAwait(false))
+            .OrderBy(e => e.SecretName, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+        var now = timeProvider.GetUtcNow();
+        if (previous is not null && previous.SecretPrefix == secretPrefix && previous.HasEntries(entries))
+        {
+            await store.WriteHeartbeatAsync(RingCodec.WriteHeartbeat(new RingHeartbeat(previous.Generation, now), signer), cancellationToken).ConfigureAwait(false);
+            return PublishOutcome.Unchanged;
+        }
+
+        // Later than the previous generation even when that one could not be read (a publisher that lost its state
+        // must still write a generation no instance has seen), as long as clocks move forward.
+        var generation = Math.Max((previous?.Generation ?? 0) + 1, now.ToUnixTimeMilliseconds());
+        var ring = new RingDocument(generation, now, secretPrefix, entries);
+        if (!await store.TryWriteRingAsync(RingCodec.WriteRing(ring, signer), read.ETag, cancellationToken).ConfigureAwait(false))
+        {
+            return PublishOutcome.Conflict;
+        }
+
+        await store.WriteHeartbeatAsync(RingCodec.WriteHeartbeat(new RingHeartbeat(generation, now), signer), cancellationToken).ConfigureAwait(false);
+        logger.RingPublished(generation, ring.Keys.Count, store.Description);
+        return PublishOutcome.Written;
+    }
+
+    private async Task<ECDsa> ReadSigningKeyAsync(CancellationToken cancellationToken)
+    {
+        KeyVaultSecret secret;
+        try
+        {
+            secret = (await vaultClient.GetSecretAsync(options.RingSigningSecret, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            throw new ApiKeySourceException($"the signing secret '{options.RingSigningSecret}' is not in the vault; create it as docs/shared-ring.md shows", ex);
+        }
+        catch (RequestFailedException ex) when (ex.Status > 0)
+        {
+            throw new ApiKeySourceException($"reading the signing secret '{options.RingSigningSecret}': HTTP {ex.Status} {ex.ErrorCode}".TrimEnd(), ex);
+        }
+
+        if (!RingKeys.TryReadPrivateKey(secret.Value ?? string.Empty, out var signer))
+        {
+            throw new ApiKeySourceException($"the signing secret '{options.RingSigningSecret}' is not a P-256 private key in PKCS#8 PEM");
+        }
+
+        if (!verifier.Knows(RingKeys.KeyIdOf(signer)))
+        {
+            signer.Dispose();
+            throw new ApiKeySourceException($"the signing key in '{options.RingSigningSecret}' is not among ApiKeys:RingVerificationKeys, so instances would refuse its rings; add its public key there first");
+        }
+
+        return signer;
+    }
+}
+
+internal enum PublishOutcome
+{
+    Written,
+    Unchanged,
+    Conflict,
+    Failed,
+}

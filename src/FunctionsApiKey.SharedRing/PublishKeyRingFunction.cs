@@ -1,0 +1,29 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FunctionsApiKey.SharedRing;
+
+/// <summary>
+/// The publisher, as a timer function every app that references this package gets. The Functions host runs a timer
+/// function on one instance at a time (a lease in <c>AzureWebJobsStorage</c>), so there is one publisher whatever the
+/// scale. Its schedule is the app setting <c>ApiKeys__PublishSchedule</c> (e.g. <c>*/10 * * * * *</c>).
+/// </summary>
+public static class PublishKeyRingFunction
+{
+    /// <summary>Publishes the vault's keys to the shared ring, or does nothing when keys come from elsewhere.</summary>
+    /// <param name="timer">The schedule's state, as the host sends it.</param>
+    /// <param name="context">The invocation, whose services hold the publisher.</param>
+    [Function(SharedRingDefaults.PublisherFunctionName)]
+    public static async Task RunAsync([TimerTrigger("%ApiKeys:PublishSchedule%")] TimerInfo timer, FunctionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.InstanceServices.GetService<KeyRingPublisher>() is { } publisher)
+        {
+            await publisher.PublishAsync(context.CancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        context.GetLogger(SharedRingDefaults.LogCategory).RingPublishSkipped("another source");
+    }
+}

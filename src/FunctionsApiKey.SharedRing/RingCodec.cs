@@ -1,0 +1,414 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+using FunctionsApiKey.KeyRing;
+using FunctionsApiKey.KeyVault;
+
+namespace FunctionsApiKey.SharedRing;
+
+/// <summary>
+/// The ring and heartbeat blobs, byte for byte: a compact binary form (about 70 bytes a key) that is signed as a
+/// whole and read all or nothing. Reading never throws: whatever a blob holds, the answer is a document or a
+/// <see cref="RingRefusal"/>. The signature is checked before a single entry is parsed.
+/// </summary>
+/// <remarks>
+/// Ring, big-endian: <c>"FAKR"</c>, version (1 byte), signing key id (8), generation (int64), published at (int64,
+/// Unix ms), secret prefix (length byte + UTF-8), entry count (int32), the entries, then the P-256 signature (64) of
+/// every byte before it. An entry: flags (1: settled, 2: excluded, 4: revoked, 8/16/32: updated/not-before/expiry
+/// present), secret name (length byte + ASCII), SHA-256 of the value (32), the present times (int64 Unix seconds
+/// each), scope count (1 byte) and each scope (length byte + UTF-8).
+/// Heartbeat: <c>"FAKH"</c>, version, key id, generation, checked at (int64, Unix ms), signature.
+/// </remarks>
+internal static class RingCodec
+{
+    public const byte Version = 1;
+
+    private static readonly byte[] RingMagic = "FAKR"u8.ToArray();
+    private static readonly byte[] HeartbeatMagic = "FAKH"u8.ToArray();
+
+    private const int HeaderSize = 4 + 1 + RingKeys.KeyIdSize;
+    private const int HeartbeatSize = HeaderSize + 8 + 8 + RingKeys.SignatureSize;
+    private const int MinEntrySize = 1 + 2 + 32 + 1;
+    private const long MinUnixSeconds = -62_135_596_800;
+    private const long MaxUnixSeconds = 253_402_300_799;
+
+    [Flags]
+    private enum EntryFlags : byte
+    {
+        None = 0,
+        Settled = 1,
+        Excluded = 2,
+        Revoked = 4,
+        HasUpdated = 8,
+        HasNotBefore = 16,
+        HasExpiresOn = 32,
+    }
+
+    private const EntryFlags KnownFlags = EntryFlags.Settled | EntryFlags.Excluded | EntryFlags.Revoked | EntryFlags.HasUpdated | EntryFlags.HasNotBefore | EntryFlags.HasExpiresOn;
+
+    public static byte[] WriteRing(RingDocument ring, ECDsa signer)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64 + (ring.Entries.Count * 80));
+        WriteHeader(buffer, RingMagic, signer);
+        WriteInt64(buffer, ring.Generation);
+        WriteInt64(buffer, ring.PublishedAt.ToUnixTimeMilliseconds());
+        WriteText(buffer, ring.SecretPrefix);
+        WriteInt32(buffer, ring.Entries.Count);
+        foreach (var entry in ring.Entries)
+        {
+            WriteEntry(buffer, entry);
+        }
+
+        return Sign(buffer, signer);
+    }
+
+    public static byte[] WriteHeartbeat(RingHeartbeat heartbeat, ECDsa signer)
+    {
+        var buffer = new ArrayBufferWriter<byte>(HeartbeatSize);
+        WriteHeader(buffer, HeartbeatMagic, signer);
+        WriteInt64(buffer, heartbeat.Generation);
+        WriteInt64(buffer, heartbeat.CheckedAt.ToUnixTimeMilliseconds());
+        return Sign(buffer, signer);
+    }
+
+    public static RingRefusal TryReadRing(ReadOnlySpan<byte> blob, RingVerifier verifier, out RingDocument? ring)
+    {
+        ring = null;
+        var refusal = CheckEnvelope(blob, RingMagic, verifier, out var body);
+        if (refusal != RingRefusal.None)
+        {
+            return refusal;
+        }
+
+        return TryParseRingBody(body, out ring) ? RingRefusal.None : RingRefusal.MalformedEntry;
+    }
+
+    public static RingRefusal TryReadHeartbeat(ReadOnlySpan<byte> blob, RingVerifier verifier, out RingHeartbeat? heartbeat)
+    {
+        heartbeat = null;
+        if (blob.Length > HeartbeatSize)
+        {
+            return RingRefusal.MalformedEntry;
+        }
+
+        var refusal = CheckEnvelope(blob, HeartbeatMagic, verifier, out var body);
+        if (refusal != RingRefusal.None)
+        {
+            return refusal;
+        }
+
+        var reader = new Reader(body);
+        if (!reader.TryInt64(out var generation) || !reader.TryInt64(out var checkedAt) || !reader.AtEnd || !TryUnixMilliseconds(checkedAt, out var checkedAtTime))
+        {
+            return RingRefusal.MalformedEntry;
+        }
+
+        heartbeat = new RingHeartbeat(generation, checkedAtTime);
+        return RingRefusal.None;
+    }
+
+    /// <summary>
+    /// The ring body after the header, parsed without any signature check: what <see cref="TryReadRing"/> does once the
+    /// signature holds. Internal so the fuzz tests can reach the parser with inputs no signature would let through.
+    /// </summary>
+    internal static bool TryParseRingBody(ReadOnlySpan<byte> body, out RingDocument? ring)
+    {
+        ring = null;
+        var reader = new Reader(body);
+        if (!reader.TryInt64(out var generation) || !reader.TryInt64(out var publishedAtMs) || !TryUnixMilliseconds(publishedAtMs, out var publishedAt)
+            || !reader.TryText(out var prefix) || prefix.Length == 0 || !IsSecretName(prefix)
+            || !reader.TryInt32(out var count) || count < 0 || count > reader.Remaining / MinEntrySize)
+        {
+            return false;
+        }
+
+        var entries = new List<VaultEntry>(count);
+        var names = new HashSet<string>(count, StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < count; i++)
+        {
+            if (!TryReadEntry(ref reader, prefix, out var entry) || !names.Add(entry.SecretName))
+            {
+                return false;
+            }
+
+            entries.Add(entry);
+        }
+
+        if (!reader.AtEnd)
+        {
+            return false;
+        }
+
+        ring = new RingDocument(generation, publishedAt, prefix, entries);
+        return true;
+    }
+
+    private static RingRefusal CheckEnvelope(ReadOnlySpan<byte> blob, ReadOnlySpan<byte> magic, RingVerifier verifier, out ReadOnlySpan<byte> body)
+    {
+        body = default;
+        if (blob.IsEmpty)
+        {
+            return RingRefusal.Empty;
+        }
+
+        if (blob.Length < magic.Length)
+        {
+            return magic.StartsWith(blob) ? RingRefusal.Truncated : RingRefusal.NotARing;
+        }
+
+        if (!blob.StartsWith(magic))
+        {
+            return RingRefusal.NotARing;
+        }
+
+        if (blob.Length < HeaderSize)
+        {
+            return RingRefusal.Truncated;
+        }
+
+        if (blob[magic.Length] != Version)
+        {
+            return RingRefusal.UnknownVersion;
+        }
+
+        var keyId = blob.Slice(magic.Length + 1, RingKeys.KeyIdSize);
+        if (!verifier.Knows(keyId))
+        {
+            return RingRefusal.UnknownSigningKey;
+        }
+
+        if (blob.Length < HeaderSize + RingKeys.SignatureSize)
+        {
+            return RingRefusal.Truncated;
+        }
+
+        var signed = blob[..^RingKeys.SignatureSize];
+        if (!verifier.Verify(keyId, signed, blob[^RingKeys.SignatureSize..]))
+        {
+            return RingRefusal.BadSignature;
+        }
+
+        body = signed[HeaderSize..];
+        return RingRefusal.None;
+    }
+
+    private static bool TryReadEntry(ref Reader reader, string prefix, out VaultEntry entry)
+    {
+        entry = null!;
+        Span<byte> hash = stackalloc byte[32];
+        if (!reader.TryByte(out var flagByte) || ((EntryFlags)flagByte & ~KnownFlags) != 0 || !reader.TryText(out var secretName)
+            || secretName.Length <= prefix.Length || !secretName.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) || !IsSecretName(secretName)
+            || !reader.TryCopy(hash))
+        {
+            return false;
+        }
+
+        var flags = (EntryFlags)flagByte;
+        DateTimeOffset? updated = null, notBefore = null, expiresOn = null;
+        if ((flags.HasFlag(EntryFlags.HasUpdated) && !reader.TryTime(out updated))
+            || (flags.HasFlag(EntryFlags.HasNotBefore) && !reader.TryTime(out notBefore))
+            || (flags.HasFlag(EntryFlags.HasExpiresOn) && !reader.TryTime(out expiresOn))
+            || !reader.TryByte(out var scopeCount))
+        {
+            return false;
+        }
+
+        var scopes = ImmutableArray.CreateBuilder<string>(scopeCount);
+        for (var i = 0; i < scopeCount; i++)
+        {
+            if (!reader.TryText(out var scope) || scope.Length == 0 || scope.Any(c => char.IsWhiteSpace(c) || c == ','))
+            {
+                return false;
+            }
+
+            scopes.Add(scope);
+        }
+
+        var excluded = flags.HasFlag(EntryFlags.Excluded);
+        if (!excluded && notBefore >= expiresOn)
+        {
+            return false;
+        }
+
+        var key = ApiKey.FromHash(secretName[prefix.Length..], hash) with
+        {
+            Scopes = scopes.MoveToImmutable(),
+            NotBefore = notBefore,
+            ExpiresOn = expiresOn,
+            IsRevoked = flags.HasFlag(EntryFlags.Revoked),
+        };
+        entry = new VaultEntry(secretName, updated, flags.HasFlag(EntryFlags.Settled), key, excluded);
+        return true;
+    }
+
+    private static void WriteEntry(ArrayBufferWriter<byte> buffer, VaultEntry entry)
+    {
+        var key = entry.Key;
+        var flags = (entry.Settled ? EntryFlags.Settled : 0) | (entry.Excluded ? EntryFlags.Excluded : 0) | (key.IsRevoked ? EntryFlags.Revoked : 0)
+            | (entry.UpdatedOn is null ? 0 : EntryFlags.HasUpdated) | (key.NotBefore is null ? 0 : EntryFlags.HasNotBefore) | (key.ExpiresOn is null ? 0 : EntryFlags.HasExpiresOn);
+        buffer.Write([(byte)flags]);
+        WriteText(buffer, entry.SecretName);
+        key.CopyHashTo(buffer.GetSpan(32));
+        buffer.Advance(32);
+        foreach (var time in new[] { entry.UpdatedOn, key.NotBefore, key.ExpiresOn })
+        {
+            if (time is { } value)
+            {
+                WriteInt64(buffer, value.ToUnixTimeSeconds());
+            }
+        }
+
+        buffer.Write([checked((byte)key.Scopes.Length)]);
+        foreach (var scope in key.Scopes)
+        {
+            WriteText(buffer, scope);
+        }
+    }
+
+    private static void WriteHeader(ArrayBufferWriter<byte> buffer, ReadOnlySpan<byte> magic, ECDsa signer)
+    {
+        buffer.Write(magic);
+        buffer.Write([Version]);
+        buffer.Write(RingKeys.KeyIdOf(signer));
+    }
+
+    private static byte[] Sign(ArrayBufferWriter<byte> buffer, ECDsa signer)
+    {
+        var signature = signer.SignData(buffer.WrittenSpan, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        buffer.Write(signature);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteInt64(ArrayBufferWriter<byte> buffer, long value)
+    {
+        BinaryPrimitives.WriteInt64BigEndian(buffer.GetSpan(8), value);
+        buffer.Advance(8);
+    }
+
+    private static void WriteInt32(ArrayBufferWriter<byte> buffer, int value)
+    {
+        BinaryPrimitives.WriteInt32BigEndian(buffer.GetSpan(4), value);
+        buffer.Advance(4);
+    }
+
+    private static void WriteText(ArrayBufferWriter<byte> buffer, string text)
+    {
+        var length = Encoding.UTF8.GetByteCount(text);
+        buffer.Write([checked((byte)length)]);
+        Encoding.UTF8.GetBytes(text, buffer.GetSpan(length));
+        buffer.Advance(length);
+    }
+
+    /// <summary>A Key Vault secret name: 1–127 letters, digits and dashes.</summary>
+    private static bool IsSecretName(string name) => name.Length <= 127 && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
+
+    private static bool TryUnixMilliseconds(long milliseconds, out DateTimeOffset time)
+    {
+        time = default;
+        if (milliseconds < MinUnixSeconds * 1000 || milliseconds > MaxUnixSeconds * 1000)
+        {
+            return false;
+        }
+
+        time = DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
+        return true;
+    }
+
+    /// <summary>Reads a signed body front to back; every read checks the bytes are there, so nothing reads past the end.</summary>
+    private ref struct Reader(ReadOnlySpan<byte> data)
+    {
+        private ReadOnlySpan<byte> _rest = data;
+
+        public readonly int Remaining => _rest.Length;
+
+        public readonly bool AtEnd => _rest.IsEmpty;
+
+        public bool TryByte(out byte value)
+        {
+            value = 0;
+            if (_rest.IsEmpty)
+            {
+                return false;
+            }
+
+            value = _rest[0];
+            _rest = _rest[1..];
+            return true;
+        }
+
+        public bool TryInt32(out int value)
+        {
+            value = 0;
+            if (_rest.Length < 4)
+            {
+                return false;
+            }
+
+            value = BinaryPrimitives.ReadInt32BigEndian(_rest);
+            _rest = _rest[4..];
+            return true;
+        }
+
+        public bool TryInt64(out long value)
+        {
+            value = 0;
+            if (_rest.Length < 8)
+            {
+                return false;
+            }
+
+            value = BinaryPrimitives.ReadInt64BigEndian(_rest);
+            _rest = _rest[8..];
+            return true;
+        }
+
+        public bool TryTime(out DateTimeOffset? value)
+        {
+            value = null;
+            if (!TryInt64(out var seconds) || seconds < MinUnixSeconds || seconds > MaxUnixSeconds)
+            {
+                return false;
+            }
+
+            value = DateTimeOffset.FromUnixTimeSeconds(seconds);
+            return true;
+        }
+
+        public bool TryCopy(scoped Span<byte> destination)
+        {
+            if (_rest.Length < destination.Length)
+            {
+                return false;
+            }
+
+            _rest[..destination.Length].CopyTo(destination);
+            _rest = _rest[destination.Length..];
+            return true;
+        }
+
+        public bool TryText(out string text)
+        {
+            text = string.Empty;
+            if (!TryByte(out var length) || _rest.Length < length)
+            {
+                return false;
+            }
+
+            try
+            {
+                text = StrictUtf8.GetString(_rest[..length]);
+            }
+            catch (DecoderFallbackException)
+            {
+                return false;
+            }
+
+            _rest = _rest[length..];
+            return true;
+        }
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+}

@@ -1,0 +1,221 @@
+using Azure;
+using FunctionsApiKey.KeyRing;
+using FunctionsApiKey.KeyVault;
+using Microsoft.Extensions.Logging;
+
+namespace FunctionsApiKey.SharedRing;
+
+/// <summary>
+/// An instance's keys from the shared ring: read once at start, then polled every <see cref="SharedRingOptions.RingPollInterval"/>
+/// with If-None-Match, so an unchanged ring costs one 304 and no parsing. A ring is accepted only whole, with a valid
+/// signature, and never at a lower generation than the one in force.
+/// </summary>
+/// <remarks>
+/// The ring is current while its publisher keeps confirming it: by a new generation, or by a heartbeat for the
+/// generation in force, which is read only once the ring's last confirmation is half of
+/// <see cref="SharedRingOptions.RingStaleAfter"/> old. Past that limit (or with no ring, or storage unreadable), the
+/// instance reads the vault itself every <see cref="ApiKeyOptions.RefreshInterval"/>, starting from what the ring
+/// knows, so only changed values are fetched; the ring takes over again once its publisher is back. If the vault
+/// fails too, the keys in force stay and age, and <see cref="ApiKeyOptions.MaxKeyRingAge"/> ends their use.
+/// Not thread-safe: the key ring calls it one load at a time.
+/// </remarks>
+internal sealed class SharedRingApiKeySource(
+    RingStore store,
+    RingVerifier verifier,
+    KeyVaultKeyLoader vault,
+    SharedRingOptions options,
+    TimeSpan vaultInterval,
+    TimeProvider timeProvider,
+    SharedRingMetrics metrics,
+    ILogger logger) : IApiKeySource
+{
+    private RingDocument? _ring;
+    private ETag? _lastSeen;
+    private DateTimeOffset _ringConfirmedAt = DateTimeOffset.MinValue;
+    private DateTimeOffset _heartbeatReadAt = DateTimeOffset.MinValue;
+    private IReadOnlyDictionary<string, VaultEntry>? _vaultKnown;
+    private DateTimeOffset? _vaultLoadedAt;
+    private bool _servingVault;
+    private bool _loadedOnce;
+    private bool _storageTroubleLogged;
+
+    public string Name => SharedRingDefaults.KeySource;
+
+    public TimeSpan? PollInterval => options.RingPollInterval;
+
+    public async Task<ApiKeyLoadResult> LoadAsync(CancellationToken cancellationToken)
+    {
+        var ringChanged = await PollRingAsync(cancellationToken).ConfigureAwait(false);
+        var now = timeProvider.GetUtcNow();
+        if (_ring is not null && now - _ringConfirmedAt > options.RingStaleAfter / 2 && now - _heartbeatReadAt >= options.RingStaleAfter / 4)
+        {
+            await ReadHeartbeatAsync(now, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_ring is { } ring && now - _ringConfirmedAt <= options.RingStaleAfter)
+        {
+            if (!ringChanged && !_servingVault && _loadedOnce)
+            {
+                return ApiKeyLoadResult.Unchanged(_ringConfirmedAt);
+            }
+
+            if (_servingVault)
+            {
+                logger.RingFresh(ring.Generation);
+            }
+
+            _servingVault = false;
+            _loadedOnce = true;
+            return ApiKeyLoadResult.Loaded(ring.Keys, _ringConfirmedAt);
+        }
+
+        return await FromVaultAsync(now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The ring is missing, stale or unreadable: the vault, read directly but no more often than RefreshInterval.</summary>
+    private async Task<ApiKeyLoadResult> FromVaultAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (_loadedOnce && _vaultLoadedAt is { } last && now - last < vaultInterval)
+        {
+            return ApiKeyLoadResult.Unchanged(_servingVault ? last : _ringConfirmedAt);
+        }
+
+        if (_ring is not null && !_servingVault)
+        {
+            logger.RingStale((now - _ringConfirmedAt).TotalSeconds);
+        }
+
+        try
+        {
+            // Start from what the ring knows, so only values that changed since it was published are fetched.
+            var known = _vaultKnown ?? _ring?.Entries.ToDictionary(e => e.SecretName, StringComparer.OrdinalIgnoreCase) ?? [];
+            var entries = await vault.LoadAsync(known, cancellationToken).ConfigureAwait(false);
+            _vaultKnown = entries.ToDictionary(e => e.SecretName, StringComparer.OrdinalIgnoreCase);
+            _vaultLoadedAt = now;
+            _servingVault = true;
+            _loadedOnce = true;
+            return ApiKeyLoadResult.Loaded([.. entries.Where(e => !e.Excluded).Select(e => e.Key)], now);
+        }
+        catch (ApiKeySourceException ex)
+        {
+            logger.VaultFallbackFailed(ex.Message);
+            _vaultLoadedAt = now;
+            if (_loadedOnce)
+            {
+                return ApiKeyLoadResult.Unchanged(_servingVault ? _vaultLoadedAt : _ringConfirmedAt);
+            }
+
+            if (_ring is { } stale)
+            {
+                // A ring older than it should be is still the best there is; its age tells MaxKeyRingAge when to stop.
+                _loadedOnce = true;
+                return ApiKeyLoadResult.Loaded(stale.Keys, _ringConfirmedAt);
+            }
+
+            throw new ApiKeySourceException($"no key ring in {store.Description}, and the vault failed: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>One conditional read of the ring; true when a new generation was accepted.</summary>
+    private async Task<bool> PollRingAsync(CancellationToken cancellationToken)
+    {
+        RingRead read;
+        try
+        {
+            read = await store.ReadRingAsync(_lastSeen, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex)
+        {
+            return Trouble("failed", $"HTTP {ex.Status} {ex.ErrorCode}".TrimEnd());
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or AggregateException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return Trouble("failed", ex.GetType().Name);
+        }
+
+        _storageTroubleLogged = false;
+        switch (read.Status)
+        {
+            case RingReadStatus.NotModified:
+                metrics.Poll("unchanged");
+                return false;
+            case RingReadStatus.NotFound:
+                return Trouble("missing", "no ring yet");
+        }
+
+        // Seen, accepted or not: an unchanged bad blob is not read (or reported) again on every poll.
+        _lastSeen = read.ETag;
+        var refusal = RingCodec.TryReadRing(read.Content.Span, verifier, out var ring);
+        if (refusal == RingRefusal.None && _ring is not null && ring!.Generation < _ring.Generation)
+        {
+            refusal = RingRefusal.Rollback;
+        }
+
+        if (refusal != RingRefusal.None)
+        {
+            logger.RingRefused(store.Description, RingRefusalNames.Of(refusal));
+            metrics.Refused(refusal);
+            metrics.Poll("refused");
+            return false;
+        }
+
+        metrics.Poll("changed");
+        if (_ring is not null && ring!.Generation == _ring.Generation)
+        {
+            return false;
+        }
+
+        _ring = ring!;
+        _ringConfirmedAt = Latest(_ringConfirmedAt, _ring.PublishedAt);
+        _heartbeatReadAt = DateTimeOffset.MinValue;
+        return true;
+    }
+
+    private async Task ReadHeartbeatAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        _heartbeatReadAt = now;
+        ReadOnlyMemory<byte>? content;
+        try
+        {
+            content = await store.ReadHeartbeatAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex)
+        {
+            Trouble("failed", $"heartbeat: HTTP {ex.Status} {ex.ErrorCode}".TrimEnd());
+            return;
+        }
+
+        if (content is null)
+        {
+            return;
+        }
+
+        var refusal = RingCodec.TryReadHeartbeat(content.Value.Span, verifier, out var heartbeat);
+        if (refusal != RingRefusal.None)
+        {
+            logger.RingRefused(store.Description + ".heartbeat", RingRefusalNames.Of(refusal));
+            metrics.Refused(refusal);
+            return;
+        }
+
+        if (heartbeat!.Generation == _ring!.Generation)
+        {
+            // A publisher clock ahead of this one must not make the ring look fresher than now.
+            _ringConfirmedAt = Latest(_ringConfirmedAt, heartbeat.CheckedAt < now ? heartbeat.CheckedAt : now);
+        }
+    }
+
+    private bool Trouble(string result, string error)
+    {
+        metrics.Poll(result);
+        if (!_storageTroubleLogged)
+        {
+            logger.RingUnreadable(store.Description, error);
+            _storageTroubleLogged = true;
+        }
+
+        return false;
+    }
+
+    private static DateTimeOffset Latest(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+}

@@ -1,0 +1,28 @@
+using System.Diagnostics.Metrics;
+
+namespace FunctionsApiKey.SharedRing;
+
+/// <summary>The shared ring's instruments, on the package's meter <see cref="ApiKeyDefaults.MeterName"/>.</summary>
+internal sealed class SharedRingMetrics
+{
+    private readonly Counter<long> _polls;
+    private readonly Counter<long> _refused;
+    private readonly Counter<long> _publishes;
+
+    public SharedRingMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(ApiKeyDefaults.MeterName);
+        _polls = meter.CreateCounter<long>("apikey.ring.polls", "{poll}",
+            "Reads of the shared ring by instances, by result: unchanged, changed, refused, missing or failed.");
+        _refused = meter.CreateCounter<long>("apikey.ring.refused", "{ring}",
+            "Rings or heartbeats an instance refused, by reason (bad_signature, rollback, truncated, …).");
+        _publishes = meter.CreateCounter<long>("apikey.ring.publishes", "{run}",
+            "Runs of the publisher, by result: written, unchanged, conflict or failed.");
+    }
+
+    public void Poll(string result) => _polls.Add(1, new KeyValuePair<string, object?>("apikey.ring.result", result));
+
+    public void Refused(RingRefusal reason) => _refused.Add(1, new KeyValuePair<string, object?>("apikey.ring.reason", RingRefusalNames.Of(reason)));
+
+    public void Publish(string result) => _publishes.Add(1, new KeyValuePair<string, object?>("apikey.ring.result", result));
+}

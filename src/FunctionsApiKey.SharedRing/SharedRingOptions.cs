@@ -1,0 +1,45 @@
+namespace FunctionsApiKey.SharedRing;
+
+/// <summary>
+/// Where the shared key ring lives and how instances follow it, bound from the <c>ApiKeys</c> section
+/// (<c>ApiKeys__Ring…</c>, <c>ApiKeys__PublishSchedule</c>). Used when <c>ApiKeys:KeySource</c> is <c>sharedring</c>.
+/// </summary>
+public sealed class SharedRingOptions
+{
+    /// <summary>
+    /// The storage connection: the name of a configuration section as the Functions host reads its connections, i.e.
+    /// a connection string (<c>UseDevelopmentStorage=true</c> with Azurite), or <c>__blobServiceUri</c> /
+    /// <c>__accountName</c> with <c>__credential=managedidentity</c> and <c>__clientId</c> for an identity.
+    /// </summary>
+    public string RingConnection { get; set; } = "AzureWebJobsStorage";
+
+    /// <summary>The blob container of the ring; created when missing.</summary>
+    public string RingContainer { get; set; } = "functionsapikey";
+
+    /// <summary>The ring's blob; its heartbeat is <c>&lt;name&gt;.heartbeat</c> beside it.</summary>
+    public string RingBlobName { get; set; } = "keyring";
+
+    /// <summary>How often each instance checks the ring for a new generation (a conditional read: one 304 when unchanged).</summary>
+    public TimeSpan RingPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long the ring may go unconfirmed by its publisher before instances stop trusting it as current and read
+    /// the vault themselves (every <see cref="ApiKeyOptions.RefreshInterval"/>) until the publisher is back.
+    /// </summary>
+    public TimeSpan RingStaleAfter { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The public keys (base64 of the DER SubjectPublicKeyInfo of P-256 keys, separated by spaces or commas) whose
+    /// signatures instances accept. List the new key beside the old one while rotating the signing key.
+    /// </summary>
+    public string? RingVerificationKeys { get; set; }
+
+    /// <summary>The vault secret that holds the publisher's signing key (a P-256 private key as PKCS#8 PEM).</summary>
+    public string RingSigningSecret { get; set; } = "keyring-signing-key";
+
+    /// <summary>
+    /// The publisher's six-field cron schedule, e.g. <c>*/10 * * * * *</c>. The Functions host reads it for the
+    /// <c>PublishKeyRing</c> timer function, so it must be set as an app setting.
+    /// </summary>
+    public string? PublishSchedule { get; set; }
+}
