@@ -38,15 +38,17 @@ public sealed class PackageFeed : IAsyncLifetime
             throw new InvalidOperationException($"The temporary folder {_work} is inside the repository {RepositoryRoot}.");
         }
 
-        // --no-build packs what the test project's references built, in the same configuration; a letter keeps the
-        // prerelease label from being a number with a leading zero, which SemVer forbids.
+        // --no-build packs what the test project's references built, in the same configuration; the nuspec goes to the
+        // temporary folder, or every run would leave one in the project's obj. A letter keeps the prerelease label from
+        // being a number with a leading zero, which SemVer forbids.
         var suffix = $"consumer.g{Guid.NewGuid():N}";
         foreach (var package in Packages)
         {
             await DotnetCli.RunAsync(
                 RepositoryRoot,
                 PackTimeout,
-                "pack", Path.Combine("src", package, package + ".csproj"), "--no-build", "-c", Metadata("Configuration"), "-o", Feed, "--version-suffix", suffix);
+                "pack", Path.Combine("src", package, package + ".csproj"), "--no-build", "-c", Metadata("Configuration"), "-o", Feed, "--version-suffix", suffix,
+                $"-p:NuspecOutputPath={Path.Combine(_work, "nuspec")}{Path.DirectorySeparatorChar}");
         }
 
         var packed = Path.GetFileName(Assert.Single(Directory.GetFiles(Feed, "FunctionsApiKey.KeyVault.*.nupkg")));
