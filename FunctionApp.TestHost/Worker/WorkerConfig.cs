@@ -88,7 +88,14 @@ internal sealed record WorkerConfig(
             arguments.AddRange(Regex.Split(fromSettings, @"\s+").Where(a => a.Length > 0));
         }
 
-        var expanded = arguments.Select(a => ExpandArgument(a.Replace(WorkerDirectoryToken, workerDirectory, StringComparison.Ordinal), environment, workerDirectory, appDirectory)).ToList();
+        // As the host's DefaultWorkerProcessFactory: %NAME% in an argument takes the variable's value, the directories
+        // the host gives the worker included, and a name that is not set is dropped.
+        var variables = new Dictionary<string, string>(environment, StringComparer.Ordinal)
+        {
+            [WorkerProcess.WorkerDirectoryVariable] = workerDirectory,
+            ["FUNCTIONS_APPLICATION_DIRECTORY"] = appDirectory,
+        };
+        var expanded = arguments.Select(a => Expand(a.Replace(WorkerDirectoryToken, workerDirectory, StringComparison.Ordinal), variables, dropUnknown: true)).ToList();
 
         // "workerArguments" is read by the host for HTTP custom handlers only; an RPC worker's command line leaves it out.
         return new WorkerConfig(path, language, workerDirectory, executablePath, expanded, ResolveWorkerPath(description, workerDirectory, path));
@@ -161,20 +168,6 @@ internal sealed record WorkerConfig(
         return File.Exists(resolved)
             ? resolved
             : throw new FileNotFoundException($"{path} has the defaultWorkerPath '{workerPath}', but {(resolved.Length > 0 ? resolved : "that")} does not exist: build the app, or correct the file.", resolved);
-    }
-
-    /// <summary>
-    /// As the host's <c>DefaultWorkerProcessFactory</c>: <c>%NAME%</c> takes the variable's value, including the
-    /// directories the host gives the worker, and a name that is not set is dropped.
-    /// </summary>
-    private static string ExpandArgument(string argument, IReadOnlyDictionary<string, string> environment, string workerDirectory, string appDirectory)
-    {
-        var withDirectories = new Dictionary<string, string>(environment, StringComparer.Ordinal)
-        {
-            [WorkerProcess.WorkerDirectoryVariable] = workerDirectory,
-            ["FUNCTIONS_APPLICATION_DIRECTORY"] = appDirectory,
-        };
-        return Expand(argument, withDirectories, dropUnknown: true);
     }
 
     private static string Expand(string text, IReadOnlyDictionary<string, string> environment, bool dropUnknown) =>
