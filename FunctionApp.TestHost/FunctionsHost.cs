@@ -14,10 +14,11 @@ using Microsoft.Extensions.Logging;
 namespace FunctionApp.TestHost;
 
 /// <summary>
-/// A stand-in for the Azure Functions host, for tests and for machines without Core Tools: it starts the built
-/// FunctionApp worker, plays the host's side of the gRPC protocol (init, metadata, load, invoke, terminate) and
-/// serves the functions over HTTP/1.1 on 127.0.0.1, routed as the host routes them. After a function timeout it
-/// replaces the worker process, as the host does. Disposing it stops the worker and kills its process tree.
+/// A stand-in for the Azure Functions host, for tests and for machines without Core Tools: it starts the worker of
+/// any isolated-worker app's build output as the app's worker.config.json says, plays the host's side of the gRPC
+/// protocol (init, metadata, load, invoke, terminate) and serves the functions over HTTP/1.1 on 127.0.0.1, routed as
+/// the host routes them. After a function timeout it replaces the worker process, as the host does. Disposing it stops
+/// the worker and kills its process tree.
 /// </summary>
 public sealed class FunctionsHost : IAsyncDisposable
 {
@@ -56,16 +57,12 @@ public sealed class FunctionsHost : IAsyncDisposable
     {
         var log = new HostLog(options.Log);
         var appDirectory = Path.GetFullPath(options.AppDirectory);
-        if (!File.Exists(Path.Combine(appDirectory, "FunctionApp.dll")))
-        {
-            throw new FileNotFoundException($"No FunctionApp.dll in {appDirectory}; build FunctionApp first (dotnet build), or pass --app <folder>.");
-        }
-
         var settings = HostSettings.Load(appDirectory, options.Environment);
+        var workerConfig = WorkerConfig.Load(appDirectory, settings.WorkerEnvironment);
         var channels = new WorkerChannels();
         var grpc = await StartGrpcServerAsync(channels).ConfigureAwait(false);
         var grpcUri = new Uri(ServerAddress(grpc));
-        WorkerSession StartWorker() => WorkerSession.Start(appDirectory, grpcUri, settings.WorkerEnvironment, channels, log);
+        WorkerSession StartWorker() => WorkerSession.Start(workerConfig, appDirectory, grpcUri, settings.WorkerEnvironment, channels, log);
 
         WorkerSession? worker = null;
         FunctionsHost? host = null;

@@ -6,8 +6,9 @@ namespace FunctionApp.TestHost;
 public sealed class FunctionsHostOptions
 {
     /// <summary>
-    /// The FunctionApp build output (FunctionApp.dll, functions.metadata, host.json, local.settings.json). Defaults to
-    /// the folder the build of this project produced it in.
+    /// The build output of an isolated-worker app: its worker.config.json says what to start, and host.json and
+    /// local.settings.json are read from it. Defaults to the sample FunctionApp's build output, which the build of this
+    /// project produces.
     /// </summary>
     public string AppDirectory { get; set; } = DefaultAppDirectory;
 

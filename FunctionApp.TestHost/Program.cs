@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using FunctionApp.TestHost;
 
 // A stand-in for `func start` on machines without Azure Functions Core Tools:
-//   dotnet run --project FunctionApp.TestHost [-- --port 7071] [--app <FunctionApp build output>]
+//   dotnet run --project FunctionApp.TestHost [-- --port 7071] [--app <any isolated-worker app's build output>]
 var options = new FunctionsHostOptions();
 for (var i = 0; i < args.Length; i++)
 {
@@ -17,7 +17,7 @@ for (var i = 0; i < args.Length; i++)
             options.AppDirectory = args[++i];
             break;
         case "--help" or "-h":
-            Console.WriteLine("Usage: FunctionApp.TestHost [--port <n>] [--app <folder with FunctionApp.dll>]");
+            Console.WriteLine("Usage: FunctionApp.TestHost [--port <n>] [--app <build output folder with worker.config.json>]");
             return 0;
         default:
             Console.Error.WriteLine($"Unknown or incomplete argument '{args[i]}'. Usage: FunctionApp.TestHost [--port <n>] [--app <folder>]");

@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace FunctionApp.TestHost.Worker;
 
 /// <summary>
-/// The FunctionApp worker as a child process, started the way the Functions host starts a .NET isolated worker.
-/// Its console output goes to the host log; disposing it always ends its whole process tree.
+/// An isolated worker as a child process, started as its <see cref="WorkerConfig"/> says, the way the Functions host
+/// starts one. Its console output goes to the host log; disposing it always ends its whole process tree.
 /// </summary>
 internal sealed class WorkerProcess : IAsyncDisposable
 {
@@ -13,6 +13,9 @@ internal sealed class WorkerProcess : IAsyncDisposable
     private readonly Queue<string> _lastLines = new();
 
     private WorkerProcess(Process process) => _process = process;
+
+    /// <summary>The variable that tells the worker its worker directory.</summary>
+    public const string WorkerDirectoryVariable = "FUNCTIONS_WORKER_DIRECTORY";
 
     /// <summary>The process id; still readable once the process has exited and been disposed.</summary>
     public int Id { get; private set; }
@@ -32,14 +35,15 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
-    /// <param name="appDirectory">The FunctionApp build output.</param>
+    /// <param name="config">What to start, from the app's worker.config.json.</param>
+    /// <param name="appDirectory">The app's build output, where the host runs the worker.</param>
     /// <param name="grpcUri">The host's gRPC endpoint.</param>
     /// <param name="workerId">The id the worker sends back in <c>StartStream</c>.</param>
     /// <param name="environment">The worker's whole environment.</param>
     /// <param name="log">Where its console output goes.</param>
-    public static WorkerProcess Start(string appDirectory, Uri grpcUri, string workerId, IReadOnlyDictionary<string, string> environment, HostLog log)
+    public static WorkerProcess Start(WorkerConfig config, string appDirectory, Uri grpcUri, string workerId, IReadOnlyDictionary<string, string> environment, HostLog log)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(config.ExecutablePath)
         {
             WorkingDirectory = appDirectory,
             RedirectStandardOutput = true,
@@ -47,14 +51,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var argument in (string[])
-        [
-            Path.Combine(appDirectory, "FunctionApp.dll"),
-            "--functions-uri", grpcUri.ToString(),
-            "--functions-worker-id", workerId,
-            "--functions-request-id", Guid.NewGuid().ToString(),
-            "--functions-grpc-max-message-length", int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ])
+        foreach (var argument in config.Arguments(grpcUri, workerId, Guid.NewGuid().ToString()))
         {
             start.ArgumentList.Add(argument);
         }
@@ -64,6 +61,12 @@ internal sealed class WorkerProcess : IAsyncDisposable
         {
             start.Environment[name] = value;
         }
+
+        // As the host's RpcWorkerProcess, beside FUNCTIONS_APPLICATION_DIRECTORY.
+        start.Environment[WorkerDirectoryVariable] = config.WorkerDirectory;
+
+        // The host's own debug line (WorkerProcess.StartProcessAsync), so a worker that does not start can be traced to its command line.
+        log.Host($"Starting worker process with FileName:{start.FileName} WorkingDirectory:{start.WorkingDirectory} Arguments:{string.Join(' ', start.ArgumentList)}");
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var worker = new WorkerProcess(process);

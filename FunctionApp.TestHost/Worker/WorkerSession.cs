@@ -14,16 +14,18 @@ internal sealed class WorkerSession : IAsyncDisposable
     private const string HostVersion = "4.1040.0";
 
     private readonly string _appDirectory;
+    private readonly string _workerDirectory;
     private readonly WorkerChannels _channels;
     private readonly HostLog _log;
     private int _stopping;
 
-    private WorkerSession(string workerId, WorkerProcess process, WorkerChannel channel, string appDirectory, WorkerChannels channels, HostLog log)
+    private WorkerSession(string workerId, WorkerProcess process, WorkerChannel channel, string appDirectory, string workerDirectory, WorkerChannels channels, HostLog log)
     {
         WorkerId = workerId;
         Process = process;
         Channel = channel;
         _appDirectory = appDirectory;
+        _workerDirectory = workerDirectory;
         _channels = channels;
         _log = log;
     }
@@ -38,7 +40,7 @@ internal sealed class WorkerSession : IAsyncDisposable
     public bool Stopping => Volatile.Read(ref _stopping) == 1;
 
     /// <summary>Starts the process, with a channel registered under its worker id for the stream it will open.</summary>
-    public static WorkerSession Start(string appDirectory, Uri grpcUri, IReadOnlyDictionary<string, string> environment, WorkerChannels channels, HostLog log)
+    public static WorkerSession Start(WorkerConfig config, string appDirectory, Uri grpcUri, IReadOnlyDictionary<string, string> environment, WorkerChannels channels, HostLog log)
     {
         var workerId = Guid.NewGuid().ToString();
         var channel = new WorkerChannel(log);
@@ -46,7 +48,7 @@ internal sealed class WorkerSession : IAsyncDisposable
         WorkerProcess process;
         try
         {
-            process = WorkerProcess.Start(appDirectory, grpcUri, workerId, environment, log);
+            process = WorkerProcess.Start(config, appDirectory, grpcUri, workerId, environment, log);
         }
         catch
         {
@@ -60,7 +62,7 @@ internal sealed class WorkerSession : IAsyncDisposable
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
         log.Host($"Started worker process {process.Id} for {appDirectory}");
-        return new WorkerSession(workerId, process, channel, appDirectory, channels, log);
+        return new WorkerSession(workerId, process, channel, appDirectory, config.WorkerDirectory, channels, log);
     }
 
     /// <summary>Waits for the worker to connect, then initialises it.</summary>
@@ -69,7 +71,7 @@ internal sealed class WorkerSession : IAsyncDisposable
         await Channel.Started.WaitAsync(cancellationToken).ConfigureAwait(false);
         var init = await Channel.RequestAsync(new StreamingMessage
         {
-            WorkerInitRequest = new WorkerInitRequest { HostVersion = HostVersion, WorkerDirectory = _appDirectory, FunctionAppDirectory = _appDirectory },
+            WorkerInitRequest = new WorkerInitRequest { HostVersion = HostVersion, WorkerDirectory = _workerDirectory, FunctionAppDirectory = _appDirectory },
         }, cancellationToken).ConfigureAwait(false);
         EnsureSuccess(init.WorkerInitResponse?.Result, "initialize");
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Runtime.Versioning;
 using FunctionApp.TestHost;
 using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
@@ -24,6 +25,73 @@ public sealed class TestHostTests
             Assert.Contains("The route template 'v1//' of function 'Root' is invalid", error.Message, StringComparison.Ordinal);
             var started = Assert.Single(log.Lines, l => l.StartsWith("[host] Started worker process ", StringComparison.Ordinal));
             Assert.False(IsRunning(int.Parse(started.Split(' ')[4], System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        finally
+        {
+            Directory.Delete(app, recursive: true);
+        }
+    }
+
+    [Fact]
+    [UnsupportedOSPlatform("windows")] // The stand-in executable is a shell script.
+    public async Task TheWorkerStartsAsWorkerConfigJsonSaysWithTheHostsArgumentsInTheHostsOrder()
+    {
+        // The app's own executable under {WorkerRoot}, as a self-contained build has it: here a script that records how
+        // it was started, then runs the worker with the same arguments, so the command line is seen from the inside.
+        var app = CopyApp();
+        var log = new LogCapture();
+        try
+        {
+            var script = Path.Combine(app, "start-worker.sh");
+            File.WriteAllText(script, """
+                #!/bin/sh
+                printf '%s\n' "$PWD" "$FUNCTIONS_WORKER_DIRECTORY" "$@" > "$(dirname "$0")/started-with.txt"
+                exec dotnet "$@"
+                """);
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.WriteAllText(Path.Combine(app, "worker.config.json"), """
+                {
+                  "description": {
+                    "language": "dotnet-isolated",
+                    "extensions": [ ".dll" ],
+                    "defaultExecutablePath": "{WorkerRoot}start-worker.sh",
+                    "defaultWorkerPath": "FunctionApp.dll",
+                    "arguments": [ "--additionalprobingpath", "{workerDirectoryPath}" ]
+                  }
+                }
+                """);
+
+            await using var host = await StartAsync(new FunctionsHostOptions { AppDirectory = app, Port = 0, Environment = TestKey, Log = log });
+            using var client = new HttpClient { BaseAddress = host.BaseAddress };
+            using var root = await client.GetAsync("/");
+
+            Assert.Equal("""{"Hello":"World"}""", await root.Content.ReadAsStringAsync());
+            var startedWith = File.ReadAllLines(Path.Combine(app, "started-with.txt"));
+            Assert.Equal([app, app, "--additionalprobingpath", app, Path.Combine(app, "FunctionApp.dll"), "--host", "127.0.0.1", "--port"], startedWith.Take(8));
+            Assert.Contains("--functions-uri", startedWith);
+            Assert.Contains("--functions-worker-id", startedWith);
+            Assert.Equal("2147483647", startedWith[^1]);
+            Assert.Contains(log.Lines, l => l.StartsWith($"[host] Starting worker process with FileName:{script} WorkingDirectory:{app} Arguments:--additionalprobingpath {app} ", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(app, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task AnAppWithoutWorkerConfigJsonFailsTheStartNamingTheFileAndStartsNoWorker()
+    {
+        var app = CopyApp();
+        var log = new LogCapture();
+        try
+        {
+            File.Delete(Path.Combine(app, "worker.config.json"));
+
+            var error = await Assert.ThrowsAsync<FileNotFoundException>(() => StartAsync(new FunctionsHostOptions { AppDirectory = app, Port = 0, Environment = TestKey, Log = log }));
+
+            Assert.StartsWith(Path.Combine(app, "worker.config.json") + " does not exist.", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(log.Lines, l => l.Contains("worker process", StringComparison.Ordinal));
         }
         finally
         {
@@ -224,8 +292,8 @@ public sealed class TestHostTests
         return await FunctionsHost.StartAsync(options);
     }
 
-    /// <summary>A copy of the built app with another host.json, as a user would edit theirs.</summary>
-    private static string CopyApp(string hostJson)
+    /// <summary>A copy of the built app, with another host.json when given, as a user would edit theirs.</summary>
+    private static string CopyApp(string? hostJson = null)
     {
         var copy = Path.Combine(Path.GetTempPath(), "functionapp-" + Guid.NewGuid().ToString("N"));
         foreach (var file in Directory.EnumerateFiles(FunctionsHostOptions.DefaultAppDirectory, "*", SearchOption.AllDirectories))
@@ -235,7 +303,11 @@ public sealed class TestHostTests
             File.Copy(file, target);
         }
 
-        File.WriteAllText(Path.Combine(copy, "host.json"), hostJson);
+        if (hostJson is not null)
+        {
+            File.WriteAllText(Path.Combine(copy, "host.json"), hostJson);
+        }
+
         return copy;
     }
 

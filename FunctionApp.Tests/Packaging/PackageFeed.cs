@@ -1,0 +1,124 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+
+namespace FunctionApp.Tests.Packaging;
+
+/// <summary>
+/// FunctionsApiKey and FunctionsApiKey.KeyVault packed from this build into a local folder feed, under a prerelease
+/// version made for this run so that NuGet's global package cache never serves a stale copy; and consumer apps built
+/// against that feed in a temporary folder outside the repository. Disposing deletes the folder and this version's
+/// copies in the global package cache.
+/// </summary>
+public sealed class PackageFeed : IAsyncLifetime
+{
+    /// <summary>Bounds that a hung command hits, not a slow one: the machine is shared and has 2 cores.</summary>
+    private static readonly TimeSpan PackTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>A build with a cold package cache restores the worker's packages first.</summary>
+    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(5);
+
+    private static readonly string[] Packages = ["FunctionsApiKey", "FunctionsApiKey.KeyVault"];
+
+    private readonly string _work = Directory.CreateTempSubdirectory("functionsapikey-consumer-").FullName;
+    private string? _globalPackages;
+
+    /// <summary>The packages' version in this run, e.g. 1.0.0-consumer.g3f2a….</summary>
+    public string Version { get; private set; } = null!;
+
+    internal static string RepositoryRoot { get; } = Metadata("RepositoryRoot");
+
+    private string Feed => Path.Combine(_work, "feed");
+
+    public async Task InitializeAsync()
+    {
+        // A real outside consumer: no Directory.Build.props or Directory.Packages.props of the repository may apply.
+        if (_work.StartsWith(RepositoryRoot, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"The temporary folder {_work} is inside the repository {RepositoryRoot}.");
+        }
+
+        // --no-build packs what the test project's references built, in the same configuration; the nuspec goes to the
+        // temporary folder, or every run would leave one in the project's obj. A letter keeps the prerelease label from
+        // being a number with a leading zero, which SemVer forbids.
+        var suffix = $"consumer.g{Guid.NewGuid():N}";
+        foreach (var package in Packages)
+        {
+            await DotnetCli.RunAsync(
+                RepositoryRoot,
+                PackTimeout,
+                "pack", Path.Combine("src", package, package + ".csproj"), "--no-build", "-c", Metadata("Configuration"), "-o", Feed, "--version-suffix", suffix,
+                $"-p:NuspecOutputPath={Path.Combine(_work, "nuspec")}{Path.DirectorySeparatorChar}");
+        }
+
+        var packed = Path.GetFileName(Assert.Single(Directory.GetFiles(Feed, "FunctionsApiKey.KeyVault.*.nupkg")));
+        Version = packed["FunctionsApiKey.KeyVault.".Length..^".nupkg".Length];
+        Assert.True(File.Exists(Path.Combine(Feed, $"FunctionsApiKey.{Version}.nupkg")), $"No FunctionsApiKey {Version} beside {packed}.");
+
+        // Beside the machine's own package sources, which still serve the worker's packages.
+        await File.WriteAllTextAsync(Path.Combine(_work, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="functionsapikey-under-test" value="{Feed}" />
+              </packageSources>
+            </configuration>
+            """);
+    }
+
+    /// <summary>
+    /// Copies <c>ConsumerApp</c> with the Program.cs of <paramref name="variant"/> to a folder of its own, makes it
+    /// reference <paramref name="gatePackage"/> from the feed, and builds it.
+    /// </summary>
+    public async Task<BuiltConsumer> BuildConsumerAsync(string gatePackage, string variant)
+    {
+        var sources = Path.Combine(RepositoryRoot, "FunctionApp.Tests", "Packaging", "ConsumerApp");
+        var project = Path.Combine(_work, variant);
+        Directory.CreateDirectory(project);
+        File.Copy(Path.Combine(sources, "Functions.cs"), Path.Combine(project, "Functions.cs"));
+        File.Copy(Path.Combine(sources, "host.json"), Path.Combine(project, "host.json"));
+        File.Copy(Path.Combine(sources, variant, "Program.cs"), Path.Combine(project, "Program.cs"));
+        var versions = RepositoryPackageVersions();
+        var csproj = Regex.Replace(await File.ReadAllTextAsync(Path.Combine(sources, "ConsumerApp.csproj.template")), @"\{\{([^}]+)\}\}", placeholder => placeholder.Groups[1].Value switch
+        {
+            "GatePackage" => gatePackage,
+            "GateVersion" => Version,
+            var package => versions.TryGetValue(package, out var version) ? version : throw new InvalidOperationException($"Directory.Packages.props has no version of {package}."),
+        });
+        await File.WriteAllTextAsync(Path.Combine(project, "ConsumerApp.csproj"), csproj);
+
+        await DotnetCli.RunAsync(project, BuildTimeout, "build", "ConsumerApp.csproj", "-c", "Debug");
+
+        var consumer = new BuiltConsumer(Path.Combine(project, "bin", "Debug", "net10.0"), await ConsumerAssets.ReadAsync(Path.Combine(project, "obj", "project.assets.json")));
+        _globalPackages ??= consumer.Assets.PackagesFolder;
+        return consumer;
+    }
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(_work, recursive: true);
+        if (_globalPackages is not null)
+        {
+            // Only this run's version: nobody else can be using it, and leaving it would grow the cache with every run.
+            foreach (var package in Packages)
+            {
+                var copy = Path.Combine(_globalPackages, package.ToLowerInvariant(), Version.ToLowerInvariant());
+                if (Directory.Exists(copy))
+                {
+                    Directory.Delete(copy, recursive: true);
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The versions the repository builds its own app with, so that the consumer never drifts from them.</summary>
+    private static Dictionary<string, string> RepositoryPackageVersions() =>
+        XDocument.Load(Path.Combine(RepositoryRoot, "Directory.Packages.props"))
+            .Descendants("PackageVersion")
+            .ToDictionary(p => (string)p.Attribute("Include")!, p => (string)p.Attribute("Version")!);
+
+    private static string Metadata(string key) =>
+        typeof(PackageFeed).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+}
