@@ -4,7 +4,8 @@ using Microsoft.Extensions.Hosting;
 var builder = FunctionsApplication.CreateBuilder(args);
 
 // Every HTTP-triggered function needs a key in the api-key header unless marked [AllowAnonymous]. Keys come from
-// Key Vault when ApiKeys__KeyVaultUri is set, else from settings (ApiKeys__Keys__<name>).
-builder.UseApiKeyAuthentication().AddKeyVault();
+// settings (ApiKeys__Keys__<name>), from Key Vault when ApiKeys__KeyVaultUri is set, or from the shared ring the
+// PublishKeyRing timer function publishes when ApiKeys__KeySource=sharedring.
+builder.UseApiKeyAuthentication().AddKeyVault().AddSharedKeyRing();
 
 builder.Build().Run();
