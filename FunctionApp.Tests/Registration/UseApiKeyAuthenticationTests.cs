@@ -4,6 +4,7 @@ using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeySources;
 using FunctionsApiKey.KeyVault;
 using FunctionsApiKey.Middleware;
+using FunctionsApiKey.SharedRing;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
@@ -82,6 +83,53 @@ public sealed class UseApiKeyAuthenticationTests
     }
 
     [Fact]
+    public void TheSharedRingIsTheSourceWhenConfigurationNamesItAndEverySettingItNeedsIsThere()
+    {
+        using var signer = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var host = Build(SharedRing(RingKeys.PublicKeyText(signer)), app => app.UseApiKeyAuthentication().AddKeyVault().AddSharedKeyRing());
+
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
+        Assert.IsType<SharedRingApiKeySource>(host.Services.GetRequiredService<IApiKeySource>());
+        Assert.Equal(new Uri("https://myvault.vault.azure.net/"), host.Services.GetRequiredService<IAzureClientFactory<SecretClient>>().CreateClient(KeyVaultApiKeyDefaults.ClientName).VaultUri);
+        Assert.Equal("functionsapikey", host.Services.GetRequiredService<RingStore>().Description.Split('/')[0]);
+    }
+
+    [Fact]
+    public void TheSharedRingWithoutItsSettingsStopsTheAppNamingEach()
+    {
+        var settings = SharedRing(verificationKeys: "not-a-key");
+        settings.Remove("AzureWebJobsStorage");
+        settings.Remove("ApiKeys:PublishSchedule");
+        using var host = Build(settings, app => app.UseApiKeyAuthentication().AddKeyVault().AddSharedKeyRing());
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("ApiKeys:RingConnection names 'AzureWebJobsStorage', which is not configured", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ApiKeys:RingVerificationKeys entry 1 is not a P-256 public key", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ApiKeys:PublishSchedule must be the publisher's six-field cron schedule", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NamingTheSharedRingWithoutRegisteringItStopsTheApp()
+    {
+        using var host = Build(SharedRing("unused"), app => app.UseApiKeyAuthentication().AddKeyVault());
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("ApiKeys:KeySource is 'sharedring', but keys come from keyvault: register the shared ring with builder.UseApiKeyAuthentication().AddKeyVault().AddSharedKeyRing()", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AKeySourceThatIsNoneOfTheThreeStopsTheApp()
+    {
+        using var host = Build(new() { ["ApiKeys:KeySource"] = "sharedrng", ["ApiKeys:KeyVaultUri"] = "https://myvault.vault.azure.net/" }, app => app.UseApiKeyAuthentication().AddKeyVault().AddSharedKeyRing());
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("ApiKeys:KeySource is 'sharedrng', which is not a key source; use settings, keyvault or sharedring.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CallingItTwiceRegistersTheGateOnceAndAppliesBothCallbacks()
     {
         using var host = Build([], app =>
@@ -123,6 +171,15 @@ public sealed class UseApiKeyAuthenticationTests
         static void WithVault(FunctionsApplicationBuilder app) => app.UseApiKeyAuthentication().AddKeyVault();
         static ILogger Logger(IHost host, string category) => host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(category);
     }
+
+    private static Dictionary<string, string?> SharedRing(string verificationKeys) => new()
+    {
+        ["ApiKeys:KeySource"] = "sharedring",
+        ["ApiKeys:KeyVaultUri"] = "https://myvault.vault.azure.net/",
+        ["ApiKeys:RingVerificationKeys"] = verificationKeys,
+        ["ApiKeys:PublishSchedule"] = "*/10 * * * * *",
+        ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+    };
 
     /// <summary>The worker's own builder, with these settings on top of its defaults, configured as <paramref name="configure"/> says.</summary>
     private static IHost Build(Dictionary<string, string?> settings, Action<FunctionsApplicationBuilder> configure)

@@ -42,7 +42,8 @@ public static class FunctionsApplicationBuilderApiKeyExtensions
             services.AddHostedService<KeyRingRefresher>();
             services.AddSingleton<IApiKeySource, SettingsApiKeySource>();
             services.AddSingleton<IValidateOptions<ApiKeyOptions>, SettingsKeysValidator>();
-            services.AddSingleton<IValidateOptions<ApiKeyOptions>, KeySourceValidator>();
+            services.AddOptions<KeySourceCheck>().ValidateOnStart();
+            services.AddSingleton<IValidateOptions<KeySourceCheck>, KeySourceValidator>();
             builder.UseMiddleware<ApiKeyMiddleware>();
         }
 

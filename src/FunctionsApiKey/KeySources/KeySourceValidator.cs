@@ -1,5 +1,6 @@
 using FunctionsApiKey.KeyRing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace FunctionsApiKey.KeySources;
@@ -8,7 +9,12 @@ namespace FunctionsApiKey.KeySources;
 /// Stops an app whose configuration names one key source while its code registered another, e.g. a vault URI set
 /// without <c>.AddKeyVault()</c>: it would otherwise serve whatever keys sit in its settings, never the vault's.
 /// </summary>
-internal sealed class KeySourceValidator(IApiKeySource source, IConfiguration configuration) : IValidateOptions<ApiKeyOptions>
+/// <remarks>
+/// It validates its own options type, <see cref="KeySourceCheck"/>, not <see cref="ApiKeyOptions"/>: it needs the
+/// source, and a source may read <see cref="ApiKeyOptions"/> as it is made, which would validate them again from
+/// within their own validation.
+/// </remarks>
+internal sealed class KeySourceValidator(IServiceProvider services, IConfiguration configuration) : IValidateOptions<KeySourceCheck>
 {
     public const string Settings = "settings";
     public const string KeyVault = "keyvault";
@@ -16,9 +22,21 @@ internal sealed class KeySourceValidator(IApiKeySource source, IConfiguration co
     private const string KeySourceSetting = ApiKeyDefaults.SectionName + ":" + nameof(ApiKeyOptions.KeySource);
     private const string KeyVaultUriSetting = ApiKeyDefaults.SectionName + ":KeyVaultUri";
 
-    public ValidateOptionsResult Validate(string? name, ApiKeyOptions options)
+    public ValidateOptionsResult Validate(string? name, KeySourceCheck options)
     {
-        var named = options.KeySource;
+        IApiKeySource source;
+        string? named;
+        try
+        {
+            named = services.GetRequiredService<IOptions<ApiKeyOptions>>().Value.KeySource;
+            source = services.GetRequiredService<IApiKeySource>();
+        }
+        catch (OptionsValidationException)
+        {
+            // The settings the source needs are invalid; their own validation says which, once.
+            return ValidateOptionsResult.Skip;
+        }
+
         var wanted = string.IsNullOrEmpty(named) ? (string.IsNullOrEmpty(configuration[KeyVaultUriSetting]) ? Settings : KeyVault) : named.ToLowerInvariant();
         if (wanted == source.Name)
         {
@@ -35,3 +53,6 @@ internal sealed class KeySourceValidator(IApiKeySource source, IConfiguration co
         });
     }
 }
+
+/// <summary>Nothing to set: the options type under which <see cref="KeySourceValidator"/> runs at startup.</summary>
+internal sealed class KeySourceCheck;
