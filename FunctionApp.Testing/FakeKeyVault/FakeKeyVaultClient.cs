@@ -33,7 +33,7 @@ public static class FakeKeyVaultClient
                     throw;
                 }
             },
-            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == vault.Certificate.Thumbprint },
+            SslOptions = { RemoteCertificateValidationCallback = TestCertificate.Pinned(vault.Certificate) },
         };
 
         var options = new SecretClientOptions

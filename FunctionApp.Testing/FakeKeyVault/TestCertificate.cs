@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -27,5 +28,12 @@ public static class TestCertificate
 
         // Round-trip through PKCS#12 so Kestrel gets a certificate whose private key it can use on every platform.
         return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), password: null);
+    }
+
+    /// <summary>Accepts exactly <paramref name="certificate"/>, for in-process clients that must not trust anything else.</summary>
+    public static RemoteCertificateValidationCallback Pinned(X509Certificate2 certificate)
+    {
+        var thumbprint = certificate.Thumbprint;
+        return (_, presented, _, _) => presented?.GetCertHashString() == thumbprint;
     }
 }
