@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Security.Cryptography;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Storage.Blobs;
+using FunctionApp.Testing.FakeKeyVault;
+using FunctionApp.Testing.Storage;
+using FunctionApp.Tests.TestDoubles;
+using FunctionsApiKey.KeyVault;
+using FunctionsApiKey.SharedRing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FunctionApp.Tests.SharedRing;
+
+/// <summary>
+/// The publisher and instances of the shared ring, in process, over the real clients: the SecretClient against the
+/// fake vault and the BlobClient against Azurite with managed identity tokens. Every storage request is recorded, so
+/// tests can count them and what they carried. One container per harness.
+/// </summary>
+internal sealed class SharedRingHarness : IAsyncDisposable
+{
+    public const string SigningSecret = "keyring-signing-key";
+
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly string _container = "ring-" + Guid.NewGuid().ToString("N")[..20];
+
+    private SharedRingHarness(FakeKeyVaultServer vault, AzuriteServer azurite, FakeManagedIdentityEndpoint identity)
+    {
+        Vault = vault;
+        Azurite = azurite;
+        Identity = identity;
+        Verifier = RingTestKeys.VerifierFor(Signer);
+        Metrics = new SharedRingMetrics(_services.GetRequiredService<IMeterFactory>());
+        Polls = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), FunctionsApiKey.ApiKeyDefaults.MeterName, "apikey.ring.polls");
+        Refusals = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), FunctionsApiKey.ApiKeyDefaults.MeterName, "apikey.ring.refused");
+        Publishes = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), FunctionsApiKey.ApiKeyDefaults.MeterName, "apikey.ring.publishes");
+        Store = NewStore();
+    }
+
+    public FakeKeyVaultServer Vault { get; }
+
+    public AzuriteServer Azurite { get; }
+
+    public FakeManagedIdentityEndpoint Identity { get; }
+
+    public ECDsa Signer { get; } = RingTestKeys.NewSigningKey();
+
+    public RingVerifier Verifier { get; }
+
+    /// <summary>Whole milliseconds, as the ring records times.</summary>
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+
+    public FakeLogCollector Logs { get; } = new();
+
+    public SharedRingMetrics Metrics { get; }
+
+    public MetricCollector<long> Polls { get; }
+
+    public MetricCollector<long> Refusals { get; }
+
+    public MetricCollector<long> Publishes { get; }
+
+    public SharedRingOptions Options { get; } = new()
+    {
+        RingPollInterval = TimeSpan.FromSeconds(5),
+        RingStaleAfter = TimeSpan.FromMinutes(1),
+        RingSigningSecret = SigningSecret,
+        PublishSchedule = "*/10 * * * * *",
+    };
+
+    /// <summary>Every storage request so far: method, blob path, status and response body length.</summary>
+    public ConcurrentQueue<StorageRequest> StorageRequests { get; } = new();
+
+    public RingStore Store { get; }
+
+    public static async Task<SharedRingHarness> StartAsync(FakeKeyVaultServer vault, AzuriteServer azurite, FakeManagedIdentityEndpoint identity)
+    {
+        var harness = new SharedRingHarness(vault, azurite, identity);
+        vault.SetSecret(SigningSecret, harness.Signer.ExportPkcs8PrivateKeyPem());
+        return harness;
+    }
+
+    public RingStore NewStore(string? blobName = null)
+    {
+        var options = new BlobClientOptions { Transport = Azurite.CreateTransport(), Retry = { MaxRetries = 0 } };
+        options.AddPolicy(new Recorder(StorageRequests), HttpPipelinePosition.PerRetry);
+        var blobs = new BlobServiceClient(Azurite.BlobServiceUri, new IdentityEndpointCredential(Identity), options);
+        return new RingStore(blobs.GetBlobContainerClient(_container), blobName ?? "keyring");
+    }
+
+    public KeyRingPublisher Publisher(RingStore? store = null) => new(
+        store ?? Store, Verifier, Loader(), FakeKeyVaultClient.Create(Vault, maxRetries: 0), Options, "apikey-", Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("publisher"));
+
+    public SharedRingApiKeySource Instance(RingStore? store = null) => new(
+        store ?? Store, Verifier, Loader(), Options, TimeSpan.FromMinutes(5), Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("instance"));
+
+    public KeyVaultKeyLoader Loader() => new(
+        FakeKeyVaultClient.Create(Vault, maxRetries: 0),
+        new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri },
+        TestLogging.Factory(Logs).CreateLogger("vault"));
+
+    public async ValueTask DisposeAsync()
+    {
+        Polls.Dispose();
+        Refusals.Dispose();
+        Publishes.Dispose();
+        Verifier.Dispose();
+        Signer.Dispose();
+        await _services.DisposeAsync();
+    }
+
+    internal sealed record StorageRequest(string Method, string Path, int Status, long ResponseBytes);
+
+    private sealed class Recorder(ConcurrentQueue<StorageRequest> requests) : HttpPipelineSynchronousPolicy
+    {
+        public override void OnReceivedResponse(HttpMessage message)
+        {
+            var length = message.Response.Headers.ContentLength ?? 0;
+            requests.Enqueue(new StorageRequest(message.Request.Method.ToString(), message.Request.Uri.Path, message.Response.Status, length));
+        }
+    }
+}
