@@ -7,8 +7,9 @@ using FunctionApp.Benchmarks.EndToEnd;
 using FunctionApp.Benchmarks.KeyVault;
 using FunctionApp.Benchmarks.Memory;
 using FunctionApp.Benchmarks.Micro;
+using FunctionApp.Benchmarks.ScaleOut;
 
-// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|e2e|denials|keyvault|coldstart|memory|all] [--quick] [--debug-logs]
+// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|e2e|denials|keyvault|scaleout|coldstart|memory|all] [--quick] [--debug-logs]
 // --quick runs every benchmark briefly to prove it works; it measures nothing worth reading.
 // --debug-logs (e2e) turns on the app's per-request Debug log lines.
 var quick = args.Contains("--quick");
@@ -17,7 +18,7 @@ var rest = args.Where(a => a is not ("--quick" or "--debug-logs")).ToArray();
 var suite = rest.FirstOrDefault() ?? "all";
 var benchmarkArgs = rest.Skip(1).ToArray();
 
-var known = new[] { "micro", "e2e", "denials", "keyvault", "coldstart", "memory", "all" };
+var known = new[] { "micro", "e2e", "denials", "keyvault", "scaleout", "coldstart", "memory", "all" };
 if (!known.Contains(suite))
 {
     Console.Error.WriteLine($"Unknown suite '{suite}'. Use one of: {string.Join(", ", known)}, optionally with --quick.");
@@ -51,6 +52,11 @@ if (suite is "memory" or "all")
 if (suite is "keyvault" or "all")
 {
     await KeyVaultLoadBenchmark.RunAsync(quick);
+}
+
+if (suite is "scaleout" or "all")
+{
+    await ScaleOutBenchmark.RunAsync(quick);
 }
 
 if (suite is "e2e" or "all")

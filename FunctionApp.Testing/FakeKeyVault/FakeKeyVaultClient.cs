@@ -15,7 +15,10 @@ public static class FakeKeyVaultClient
 {
     public static readonly Uri VaultUri = new("https://myvault.vault.azure.net/");
 
-    public static SecretClient Create(FakeKeyVaultServer vault, int maxRetries = 3)
+    /// <param name="vault">The fake vault to reach.</param>
+    /// <param name="maxRetries">The SDK's retries of a failed request.</param>
+    /// <param name="sdkRetryDelays">Keep the SDK's own retry delays (0.8 s exponential, Retry-After honoured) instead of the tests' 10–50 ms.</param>
+    public static SecretClient Create(FakeKeyVaultServer vault, int maxRetries = 3, bool sdkRetryDelays = false)
     {
         var handler = new SocketsHttpHandler
         {
@@ -36,11 +39,13 @@ public static class FakeKeyVaultClient
             SslOptions = { RemoteCertificateValidationCallback = TestCertificate.Pinned(vault.Certificate) },
         };
 
-        var options = new SecretClientOptions
+        var options = new SecretClientOptions { Transport = new HttpClientTransport(handler), Retry = { MaxRetries = maxRetries } };
+        if (!sdkRetryDelays)
         {
-            Transport = new HttpClientTransport(handler),
-            Retry = { MaxRetries = maxRetries, Delay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(50) },
-        };
+            options.Retry.Delay = TimeSpan.FromMilliseconds(10);
+            options.Retry.MaxDelay = TimeSpan.FromMilliseconds(50);
+        }
+
         var token = new AccessToken(vault.AccessToken, DateTimeOffset.UtcNow.AddHours(1));
         return new SecretClient(VaultUri, DelegatedTokenCredential.Create((_, _) => token), options);
     }

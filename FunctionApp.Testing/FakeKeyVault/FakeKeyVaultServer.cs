@@ -32,6 +32,8 @@ public sealed class FakeKeyVaultServer : IAsyncDisposable
     private readonly ConcurrentQueue<FakeVaultRequest> _requests = new();
     private readonly List<Fault> _faults = [];
     private (int Status, string Code)? _outage;
+    private readonly Queue<long> _admitted = new();
+    private int _throttled;
     private int _concurrent;
     private int _maxConcurrent;
 
@@ -52,6 +54,17 @@ public sealed class FakeKeyVaultServer : IAsyncDisposable
 
     /// <summary>Added to every request, e.g. 8 ms to model a vault in another region.</summary>
     public TimeSpan Latency { get; set; }
+
+    /// <summary>
+    /// Key Vault's service limit, when set: at most this many requests in any window of <see cref="ThrottleWindow"/>
+    /// (the documented limit is 4,000 per 10 s); beyond it, 429 with <c>Retry-After</c> until the window has room.
+    /// </summary>
+    public int? ThrottleLimit { get; set; }
+
+    public TimeSpan ThrottleWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Requests answered 429 by <see cref="ThrottleLimit"/>.</summary>
+    public int Throttled => Volatile.Read(ref _throttled);
 
     public IReadOnlyList<FakeVaultRequest> Requests => [.. _requests];
 
@@ -222,6 +235,12 @@ public sealed class FakeKeyVaultServer : IAsyncDisposable
                 return (outage.Status, Error(outage.Code, "Injected outage."));
             }
 
+            if (ThrottleLimit is { } limit && Throttle(limit, response))
+            {
+                Interlocked.Increment(ref _throttled);
+                return (429, Error("Throttled", "Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached"));
+            }
+
             var path = request.Path.Value ?? "/";
             var index = _faults.FindIndex(f => f.PathMatches(path));
             if (index >= 0)
@@ -268,6 +287,27 @@ public sealed class FakeKeyVaultServer : IAsyncDisposable
                 _ => (404, Error("NotFound", "The requested resource was not found.")),
             };
         }
+    }
+
+    /// <summary>A sliding window of admitted requests (under the lock): true, with Retry-After set, when it is full.</summary>
+    private bool Throttle(int limit, HttpResponse response)
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        var window = (long)(ThrottleWindow.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        while (_admitted.Count > 0 && now - _admitted.Peek() >= window)
+        {
+            _admitted.Dequeue();
+        }
+
+        if (_admitted.Count < limit)
+        {
+            _admitted.Enqueue(now);
+            return false;
+        }
+
+        var wait = (double)(_admitted.Peek() + window - now) / System.Diagnostics.Stopwatch.Frequency;
+        response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait)).ToString(CultureInfo.InvariantCulture);
+        return true;
     }
 
     private List<(string Name, FakeSecretVersion Version)> CurrentVersions() =>
