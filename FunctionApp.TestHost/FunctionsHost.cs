@@ -75,7 +75,8 @@ public sealed class FunctionsHost : IAsyncDisposable
 
             var dispatcher = new FunctionDispatcher(worker, functions, StartWorker, options, log);
             host = new FunctionsHost(grpc, dispatcher, routes.Functions);
-            host._http = await HttpFrontEnd.StartAsync(options.Port, new HttpFrontEnd(routes, dispatcher, settings, log)).ConfigureAwait(false);
+            var invoker = new FunctionInvoker(dispatcher, settings.FunctionTimeout, log);
+            host._http = await HttpFrontEnd.StartAsync(options.Port, new HttpFrontEnd(routes, invoker, settings, log)).ConfigureAwait(false);
             host.BaseAddress = new Uri(ServerAddress(host._http));
 
             if (worker.Process.Exited.IsCompleted)
