@@ -27,11 +27,12 @@ public sealed class FunctionsHost : IAsyncDisposable
     private WebApplication? _http;
     private int _disposed;
 
-    private FunctionsHost(WebApplication grpc, FunctionDispatcher dispatcher, IReadOnlyList<HttpFunction> functions)
+    private FunctionsHost(WebApplication grpc, FunctionDispatcher dispatcher, FunctionIndex functions)
     {
         _grpc = grpc;
         _dispatcher = dispatcher;
-        Functions = functions;
+        Functions = functions.Routes.Functions;
+        FunctionErrors = functions.Errors;
     }
 
     /// <summary>Where the functions are served, e.g. http://127.0.0.1:7071/.</summary>
@@ -53,6 +54,12 @@ public sealed class FunctionsHost : IAsyncDisposable
     /// <summary>The routed functions, in the order the host tries their routes.</summary>
     public IReadOnlyList<HttpFunction> Functions { get; }
 
+    /// <summary>
+    /// The functions the host put in error, by name (ignoring case), with the error it logged for each after
+    /// "The '{name}' function is in error: ". The other functions run.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> FunctionErrors { get; }
+
     public static async Task<FunctionsHost> StartAsync(FunctionsHostOptions options, CancellationToken cancellationToken = default)
     {
         var log = new HostLog(options.Log);
@@ -71,12 +78,12 @@ public sealed class FunctionsHost : IAsyncDisposable
             worker = StartWorker();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.StartupTimeout);
-            var (routes, functions) = await LoadFunctionsAsync(worker, settings.RoutePrefix, log, timeout.Token).ConfigureAwait(false);
+            var functions = await LoadFunctionsAsync(worker, settings, log, timeout.Token).ConfigureAwait(false);
 
-            var dispatcher = new FunctionDispatcher(worker, functions, StartWorker, options, log);
-            host = new FunctionsHost(grpc, dispatcher, routes.Functions);
+            var dispatcher = new FunctionDispatcher(worker, functions.Loaded, StartWorker, options, log);
+            host = new FunctionsHost(grpc, dispatcher, functions);
             var invoker = new FunctionInvoker(dispatcher, settings.FunctionTimeout, log);
-            host._http = await HttpFrontEnd.StartAsync(options.Port, new HttpFrontEnd(routes, invoker, settings, log)).ConfigureAwait(false);
+            host._http = await HttpFrontEnd.StartAsync(options.Port, new HttpFrontEnd(functions.Routes, invoker, settings, log)).ConfigureAwait(false);
             host.BaseAddress = new Uri(ServerAddress(host._http));
 
             if (worker.Process.Exited.IsCompleted)
@@ -85,10 +92,15 @@ public sealed class FunctionsHost : IAsyncDisposable
             }
 
             log.Host("Functions:");
-            foreach (var function in routes.Functions)
+            foreach (var function in functions.Routes.Functions)
             {
                 var methods = function.Methods is null ? "ANY" : string.Join(',', function.Methods);
                 log.Host($"  {function.Name}: [{methods}] {host.BaseAddress}{function.Template.TrimStart('/')}");
+            }
+
+            foreach (var timer in functions.Timers)
+            {
+                log.Host($"  {timer.Name}: timerTrigger");
             }
 
             return host;
@@ -133,23 +145,21 @@ public sealed class FunctionsHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Initialises the first worker, reads its functions, routes them and loads those the host keeps: a function in
-    /// error is logged and left out, as the host leaves it out; an invalid route template fails the start.
+    /// Initialises the first worker, reads its functions, indexes them as the host does and loads those it keeps: a
+    /// function in error is logged, and the others run; an invalid route template fails the start.
     /// </summary>
-    private static async Task<(RouteTable Routes, IReadOnlyCollection<Rpc.RpcFunctionMetadata> Loaded)> LoadFunctionsAsync(
-        WorkerSession worker, string routePrefix, HostLog log, CancellationToken cancellationToken)
+    private static async Task<FunctionIndex> LoadFunctionsAsync(WorkerSession worker, HostSettings settings, HostLog log, CancellationToken cancellationToken)
     {
         await worker.InitializeAsync(cancellationToken).ConfigureAwait(false);
         var metadata = await worker.GetMetadataAsync(cancellationToken).ConfigureAwait(false);
-        var routes = new RouteTable(metadata.Select(f => HttpFunction.FromMetadata(f, routePrefix)).OfType<HttpFunction>());
-        foreach (var (name, error) in routes.Errors)
+        var functions = FunctionIndex.Create(metadata, settings.RoutePrefix, new NameResolver(settings.WorkerEnvironment), TimeProvider.System);
+        foreach (var (name, error) in functions.Errors)
         {
             log.Host($"ERROR: The '{name}' function is in error: {error}");
         }
 
-        var loaded = metadata.Where(f => !routes.Errors.ContainsKey(f.Name)).ToList();
-        await worker.LoadAsync(loaded, cancellationToken).ConfigureAwait(false);
-        return (routes, loaded);
+        await worker.LoadAsync(functions.Loaded, cancellationToken).ConfigureAwait(false);
+        return functions;
     }
 
     private static async Task<WebApplication> StartGrpcServerAsync(WorkerChannels channels)
