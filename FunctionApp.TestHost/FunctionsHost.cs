@@ -2,6 +2,7 @@ using System.Net;
 using FunctionApp.TestHost.Http;
 using FunctionApp.TestHost.Protocol;
 using FunctionApp.TestHost.Routing;
+using FunctionApp.TestHost.Timers;
 using FunctionApp.TestHost.Worker;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -16,15 +17,16 @@ namespace FunctionApp.TestHost;
 /// <summary>
 /// A stand-in for the Azure Functions host, for tests and for machines without Core Tools: it starts the worker of
 /// any isolated-worker app's build output as the app's worker.config.json says, plays the host's side of the gRPC
-/// protocol (init, metadata, load, invoke, terminate) and serves the functions over HTTP/1.1 on 127.0.0.1, routed as
-/// the host routes them. After a function timeout it replaces the worker process, as the host does. Disposing it stops
-/// the worker and kills its process tree.
+/// protocol (init, metadata, load, invoke, terminate), serves the functions over HTTP/1.1 on 127.0.0.1, routed as
+/// the host routes them, and runs timer functions on their schedules. After a function timeout it replaces the worker
+/// process, as the host does. Disposing it stops the worker and kills its process tree.
 /// </summary>
 public sealed class FunctionsHost : IAsyncDisposable
 {
     private readonly WebApplication _grpc;
     private readonly FunctionDispatcher _dispatcher;
     private WebApplication? _http;
+    private IReadOnlyList<TimerListener> _timers = [];
     private int _disposed;
 
     private FunctionsHost(WebApplication grpc, FunctionDispatcher dispatcher, FunctionIndex functions)
@@ -103,6 +105,7 @@ public sealed class FunctionsHost : IAsyncDisposable
                 log.Host($"  {timer.Name}: timerTrigger");
             }
 
+            host._timers = StartTimers(functions.Timers, new BackgroundInvocations(invoker, log), TimeProvider.System, log);
             return host;
         }
         catch (Exception ex)
@@ -139,6 +142,11 @@ public sealed class FunctionsHost : IAsyncDisposable
             await _http.DisposeAsync().ConfigureAwait(false);
         }
 
+        foreach (var timer in _timers)
+        {
+            await timer.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _dispatcher.DisposeAsync().ConfigureAwait(false);
         await _grpc.StopAsync().ConfigureAwait(false);
         await _grpc.DisposeAsync().ConfigureAwait(false);
@@ -160,6 +168,28 @@ public sealed class FunctionsHost : IAsyncDisposable
 
         await worker.LoadAsync(functions.Loaded, cancellationToken).ConfigureAwait(false);
         return functions;
+    }
+
+    /// <summary>
+    /// Starts each timer function's schedule, as the host starts its trigger listeners once the functions are loaded. A
+    /// run is dispatched to whichever worker serves at the time, so the schedules outlive worker restarts.
+    /// </summary>
+    private static List<TimerListener> StartTimers(IReadOnlyList<TimerFunction> timers, BackgroundInvocations background, TimeProvider time, HostLog log)
+    {
+        var listeners = timers.Select(timer => new TimerListener(timer, (timerInfo, stopping) => RunAsync(timer, timerInfo, stopping), time, log)).ToList();
+        foreach (var listener in listeners)
+        {
+            listener.Start();
+        }
+
+        return listeners;
+
+        async Task RunAsync(TimerFunction timer, TimerInfo timerInfo, CancellationToken stopping)
+        {
+            var now = time.GetLocalNow();
+            var run = await background.StartAsync(timer.Name, timer.CreateInvocation(timerInfo, now), $"Timer fired at {now:o}", stopping).ConfigureAwait(false);
+            await run.ConfigureAwait(false);
+        }
     }
 
     private static async Task<WebApplication> StartGrpcServerAsync(WorkerChannels channels)

@@ -29,6 +29,8 @@ internal sealed class CronTimerSchedule : TimerSchedule
         return cron is null ? null : new CronTimerSchedule(cron, timeZone);
     }
 
+    public override bool AdjustsForDaylightSaving => true;
+
     public override DateTimeOffset GetNextOccurrence(DateTimeOffset now)
     {
         var next = _cron.GetNextOccurrence(TimeZoneInfo.ConvertTime(now, _timeZone).DateTime);

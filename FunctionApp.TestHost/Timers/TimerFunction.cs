@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using FunctionApp.TestHost.Rpc;
 
@@ -39,6 +40,22 @@ internal sealed class TimerFunction
     public bool UseMonitor { get; }
 
     public TimerSchedule Schedule { get; }
+
+    /// <summary>
+    /// The invocation the host sends for a run: the <see cref="TimerInfo"/> as JSON, bound to the trigger parameter, and
+    /// the extension's one binding-data entry, <c>TimerTrigger</c>, the host's local time as its culture writes it.
+    /// </summary>
+    public StreamingMessage CreateInvocation(TimerInfo timerInfo, DateTimeOffset now) => new()
+    {
+        InvocationRequest = new InvocationRequest
+        {
+            InvocationId = Guid.NewGuid().ToString(),
+            FunctionId = FunctionId,
+            InputData = { new ParameterBinding { Name = TriggerParameter, Data = new TypedData { Json = timerInfo.ToJson() } } },
+            TriggerMetadata = { ["TimerTrigger"] = new TypedData { String = now.DateTime.ToString(CultureInfo.CurrentCulture) } },
+            TraceContext = new RpcTraceContext(),
+        },
+    };
 
     /// <summary>The function's timer trigger; null when it has another trigger.</summary>
     /// <param name="metadata">The function as the worker reports it.</param>

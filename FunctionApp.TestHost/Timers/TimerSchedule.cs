@@ -19,6 +19,12 @@ internal abstract class TimerSchedule
     /// </summary>
     public abstract bool RunsMoreThanOncePerMinute(DateTimeOffset now);
 
+    /// <summary>
+    /// The extension's obsolete <c>AdjustForDST</c>, the one public property of a schedule and so all of it that reaches
+    /// the worker: true for cron, false for a time span.
+    /// </summary>
+    public abstract bool AdjustsForDaylightSaving { get; }
+
     /// <summary>How the extension logs the schedule, e.g. <c>Cron: '0,10,20,30,40,50 * * * * *'</c>.</summary>
     public abstract override string ToString();
 
