@@ -1,4 +1,5 @@
 using System.Net;
+using FunctionApp.TestHost.Admin;
 using FunctionApp.TestHost.Http;
 using FunctionApp.TestHost.Protocol;
 using FunctionApp.TestHost.Routing;
@@ -25,8 +26,10 @@ public sealed class FunctionsHost : IAsyncDisposable
 {
     private readonly WebApplication _grpc;
     private readonly FunctionDispatcher _dispatcher;
+    private readonly CancellationTokenSource _stopping = new();
     private WebApplication? _http;
     private IReadOnlyList<TimerListener> _timers = [];
+    private ManualInvoker _manual = null!;
     private int _disposed;
 
     private FunctionsHost(WebApplication grpc, FunctionDispatcher dispatcher, FunctionIndex functions)
@@ -62,6 +65,24 @@ public sealed class FunctionsHost : IAsyncDisposable
     /// </summary>
     public IReadOnlyDictionary<string, string> FunctionErrors { get; }
 
+    /// <summary>
+    /// Runs a function now, as <c>POST /admin/functions/{name}</c> does (see the README for what each trigger gets), and
+    /// completes when the worker has answered, so a test need not poll the log. A timer function gets a
+    /// <c>TimerInfo</c> that is not past due; the run does not move its schedule and may overlap a scheduled one.
+    /// </summary>
+    /// <param name="functionName">The function's name, ignoring case.</param>
+    /// <param name="input">The admin API's <c>input</c>; a timer function ignores it.</param>
+    /// <param name="cancellationToken">Stops waiting; the invocation goes on.</param>
+    /// <returns>How it ended: the worker's answer, a timeout, or why it could not run (e.g. an HTTP function).</returns>
+    /// <exception cref="KeyNotFoundException">The host has no such function (the admin API answers 404).</exception>
+    public async Task<FunctionInvocationResult> InvokeAsync(string functionName, string? input = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        var run = await _manual.StartAsync(functionName, input, _stopping.Token).WaitAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"The host has no function '{functionName}' (the admin API would answer 404); see FunctionErrors for functions in error.");
+        return await run.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public static async Task<FunctionsHost> StartAsync(FunctionsHostOptions options, CancellationToken cancellationToken = default)
     {
         var log = new HostLog(options.Log);
@@ -85,7 +106,11 @@ public sealed class FunctionsHost : IAsyncDisposable
             var dispatcher = new FunctionDispatcher(worker, functions.Loaded, StartWorker, options, log);
             host = new FunctionsHost(grpc, dispatcher, functions);
             var invoker = new FunctionInvoker(dispatcher, settings.FunctionTimeout, log);
-            host._http = await HttpFrontEnd.StartAsync(options.Port, new HttpFrontEnd(functions.Routes, invoker, settings, log)).ConfigureAwait(false);
+            var background = new BackgroundInvocations(invoker, log);
+            host._timers = CreateTimers(functions.Timers, background, TimeProvider.System, log);
+            host._manual = new ManualInvoker(functions, host._timers, background, TimeProvider.System);
+            var admin = new AdminEndpoint(host._manual, log, host._stopping.Token);
+            host._http = await HttpFrontEnd.StartAsync(options.Port, new HttpFrontEnd(functions.Routes, invoker, admin, settings, log)).ConfigureAwait(false);
             host.BaseAddress = new Uri(ServerAddress(host._http));
 
             if (worker.Process.Exited.IsCompleted)
@@ -105,7 +130,12 @@ public sealed class FunctionsHost : IAsyncDisposable
                 log.Host($"  {timer.Name}: timerTrigger");
             }
 
-            host._timers = StartTimers(functions.Timers, new BackgroundInvocations(invoker, log), TimeProvider.System, log);
+            // As the host starts its trigger listeners once the functions are loaded.
+            foreach (var timer in host._timers)
+            {
+                timer.Start();
+            }
+
             return host;
         }
         catch (Exception ex)
@@ -147,9 +177,11 @@ public sealed class FunctionsHost : IAsyncDisposable
             await timer.DisposeAsync().ConfigureAwait(false);
         }
 
+        await _stopping.CancelAsync().ConfigureAwait(false);
         await _dispatcher.DisposeAsync().ConfigureAwait(false);
         await _grpc.StopAsync().ConfigureAwait(false);
         await _grpc.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
     }
 
     /// <summary>
@@ -171,18 +203,12 @@ public sealed class FunctionsHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts each timer function's schedule, as the host starts its trigger listeners once the functions are loaded. A
-    /// run is dispatched to whichever worker serves at the time, so the schedules outlive worker restarts.
+    /// A listener for each timer function. A run is dispatched to whichever worker serves at the time, so the schedules
+    /// outlive worker restarts.
     /// </summary>
-    private static List<TimerListener> StartTimers(IReadOnlyList<TimerFunction> timers, BackgroundInvocations background, TimeProvider time, HostLog log)
+    private static List<TimerListener> CreateTimers(IReadOnlyList<TimerFunction> timers, BackgroundInvocations background, TimeProvider time, HostLog log)
     {
-        var listeners = timers.Select(timer => new TimerListener(timer, (timerInfo, stopping) => RunAsync(timer, timerInfo, stopping), time, log)).ToList();
-        foreach (var listener in listeners)
-        {
-            listener.Start();
-        }
-
-        return listeners;
+        return [.. timers.Select(timer => new TimerListener(timer, (timerInfo, stopping) => RunAsync(timer, timerInfo, stopping), time, log))];
 
         async Task RunAsync(TimerFunction timer, TimerInfo timerInfo, CancellationToken stopping)
         {

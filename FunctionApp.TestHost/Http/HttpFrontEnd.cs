@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using FunctionApp.TestHost.Admin;
 using FunctionApp.TestHost.Protocol;
 using FunctionApp.TestHost.Routing;
 using FunctionApp.TestHost.Rpc;
@@ -15,10 +16,11 @@ namespace FunctionApp.TestHost.Http;
 /// <summary>
 /// The host's HTTP side: routes each request, turns it into an invocation (<see cref="InvocationRequestFactory"/>), runs
 /// it (<see cref="FunctionInvoker"/>), and turns the answer back into a response (<see cref="HttpResponseWriter"/>); a
-/// function that outlasts host.json's <c>functionTimeout</c> gets a bare 500.
+/// function that outlasts host.json's <c>functionTimeout</c> gets a bare 500. The host's admin API for running a function
+/// now (<see cref="AdminEndpoint"/>) comes first: no function may have a route under <c>admin</c>.
 /// Kestrel's default request limits stay in place, except the body size, which the host raises to 100 MB.
 /// </summary>
-internal sealed class HttpFrontEnd(RouteTable routes, FunctionInvoker invoker, HostSettings settings, HostLog log)
+internal sealed class HttpFrontEnd(RouteTable routes, FunctionInvoker invoker, AdminEndpoint admin, HostSettings settings, HostLog log)
 {
     /// <summary>The host's <c>ScriptConstants.DefaultMaxRequestBodySize</c>; Kestrel's own default is 30 MB.</summary>
     private const long MaxRequestBodySize = 100 * 1024 * 1024;
@@ -44,6 +46,12 @@ internal sealed class HttpFrontEnd(RouteTable routes, FunctionInvoker invoker, H
     private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
+        if (AdminEndpoint.TryMatch(request, out var name))
+        {
+            await admin.HandleAsync(context, name).ConfigureAwait(false);
+            return;
+        }
+
         var function = routes.Match(request.Path, request.Method, out var routeValues);
         if (function is null)
         {

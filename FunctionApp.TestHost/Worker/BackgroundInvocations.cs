@@ -36,6 +36,17 @@ internal sealed class BackgroundInvocations(FunctionInvoker invoker, HostLog log
         }
     }
 
+    /// <summary>
+    /// A call the host accepts but cannot run, because binding its trigger fails before any invocation reaches the
+    /// worker: logged as executed and failed, as the host's executor logs it.
+    /// </summary>
+    public FunctionInvocationResult Fail(string functionName, string reason, string error)
+    {
+        var invocationId = Guid.NewGuid().ToString();
+        log.Host($"Executing 'Functions.{functionName}' (Reason='{reason}', Id={invocationId})");
+        return Executed(functionName, invocationId, Stopwatch.StartNew(), error);
+    }
+
     private const string Stopped = "The host stopped before the function finished.";
 
     private async Task<FunctionInvocationResult> CompleteAsync(string functionName, DispatchedInvocation dispatched, Stopwatch started, CancellationToken stopping)
