@@ -1,7 +1,9 @@
 using System.Net;
+using FunctionApp.TestHost.Admin;
 using FunctionApp.TestHost.Http;
 using FunctionApp.TestHost.Protocol;
 using FunctionApp.TestHost.Routing;
+using FunctionApp.TestHost.Timers;
 using FunctionApp.TestHost.Worker;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -16,22 +18,26 @@ namespace FunctionApp.TestHost;
 /// <summary>
 /// A stand-in for the Azure Functions host, for tests and for machines without Core Tools: it starts the worker of
 /// any isolated-worker app's build output as the app's worker.config.json says, plays the host's side of the gRPC
-/// protocol (init, metadata, load, invoke, terminate) and serves the functions over HTTP/1.1 on 127.0.0.1, routed as
-/// the host routes them. After a function timeout it replaces the worker process, as the host does. Disposing it stops
-/// the worker and kills its process tree.
+/// protocol (init, metadata, load, invoke, terminate), serves the functions over HTTP/1.1 on 127.0.0.1, routed as
+/// the host routes them, and runs timer functions on their schedules. After a function timeout it replaces the worker
+/// process, as the host does. Disposing it stops the worker and kills its process tree.
 /// </summary>
 public sealed class FunctionsHost : IAsyncDisposable
 {
     private readonly WebApplication _grpc;
     private readonly FunctionDispatcher _dispatcher;
+    private readonly CancellationTokenSource _stopping = new();
     private WebApplication? _http;
+    private IReadOnlyList<TimerListener> _timers = [];
+    private ManualInvoker _manual = null!;
     private int _disposed;
 
-    private FunctionsHost(WebApplication grpc, FunctionDispatcher dispatcher, IReadOnlyList<HttpFunction> functions)
+    private FunctionsHost(WebApplication grpc, FunctionDispatcher dispatcher, FunctionIndex functions)
     {
         _grpc = grpc;
         _dispatcher = dispatcher;
-        Functions = functions;
+        Functions = functions.Routes.Functions;
+        FunctionErrors = functions.Errors;
     }
 
     /// <summary>Where the functions are served, e.g. http://127.0.0.1:7071/.</summary>
@@ -53,6 +59,30 @@ public sealed class FunctionsHost : IAsyncDisposable
     /// <summary>The routed functions, in the order the host tries their routes.</summary>
     public IReadOnlyList<HttpFunction> Functions { get; }
 
+    /// <summary>
+    /// The functions the host put in error, by name (ignoring case), with the error it logged for each after
+    /// "The '{name}' function is in error: ". The other functions run.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> FunctionErrors { get; }
+
+    /// <summary>
+    /// Runs a function now, as <c>POST /admin/functions/{name}</c> does (see the README for what each trigger gets), and
+    /// completes when the worker has answered, so a test need not poll the log. A timer function gets a
+    /// <c>TimerInfo</c> that is not past due; the run does not move its schedule and may overlap a scheduled one.
+    /// </summary>
+    /// <param name="functionName">The function's name, ignoring case.</param>
+    /// <param name="input">The admin API's <c>input</c>; a timer function ignores it.</param>
+    /// <param name="cancellationToken">Stops waiting; the invocation goes on.</param>
+    /// <returns>How it ended: the worker's answer, a timeout, or why it could not run (e.g. an HTTP function).</returns>
+    /// <exception cref="KeyNotFoundException">The host has no such function (the admin API answers 404).</exception>
+    public async Task<FunctionInvocationResult> InvokeAsync(string functionName, string? input = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        var run = await _manual.StartAsync(functionName, input, _stopping.Token).WaitAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"The host has no function '{functionName}' (the admin API would answer 404); see FunctionErrors for functions in error.");
+        return await run.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public static async Task<FunctionsHost> StartAsync(FunctionsHostOptions options, CancellationToken cancellationToken = default)
     {
         var log = new HostLog(options.Log);
@@ -71,11 +101,16 @@ public sealed class FunctionsHost : IAsyncDisposable
             worker = StartWorker();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.StartupTimeout);
-            var (routes, functions) = await LoadFunctionsAsync(worker, settings.RoutePrefix, log, timeout.Token).ConfigureAwait(false);
+            var functions = await LoadFunctionsAsync(worker, settings, log, timeout.Token).ConfigureAwait(false);
 
-            var dispatcher = new FunctionDispatcher(worker, functions, StartWorker, options, log);
-            host = new FunctionsHost(grpc, dispatcher, routes.Functions);
-            host._http = await HttpFrontEnd.StartAsync(options.Port, new HttpFrontEnd(routes, dispatcher, settings, log)).ConfigureAwait(false);
+            var dispatcher = new FunctionDispatcher(worker, functions.Loaded, StartWorker, options, log);
+            host = new FunctionsHost(grpc, dispatcher, functions);
+            var invoker = new FunctionInvoker(dispatcher, settings.FunctionTimeout, log);
+            var background = new BackgroundInvocations(invoker, log);
+            host._timers = CreateTimers(functions.Timers, background, TimeProvider.System, log);
+            host._manual = new ManualInvoker(functions, host._timers, background, TimeProvider.System);
+            var admin = new AdminEndpoint(host._manual, log, host._stopping.Token);
+            host._http = await HttpFrontEnd.StartAsync(options.Port, new HttpFrontEnd(functions.Routes, invoker, admin, settings, log)).ConfigureAwait(false);
             host.BaseAddress = new Uri(ServerAddress(host._http));
 
             if (worker.Process.Exited.IsCompleted)
@@ -84,10 +119,21 @@ public sealed class FunctionsHost : IAsyncDisposable
             }
 
             log.Host("Functions:");
-            foreach (var function in routes.Functions)
+            foreach (var function in functions.Routes.Functions)
             {
                 var methods = function.Methods is null ? "ANY" : string.Join(',', function.Methods);
                 log.Host($"  {function.Name}: [{methods}] {host.BaseAddress}{function.Template.TrimStart('/')}");
+            }
+
+            foreach (var timer in functions.Timers)
+            {
+                log.Host($"  {timer.Name}: timerTrigger");
+            }
+
+            // As the host starts its trigger listeners once the functions are loaded.
+            foreach (var timer in host._timers)
+            {
+                timer.Start();
             }
 
             return host;
@@ -126,29 +172,50 @@ public sealed class FunctionsHost : IAsyncDisposable
             await _http.DisposeAsync().ConfigureAwait(false);
         }
 
+        foreach (var timer in _timers)
+        {
+            await timer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
         await _dispatcher.DisposeAsync().ConfigureAwait(false);
         await _grpc.StopAsync().ConfigureAwait(false);
         await _grpc.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
     }
 
     /// <summary>
-    /// Initialises the first worker, reads its functions, routes them and loads those the host keeps: a function in
-    /// error is logged and left out, as the host leaves it out; an invalid route template fails the start.
+    /// Initialises the first worker, reads its functions, indexes them as the host does and loads those it keeps: a
+    /// function in error is logged, and the others run; an invalid route template fails the start.
     /// </summary>
-    private static async Task<(RouteTable Routes, IReadOnlyCollection<Rpc.RpcFunctionMetadata> Loaded)> LoadFunctionsAsync(
-        WorkerSession worker, string routePrefix, HostLog log, CancellationToken cancellationToken)
+    private static async Task<FunctionIndex> LoadFunctionsAsync(WorkerSession worker, HostSettings settings, HostLog log, CancellationToken cancellationToken)
     {
         await worker.InitializeAsync(cancellationToken).ConfigureAwait(false);
         var metadata = await worker.GetMetadataAsync(cancellationToken).ConfigureAwait(false);
-        var routes = new RouteTable(metadata.Select(f => HttpFunction.FromMetadata(f, routePrefix)).OfType<HttpFunction>());
-        foreach (var (name, error) in routes.Errors)
+        var functions = FunctionIndex.Create(metadata, settings.RoutePrefix, new NameResolver(settings.WorkerEnvironment), TimeProvider.System);
+        foreach (var (name, error) in functions.Errors)
         {
             log.Host($"ERROR: The '{name}' function is in error: {error}");
         }
 
-        var loaded = metadata.Where(f => !routes.Errors.ContainsKey(f.Name)).ToList();
-        await worker.LoadAsync(loaded, cancellationToken).ConfigureAwait(false);
-        return (routes, loaded);
+        await worker.LoadAsync(functions.Loaded, cancellationToken).ConfigureAwait(false);
+        return functions;
+    }
+
+    /// <summary>
+    /// A listener for each timer function. A run is dispatched to whichever worker serves at the time, so the schedules
+    /// outlive worker restarts.
+    /// </summary>
+    private static List<TimerListener> CreateTimers(IReadOnlyList<TimerFunction> timers, BackgroundInvocations background, TimeProvider time, HostLog log)
+    {
+        return [.. timers.Select(timer => new TimerListener(timer, (timerInfo, stopping) => RunAsync(timer, timerInfo, stopping), time, log))];
+
+        async Task RunAsync(TimerFunction timer, TimerInfo timerInfo, CancellationToken stopping)
+        {
+            var now = time.GetLocalNow();
+            var run = await background.StartAsync(timer.Name, timer.CreateInvocation(timerInfo, now), $"Timer fired at {now:o}", stopping).ConfigureAwait(false);
+            await run.ConfigureAwait(false);
+        }
     }
 
     private static async Task<WebApplication> StartGrpcServerAsync(WorkerChannels channels)

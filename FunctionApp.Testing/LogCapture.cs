@@ -38,13 +38,16 @@ public sealed class LogCapture : TextWriter
         }
     }
 
-    /// <summary>Waits until a line matching <paramref name="predicate"/> has been written.</summary>
-    public async Task<string> WaitForAsync(Func<string, bool> predicate, TimeSpan timeout)
+    /// <summary>
+    /// Waits until a line matching <paramref name="predicate"/> has been written, looking only at lines written after the
+    /// first <paramref name="after"/> (e.g. a count of <see cref="Lines"/> taken earlier).
+    /// </summary>
+    public async Task<string> WaitForAsync(Func<string, bool> predicate, TimeSpan timeout, int after = 0)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            if (_lines.FirstOrDefault(predicate) is { } line)
+            if (_lines.Skip(after).FirstOrDefault(predicate) is { } line)
             {
                 return line;
             }

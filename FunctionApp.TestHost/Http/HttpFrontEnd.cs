@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using FunctionApp.TestHost.Admin;
 using FunctionApp.TestHost.Protocol;
 using FunctionApp.TestHost.Routing;
 using FunctionApp.TestHost.Rpc;
@@ -14,18 +15,13 @@ namespace FunctionApp.TestHost.Http;
 
 /// <summary>
 /// The host's HTTP side: routes each request, turns it into an invocation (<see cref="InvocationRequestFactory"/>), runs
-/// it in the dispatcher's worker within host.json's <c>functionTimeout</c>, and turns the answer back into a response
-/// (<see cref="HttpResponseWriter"/>).
+/// it (<see cref="FunctionInvoker"/>), and turns the answer back into a response (<see cref="HttpResponseWriter"/>); a
+/// function that outlasts host.json's <c>functionTimeout</c> gets a bare 500. The host's admin API for running a function
+/// now (<see cref="AdminEndpoint"/>) comes first: no function may have a route under <c>admin</c>.
 /// Kestrel's default request limits stay in place, except the body size, which the host raises to 100 MB.
 /// </summary>
-internal sealed class HttpFrontEnd(RouteTable routes, FunctionDispatcher dispatcher, HostSettings settings, HostLog log)
+internal sealed class HttpFrontEnd(RouteTable routes, FunctionInvoker invoker, AdminEndpoint admin, HostSettings settings, HostLog log)
 {
-    /// <summary>
-    /// How long a timed-out function gets to finish before its worker is replaced: the WebJobs SDK's
-    /// <c>TimeoutAttribute.GracePeriod</c>, which the host's exception handler waits for.
-    /// </summary>
-    private static readonly TimeSpan TimeoutGracePeriod = TimeSpan.FromSeconds(2);
-
     /// <summary>The host's <c>ScriptConstants.DefaultMaxRequestBodySize</c>; Kestrel's own default is 30 MB.</summary>
     private const long MaxRequestBodySize = 100 * 1024 * 1024;
 
@@ -50,6 +46,12 @@ internal sealed class HttpFrontEnd(RouteTable routes, FunctionDispatcher dispatc
     private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
+        if (AdminEndpoint.TryMatch(request, out var name))
+        {
+            await admin.HandleAsync(context, name).ConfigureAwait(false);
+            return;
+        }
+
         var function = routes.Match(request.Path, request.Method, out var routeValues);
         if (function is null)
         {
@@ -60,11 +62,10 @@ internal sealed class HttpFrontEnd(RouteTable routes, FunctionDispatcher dispatc
         try
         {
             var invocation = await InvocationRequestFactory.CreateAsync(request, function, routeValues, context.RequestAborted).ConfigureAwait(false);
-
-            // While the worker is being replaced after a timeout, this waits for the new one, as the host holds requests.
-            var worker = await dispatcher.GetWorkerAsync().WaitAsync(context.RequestAborted).ConfigureAwait(false);
-            if (await InvokeAsync(worker, function, invocation, context.RequestAborted).ConfigureAwait(false) is not { } answer)
+            var dispatched = await invoker.DispatchAsync(function.Name, invocation, context.RequestAborted).ConfigureAwait(false);
+            if (await dispatched.Answer.ConfigureAwait(false) is not { } answer)
             {
+                // The function outlasted functionTimeout.
                 context.Response.StatusCode = StatusCodes.Status500InternalServerError;
                 return;
             }
@@ -86,57 +87,6 @@ internal sealed class HttpFrontEnd(RouteTable routes, FunctionDispatcher dispatc
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The caller went away.
-        }
-    }
-
-    /// <summary>
-    /// Runs the invocation in <paramref name="worker"/> and returns its answer, or null if it outlasted host.json's
-    /// <c>functionTimeout</c>. Then, like the host, it logs the timeout, gives the function a grace period to finish,
-    /// and if it has not, has the worker replaced before the caller gets its 500.
-    /// </summary>
-    private async Task<StreamingMessage?> InvokeAsync(WorkerSession worker, HttpFunction function, StreamingMessage invocation, CancellationToken requestAborted)
-    {
-        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
-        var answer = worker.Channel.RequestAsync(invocation, abandon.Token);
-        try
-        {
-            if (settings.FunctionTimeout is not { } limit)
-            {
-                return await answer.ConfigureAwait(false);
-            }
-
-            try
-            {
-                return await answer.WaitAsync(limit, requestAborted).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                // Handled below, as the WebJobs SDK's FunctionExecutor and the host's exception handler do.
-            }
-
-            log.Host($"Timeout value of {limit} was exceeded by function: Functions.{function.Name}");
-            if (await Task.WhenAny(answer, Task.Delay(TimeoutGracePeriod, CancellationToken.None)).ConfigureAwait(false) != answer)
-            {
-                try
-                {
-                    await dispatcher.RestartAfterTimeoutAsync(worker, invocation.InvocationRequest.InvocationId).ConfigureAwait(false);
-                }
-                catch (WorkerUnavailableException)
-                {
-                    // The dispatcher has logged it; this caller gets its 500 like any timed-out one, later ones a 503.
-                }
-            }
-
-            return null;
-        }
-        finally
-        {
-            if (!answer.IsCompletedSuccessfully)
-            {
-                // Stop waiting for an answer nobody reads any more, and observe how the wait ends so no failure goes unobserved.
-                await abandon.CancelAsync().ConfigureAwait(false);
-                _ = answer.ContinueWith(static wait => wait.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            }
         }
     }
 

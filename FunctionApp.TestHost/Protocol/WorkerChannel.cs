@@ -45,31 +45,28 @@ internal sealed class WorkerChannel(HostLog log)
         }
     }
 
-    /// <summary>Sends a request to the worker and waits for the message that answers it.</summary>
-    public async Task<StreamingMessage> RequestAsync(StreamingMessage message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a request to the worker and returns the wait for the message that answers it. The request is queued on the
+    /// stream before this returns, so a caller can tell that it was dispatched without waiting for the answer.
+    /// </summary>
+    public Task<StreamingMessage> RequestAsync(StreamingMessage message, CancellationToken cancellationToken)
     {
         if (_closed is { } closed)
         {
-            throw closed;
+            return Task.FromException<StreamingMessage>(closed);
         }
 
         var requestId = Guid.NewGuid().ToString();
         message.RequestId = requestId;
         var answer = new TaskCompletionSource<StreamingMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[requestId] = answer;
-        try
-        {
-            if (!_outbound.Writer.TryWrite(message))
-            {
-                throw _closed ?? new WorkerUnavailableException("The worker's event stream is closed.");
-            }
-
-            return await answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
+        if (!_outbound.Writer.TryWrite(message))
         {
             _pending.TryRemove(requestId, out _);
+            return Task.FromException<StreamingMessage>(_closed ?? new WorkerUnavailableException("The worker's event stream is closed."));
         }
+
+        return WaitForAnswerAsync(requestId, answer.Task, cancellationToken);
     }
 
     /// <summary>Sends a message that has no answer (e.g. <c>WorkerTerminate</c>).</summary>
@@ -84,6 +81,18 @@ internal sealed class WorkerChannel(HostLog log)
         foreach (var pending in _pending.Values)
         {
             pending.TrySetException(reason);
+        }
+    }
+
+    private async Task<StreamingMessage> WaitForAnswerAsync(string requestId, Task<StreamingMessage> answer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await answer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _pending.TryRemove(requestId, out _);
         }
     }
 

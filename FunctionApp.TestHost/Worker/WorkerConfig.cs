@@ -59,7 +59,7 @@ internal sealed record WorkerConfig(
         try
         {
             using var document = JsonDocument.Parse(File.ReadAllBytes(path), JsonOptions);
-            description = Property(document.RootElement, "description") is { ValueKind: JsonValueKind.Object } found
+            description = document.RootElement.PropertyIgnoringCase("description") is { ValueKind: JsonValueKind.Object } found
                 ? found.Clone()
                 : throw Invalid(path, "has no \"description\" object");
         }
@@ -158,7 +158,7 @@ internal sealed record WorkerConfig(
     /// <summary>A relative worker path is relative to the worker directory, and the host refuses one that does not exist.</summary>
     private static string? ResolveWorkerPath(JsonElement description, string workerDirectory, string path)
     {
-        if (Property(description, "defaultWorkerPath") is not { } element || element.ValueKind == JsonValueKind.Null)
+        if (description.PropertyIgnoringCase("defaultWorkerPath") is not { } element || element.ValueKind == JsonValueKind.Null)
         {
             return null;
         }
@@ -174,33 +174,14 @@ internal sealed record WorkerConfig(
         Regex.Replace(text, "%([^%]+)%", match =>
             environment.TryGetValue(match.Groups[1].Value, out var value) ? value : dropUnknown ? string.Empty : match.Value);
 
-    /// <summary>The host reads these names ignoring letter case.</summary>
-    private static JsonElement? Property(JsonElement element, string name)
-    {
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            return null;
-        }
-
-        foreach (var property in element.EnumerateObject())
-        {
-            if (property.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
-            {
-                return property.Value;
-            }
-        }
-
-        return null;
-    }
-
     private static string RequiredString(JsonElement description, string name, string path) =>
-        Property(description, name) is { ValueKind: JsonValueKind.String } value && value.GetString() is { Length: > 0 } text
+        description.PropertyIgnoringCase(name) is { ValueKind: JsonValueKind.String } value && value.GetString() is { Length: > 0 } text
             ? text
             : throw Invalid(path, $"has no \"{name}\" in its description; the host requires it");
 
     private static List<string> StringArray(JsonElement description, string name, string path)
     {
-        if (Property(description, name) is not { } element || element.ValueKind == JsonValueKind.Null)
+        if (description.PropertyIgnoringCase(name) is not { } element || element.ValueKind == JsonValueKind.Null)
         {
             return [];
         }

@@ -16,7 +16,7 @@ public sealed class TestHostTests
     public async Task ARoutePrefixFromHostJsonMakesTheRootRouteFailTheStartAsOnTheHost()
     {
         // The app's Route = "/" relies on its empty prefix: under "v1" the host builds "v1//", which ASP.NET Core refuses.
-        var app = CopyApp(hostJson: """{ "version": "2.0", "extensions": { "http": { "routePrefix": "v1" } } }""");
+        var app = TestApps.Copy(hostJson: """{ "version": "2.0", "extensions": { "http": { "routePrefix": "v1" } } }""");
         var log = new LogCapture();
         try
         {
@@ -38,7 +38,7 @@ public sealed class TestHostTests
     {
         // The app's own executable under {WorkerRoot}, as a self-contained build has it: here a script that records how
         // it was started, then runs the worker with the same arguments, so the command line is seen from the inside.
-        var app = CopyApp();
+        var app = TestApps.Copy();
         var log = new LogCapture();
         try
         {
@@ -82,7 +82,7 @@ public sealed class TestHostTests
     [Fact]
     public async Task AnAppWithoutWorkerConfigJsonFailsTheStartNamingTheFileAndStartsNoWorker()
     {
-        var app = CopyApp();
+        var app = TestApps.Copy();
         var log = new LogCapture();
         try
         {
@@ -182,10 +182,10 @@ public sealed class TestHostTests
     }
 
     [Fact]
-    public async Task AFunctionTimeoutReplacesTheWorkerAndTheNewOneServesFromAnEmptyMemory()
+    public async Task AFunctionTimeoutReplacesTheWorkerAndTheNewOneServesFromAnEmptyMemoryOnTheSameTimerSchedules()
     {
         // A protected request waits up to 5 s for the first key load while the vault is slow: past the 1 s timeout.
-        var app = CopyApp(hostJson: """{ "version": "2.0", "functionTimeout": "00:00:01", "extensions": { "http": { "routePrefix": "" } } }""");
+        var app = TestApps.Copy(hostJson: """{ "version": "2.0", "functionTimeout": "00:00:01", "extensions": { "http": { "routePrefix": "" } } }""");
         var log = new LogCapture();
         var key = TestKeys.NewValue();
         try
@@ -195,6 +195,8 @@ public sealed class TestHostTests
             azure.Vault.Latency = TimeSpan.FromSeconds(4);
             var environment = azure.WorkerEnvironment(refreshInterval: TimeSpan.FromHours(1));
             environment["ApiKeys__FirstLoadTimeout"] = "00:00:05";
+            environment["ApiKeys__PublishSchedule"] = "* * * * * *";
+            environment["Logging__LogLevel__FunctionsApiKey"] = "Debug";
             await using var host = await StartAsync(new FunctionsHostOptions { AppDirectory = app, Port = 0, Environment = environment, Log = log });
             using var client = new HttpClient { BaseAddress = host.BaseAddress };
             var firstWorker = host.WorkerProcessId;
@@ -213,6 +215,9 @@ public sealed class TestHostTests
             Assert.True(IsRunning(host.WorkerProcessId));
             Assert.False(host.WorkerExited.IsCompleted);
             Assert.DoesNotContain(log.Lines, l => l.Contains("exited unexpectedly", StringComparison.Ordinal));
+
+            // The timer schedules live in the host: the first worker is dead, so a run logged from here on is the new one's.
+            await log.WaitForAsync(l => l.StartsWith(TimerWorkerFixture.RunLine, StringComparison.Ordinal), TimeSpan.FromSeconds(10), after: log.Lines.Count);
 
             // The new worker starts with nothing in memory: it loads the keys itself once the vault is fast again.
             azure.Vault.Latency = TimeSpan.Zero;
@@ -290,25 +295,6 @@ public sealed class TestHostTests
     {
         options.StartupTimeout = TimeSpan.FromSeconds(60);
         return await FunctionsHost.StartAsync(options);
-    }
-
-    /// <summary>A copy of the built app, with another host.json when given, as a user would edit theirs.</summary>
-    private static string CopyApp(string? hostJson = null)
-    {
-        var copy = Path.Combine(Path.GetTempPath(), "functionapp-" + Guid.NewGuid().ToString("N"));
-        foreach (var file in Directory.EnumerateFiles(FunctionsHostOptions.DefaultAppDirectory, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(copy, Path.GetRelativePath(FunctionsHostOptions.DefaultAppDirectory, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-
-        if (hostJson is not null)
-        {
-            File.WriteAllText(Path.Combine(copy, "host.json"), hostJson);
-        }
-
-        return copy;
     }
 
     private static Process StartConsoleHost()

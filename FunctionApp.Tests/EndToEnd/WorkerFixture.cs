@@ -58,3 +58,20 @@ public sealed class SettingsWorkerFixture : WorkerFixture
         ["Logging__LogLevel__FunctionApp"] = "Debug",
     };
 }
+
+/// <summary>
+/// A worker with keys from settings whose <c>PublishKeyRing</c> timer runs every second, its Debug line ("has nothing to
+/// do") turned on as the observable effect of a run.
+/// </summary>
+public sealed class TimerWorkerFixture : WorkerFixture
+{
+    public const string RunLine = "[Debug] FunctionsApiKey.SharedRing: PublishKeyRing has nothing to do";
+
+    protected override Dictionary<string, string?> Environment() => new()
+    {
+        ["ApiKeys__Keys__local-dev"] = null,
+        ["ApiKeys__Keys__e2e"] = TestKeys.NewValue(),
+        ["ApiKeys__PublishSchedule"] = "* * * * * *",
+        ["Logging__LogLevel__FunctionsApiKey"] = "Debug",
+    };
+}

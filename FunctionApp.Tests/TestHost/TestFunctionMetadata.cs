@@ -33,4 +33,22 @@ internal static class TestFunctionMetadata
             RawBindings = { trigger.ToJsonString(), """{"name":"$return","type":"http","direction":"Out"}""" },
         };
     }
+
+    /// <summary>A timer-triggered function; <paramref name="properties"/> adds binding properties such as <c>runOnStartup</c>.</summary>
+    public static RpcFunctionMetadata Timer(string name, string schedule, params (string Name, JsonNode? Value)[] properties)
+    {
+        var trigger = new JsonObject
+        {
+            ["name"] = "timer",
+            ["direction"] = "In",
+            ["type"] = "timerTrigger",
+            ["schedule"] = schedule,
+        };
+        foreach (var (property, value) in properties)
+        {
+            trigger[property] = value;
+        }
+
+        return new RpcFunctionMetadata { Name = name, FunctionId = "id-" + name, RawBindings = { trigger.ToJsonString() } };
+    }
 }
