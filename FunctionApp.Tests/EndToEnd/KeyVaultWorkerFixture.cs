@@ -19,6 +19,11 @@ public abstract class KeyVaultWorkerFixture : WorkerFixture
 
     internal FakeManagedIdentityEndpoint Identity => _azure.Identity;
 
+    internal FakeAzureEnvironment Azure => _azure;
+
+    /// <summary>Whether the environment has Azurite for identity-based storage too.</summary>
+    protected virtual bool WithStorage => false;
+
     /// <summary>How often the worker reloads its keys.</summary>
     protected abstract TimeSpan RefreshInterval { get; }
 
@@ -64,7 +69,7 @@ public abstract class KeyVaultWorkerFixture : WorkerFixture
 
     protected override async Task BeforeStartAsync()
     {
-        _azure = await FakeAzureEnvironment.StartAsync();
+        _azure = await FakeAzureEnvironment.StartAsync(withStorage: WithStorage);
         Seed(_azure.Vault);
     }
 
@@ -99,5 +104,53 @@ public sealed class VaultDownAtStartupWorkerFixture : KeyVaultWorkerFixture
     {
         vault.SetSecret("apikey-tutorial", Key);
         vault.StartOutage(503);
+    }
+}
+
+/// <summary>
+/// The shared ring as in Azure: the worker's PublishKeyRing timer publishes the vault's keys every second to a signed
+/// blob in Azurite, reached with the managed identity, and the worker follows that blob every half second.
+/// </summary>
+public sealed class SharedRingWorkerFixture : KeyVaultWorkerFixture
+{
+    private readonly System.Security.Cryptography.ECDsa _signer = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+
+    public string Key { get; } = TestKeys.NewValue();
+
+    public string RevokedLaterKey { get; } = TestKeys.NewValue();
+
+    protected override bool WithStorage => true;
+
+    protected override TimeSpan RefreshInterval => TimeSpan.FromMinutes(5);
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _signer.Dispose();
+    }
+
+    protected override Dictionary<string, string?> Environment()
+    {
+        var environment = base.Environment();
+        foreach (var (name, value) in Azure.StorageSettings())
+        {
+            environment[name] = value;
+        }
+
+        environment["ApiKeys__KeySource"] = "sharedring";
+        environment["ApiKeys__RingVerificationKeys"] = Convert.ToBase64String(_signer.ExportSubjectPublicKeyInfo());
+        environment["ApiKeys__PublishSchedule"] = "* * * * * *";
+        environment["ApiKeys__RingPollInterval"] = "00:00:00.5";
+        environment["ApiKeys__RingStaleAfter"] = "00:00:10";
+        environment["ApiKeys__RefreshJitter"] = "00:00:00";
+        environment["Logging__LogLevel__FunctionsApiKey"] = "Debug";
+        return environment;
+    }
+
+    private protected override void Seed(FakeKeyVaultServer vault)
+    {
+        vault.SetSecret("keyring-signing-key", _signer.ExportPkcs8PrivateKeyPem());
+        vault.SetSecret("apikey-tutorial", Key);
+        vault.SetSecret("apikey-revoked-later", TestKeys.Sha256Text(RevokedLaterKey), tags: new Dictionary<string, string> { ["scopes"] = "SecureEndpoint" });
     }
 }
