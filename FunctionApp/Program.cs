@@ -1,3 +1,4 @@
+using FunctionApp.Telemetry;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 
@@ -7,5 +8,9 @@ var builder = FunctionsApplication.CreateBuilder(args);
 // settings (ApiKeys__Keys__<name>), from Key Vault when ApiKeys__KeyVaultUri is set, or from the shared ring the
 // PublishKeyRing timer function publishes when ApiKeys__KeySource=sharedring.
 builder.UseApiKeyAuthentication().AddKeyVault().AddSharedKeyRing();
+
+// In Azure (APPLICATIONINSIGHTS_CONNECTION_STRING set), the worker's logs and the FunctionsApiKey meter go to
+// Application Insights through OpenTelemetry, authenticated by the app's managed identity.
+builder.ExportTelemetryToApplicationInsights();
 
 builder.Build().Run();
