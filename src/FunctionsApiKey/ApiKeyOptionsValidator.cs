@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using FunctionsApiKey.KeyRing;
 using Microsoft.Extensions.Options;
 
 namespace FunctionsApiKey;
@@ -15,6 +16,11 @@ internal sealed partial class ApiKeyOptionsValidator : IValidateOptions<ApiKeyOp
         if (string.IsNullOrEmpty(options.HeaderName) || !HeaderNameCharacters().IsMatch(options.HeaderName))
         {
             errors.Add($"{Section}:HeaderName '{options.HeaderName}' is not a valid HTTP header name; use letters, digits and '-' (default '{ApiKeyDefaults.HeaderName}').");
+        }
+
+        if (!ApiKeyFormat.IsValidPrefix(options.KeyPrefix))
+        {
+            errors.Add($"{Section}:KeyPrefix '{options.KeyPrefix}' is not a valid key prefix; use 1 to {ApiKeyFormat.MaxPrefixLength} ASCII letters and digits (default '{ApiKeyFormat.DefaultPrefix}').");
         }
 
         if (options.RefreshInterval < TimeSpan.FromSeconds(1) || options.RefreshInterval > TimeSpan.FromDays(1))
