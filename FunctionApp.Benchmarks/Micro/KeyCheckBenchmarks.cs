@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
+using FunctionsApiKey;
 using FunctionsApiKey.KeyRing;
 
 namespace FunctionApp.Benchmarks.Micro;

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Text;
 using CsCheck;
-using FunctionsApiKey.KeyRing;
+using FunctionsApiKey;
 
 namespace FunctionApp.Tests.KeyRing;
 

@@ -1,4 +1,5 @@
 using FunctionApp.Testing;
+using FunctionsApiKey;
 using FunctionsApiKey.KeyRing;
 
 namespace FunctionApp.Tests.KeyRing;

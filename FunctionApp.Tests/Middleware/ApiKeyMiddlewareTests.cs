@@ -2,7 +2,6 @@ using System.Net;
 using FunctionApp.Testing;
 using FunctionApp.Tests.TestDoubles;
 using FunctionsApiKey;
-using FunctionsApiKey.KeyRing;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionApp.Tests.Middleware;

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using FunctionsApiKey.KeyRing;
 using Microsoft.Extensions.Options;
 
 namespace FunctionsApiKey;

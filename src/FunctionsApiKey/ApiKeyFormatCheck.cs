@@ -1,4 +1,4 @@
-namespace FunctionsApiKey.KeyRing;
+namespace FunctionsApiKey;
 
 /// <summary>What <see cref="ApiKeyFormat.Check"/> found.</summary>
 public enum ApiKeyFormatCheck

@@ -1,4 +1,4 @@
-namespace FunctionsApiKey.KeyRing;
+namespace FunctionsApiKey;
 
 /// <summary>
 /// CRC-32 (IEEE 802.3, the zlib and PNG one) over ASCII characters, slicing eight at a time, so the checksum of a
