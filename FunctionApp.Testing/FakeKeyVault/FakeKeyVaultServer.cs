@@ -20,8 +20,10 @@ namespace FunctionApp.Testing.FakeKeyVault;
 /// (<c>GET /secrets/{name}[/{version}]</c>; 403 <c>SecretDisabled</c>, 404 <c>SecretNotFound</c>), set
 /// (<c>PUT /secrets/{name}</c>, a new current version; 409 <c>Conflict</c> while the name is soft-deleted) and update
 /// (<c>PATCH /secrets/{name}/{version}</c>), with the service's 400 <c>BadParameter</c> for invalid names, bodies and
-/// more than 15 tags. It answers behind challenge-based bearer auth, and injects faults (429 with <c>Retry-After</c>,
-/// 5xx, outages) and latency into reads and writes alike. Times are Unix seconds from its <see cref="TimeProvider"/>.
+/// more than 15 tags. Behind challenge-based bearer auth it enforces the caller's RBAC role (<see cref="CallerRole"/>:
+/// 403 <c>Forbidden</c>/<c>ForbiddenByRbac</c> naming the data action), and injects faults (429 with
+/// <c>Retry-After</c>, 5xx, outages) and latency into reads and writes alike. Times are Unix seconds from its
+/// <see cref="TimeProvider"/>.
 /// </summary>
 public sealed class FakeKeyVaultServer : IAsyncDisposable
 {
@@ -30,6 +32,9 @@ public sealed class FakeKeyVaultServer : IAsyncDisposable
 
     /// <summary>Key Vault's limit on tags per secret.</summary>
     public const int MaxTags = 15;
+
+    /// <summary>Where the vault sits in Azure, for the resource id in an RBAC refusal (the client never parses it).</summary>
+    private const string VaultResourceGroup = "/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/rg-fake/providers/microsoft.keyvault/vaults/";
     private const string CallerClaims = "appid=11111111-1111-1111-1111-111111111111;oid=22222222-2222-2222-2222-222222222222;iss=https://sts.windows.net/" + Tenant + "/";
 
     private readonly WebApplication _app;
@@ -74,6 +79,13 @@ public sealed class FakeKeyVaultServer : IAsyncDisposable
 
     /// <summary>Requests answered 429 by <see cref="ThrottleLimit"/>.</summary>
     public int Throttled => Volatile.Read(ref _throttled);
+
+    /// <summary>
+    /// The RBAC role the caller holds on the vault. A request whose data action (<see cref="SecretDataActions"/>) the
+    /// role does not grant is answered 403 <c>Forbidden</c>, inner code <c>ForbiddenByRbac</c>, with the service's message
+    /// naming the action. Defaults to <see cref="FakeVaultRole.Administrator"/>, which grants everything.
+    /// </summary>
+    public FakeVaultRole CallerRole { get; set; } = FakeVaultRole.Administrator;
 
     public IReadOnlyList<FakeVaultRequest> Requests => [.. _requests];
 
@@ -311,20 +323,44 @@ public sealed class FakeKeyVaultServer : IAsyncDisposable
         }
 
         var baseUri = $"https://{request.Host}";
+        var vault = request.Host.Host.Split('.')[0];
         var skip = int.TryParse(request.Query["$skiptoken"], CultureInfo.InvariantCulture, out var s) ? s : 0;
         lock (_gate)
         {
             return (request.Method, segments) switch
             {
-                ("GET", ["secrets"]) => (200, ListPage(baseUri, "/secrets", skip, CurrentVersions().Select(p => Item(baseUri, p.Name, p.Version, withVersion: false)))),
-                ("GET", ["secrets", var name, "versions"]) => Versions(baseUri, name, skip),
-                ("GET", ["secrets", var name]) => Bundle(baseUri, name, version: null),
-                ("GET", ["secrets", var name, var version]) => Bundle(baseUri, name, version),
-                ("PUT", ["secrets", var name]) => Set(baseUri, name, body),
-                ("PATCH", ["secrets", var name, var version]) => Update(baseUri, name, version, body),
+                ("GET", ["secrets"]) => Authorized(SecretDataActions.ReadMetadata, vault, null, () =>
+                    (200, ListPage(baseUri, "/secrets", skip, CurrentVersions().Select(p => Item(baseUri, p.Name, p.Version, withVersion: false))))),
+                ("GET", ["secrets", var name, "versions"]) => Authorized(SecretDataActions.ReadMetadata, vault, name, () => Versions(baseUri, name, skip)),
+                ("GET", ["secrets", var name]) => Authorized(SecretDataActions.GetSecret, vault, name, () => Bundle(baseUri, name, version: null)),
+                ("GET", ["secrets", var name, var version]) => Authorized(SecretDataActions.GetSecret, vault, name, () => Bundle(baseUri, name, version)),
+                ("PUT", ["secrets", var name]) => Authorized(SecretDataActions.SetSecret, vault, name, () => Set(baseUri, name, body)),
+                ("PATCH", ["secrets", var name, var version]) => Authorized(SecretDataActions.Update, vault, name, () => Update(baseUri, name, version, body)),
                 _ => (405, Error("MethodNotAllowed", $"This fake does not serve {request.Method} {request.Path}.")),
             };
         }
+    }
+
+    /// <summary>Serves the request if the caller's role grants <paramref name="action"/>; otherwise refuses it as Azure RBAC does.</summary>
+    private (int, JsonNode?) Authorized(string action, string vault, string? name, Func<(int, JsonNode?)> serve)
+    {
+        if (CallerRole.Allows(action))
+        {
+            return serve();
+        }
+
+        var resource = VaultResourceGroup + vault + (name is null ? string.Empty : "/secrets/" + name.ToLowerInvariant());
+        var message =
+            "Caller is not authorized to perform action on resource.\r\n" +
+            "If role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\n" +
+            $"Caller: {CallerClaims}\r\n" +
+            $"Action: '{action}'\r\n" +
+            $"Resource: '{resource}'\r\n" +
+            "Assignment: (not found)\r\n" +
+            "DenyAssignmentId: null\r\n" +
+            "DecisionReason: 'DeniedWithNoValidRBAC' \r\n" +
+            $"Vault: {vault};location=westeurope\r\n";
+        return (403, Error("Forbidden", message, inner: "ForbiddenByRbac"));
     }
 
     /// <summary>Key Vault's object names: 1–127 letters, digits and <c>-</c>.</summary>

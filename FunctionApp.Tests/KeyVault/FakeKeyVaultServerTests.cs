@@ -259,6 +259,51 @@ public sealed class FakeKeyVaultServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheSecretsUserRoleReadsAndListsButCannotSetOrUpdate()
+    {
+        var stored = _vault.SetSecret("apikey-readonly", "readonly-value");
+        var properties = (await _client.GetSecretAsync("apikey-readonly")).Value.Properties;
+        _vault.CallerRole = FakeVaultRole.SecretsUser;
+
+        var set = await Assert.ThrowsAsync<RequestFailedException>(() => _client.SetSecretAsync("apikey-readonly", "overwritten"));
+        properties.Enabled = false;
+        var update = await Assert.ThrowsAsync<RequestFailedException>(() => _client.UpdateSecretPropertiesAsync(properties));
+
+        AssertRefusedByRbac(set, SecretDataActions.SetSecret);
+        AssertRefusedByRbac(update, SecretDataActions.Update);
+        var current = (await _client.GetSecretAsync("apikey-readonly")).Value;
+        Assert.Equal(("readonly-value", stored.Version, true), (current.Value, current.Properties.Version, current.Properties.Enabled));
+        Assert.Equal("apikey-readonly", Assert.Single(await ListAsync()).Name);
+    }
+
+    [Fact]
+    public async Task TheSecretsOfficerRoleMaySetAndUpdate()
+    {
+        _vault.CallerRole = FakeVaultRole.SecretsOfficer;
+
+        var properties = (await _client.SetSecretAsync("apikey-officer", "officer-value")).Value.Properties;
+        properties.Enabled = false;
+        var updated = (await _client.UpdateSecretPropertiesAsync(properties)).Value;
+
+        Assert.False(updated.Enabled);
+        Assert.All(_vault.Requests.Where(r => r.IsWriteRequest), r => Assert.Equal(200, r.Status));
+    }
+
+    [Fact]
+    public async Task WithoutARoleEvenListingIsRefused()
+    {
+        _vault.SetSecret("apikey-hidden", "hidden-value");
+        _vault.CallerRole = FakeVaultRole.None;
+
+        var list = await Assert.ThrowsAsync<RequestFailedException>(ListAsync);
+        var get = await Assert.ThrowsAsync<RequestFailedException>(() => _client.GetSecretAsync("apikey-hidden"));
+
+        AssertRefusedByRbac(list, SecretDataActions.ReadMetadata);
+        AssertRefusedByRbac(get, SecretDataActions.GetSecret);
+        Assert.DoesNotContain("hidden-value", get.GetRawResponse()!.Content.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task InjectedFaultsAnswerWritesToo()
     {
         _vault.FailNext(1, 503);
@@ -268,6 +313,13 @@ public sealed class FakeKeyVaultServerTests : IAsyncLifetime
         Assert.Equal(503, failed.Status);
         Assert.Empty(await ListAsync());
         Assert.Equal(503, Assert.Single(_vault.Requests, r => r.IsWriteRequest).Status);
+    }
+
+    private static void AssertRefusedByRbac(RequestFailedException refused, string action)
+    {
+        Assert.Equal((403, "Forbidden"), (refused.Status, refused.ErrorCode));
+        Assert.Contains($"Action: '{action}'", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("ForbiddenByRbac", refused.GetRawResponse()!.Content.ToString(), StringComparison.Ordinal);
     }
 
     private async Task<List<SecretProperties>> ListAsync()
