@@ -58,6 +58,13 @@ internal static class ApiKeyText
         return true;
     }
 
+    /// <summary>The form to store a key in so its plaintext is kept nowhere: <c>sha256:</c> and 64 lowercase hex digits.</summary>
+    public static string StoredForm(ReadOnlySpan<char> key)
+    {
+        var hash = ApiKeyHash.Compute(key);
+        return HashPrefix + Convert.ToHexStringLower(hash);
+    }
+
     /// <summary>
     /// Turns a stored value into the hash the key ring holds.
     /// </summary>
