@@ -82,7 +82,7 @@ public sealed class OptionsValidatorTests
             "ApiKeys:Keys:late:ExpiresOn 'next tuesday' is not an ISO 8601 date and time; write it as 2027-01-31T00:00:00Z (a date alone means midnight UTC, a time without an offset is UTC).",
             "ApiKeys:Keys:novalue has no value; set it to the key, or to sha256:<64 hex digits> of the key.",
             "ApiKeys:Keys:spaces is not a usable key: it must be 1 to 512 visible ASCII characters with no comma or whitespace.",
-            "ApiKeys:Keys:typo:Scope is not a key property; use Scopes, NotBefore, ExpiresOn.",
+            "ApiKeys:Keys:typo:Scope is not a key property; use Scopes, NotBefore, ExpiresOn, Enabled.",
         ], result.Failures!.Order(StringComparer.Ordinal));
         Assert.DoesNotContain(result.Failures!, f => f.Contains(secret[11..], StringComparison.Ordinal));
     }
