@@ -37,7 +37,7 @@ if (suite is "micro" or "all")
     var config = quick
         ? ManualConfig.CreateMinimumViable().AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance)).WithOptions(ConfigOptions.DisableLogFile)
         : DefaultConfig.Instance.AddJob(Job.Default.WithWarmupCount(5).WithIterationCount(15));
-    var summaries = BenchmarkSwitcher.FromTypes([typeof(KeyCheckBenchmarks), typeof(HashBenchmarks)]).Run(benchmarkArgs.Length > 0 ? benchmarkArgs : ["--filter", "*"], config);
+    var summaries = BenchmarkSwitcher.FromTypes([typeof(KeyCheckBenchmarks), typeof(HashBenchmarks), typeof(KeyFormatBenchmarks), typeof(LastUseBenchmarks)]).Run(benchmarkArgs.Length > 0 ? benchmarkArgs : ["--filter", "*"], config);
     if (summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)))
     {
         Console.Error.WriteLine("A micro benchmark failed to run.");

@@ -202,6 +202,8 @@ var hostSettings = {
   AzureWebJobsDisableHomepage: 'true'
   ApiKeys__KeySource: keySource
   ApiKeys__PublishSchedule: keySource == 'sharedring' ? publishSchedule : idlePublishSchedule
+  // The table the app's last-use role is on, named here so the two cannot drift apart.
+  ApiKeys__LastUseTable: lastUseTableName
 }
 
 var vaultSettings = {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
+using FunctionsApiKey;
 using FunctionsApiKey.KeyRing;
 
 namespace FunctionApp.Benchmarks.Micro;
@@ -54,7 +55,7 @@ public class KeyCheckBenchmarks
     [Benchmark]
     public int KeyRing()
     {
-        var form = ApiKeyText.CheckPresented(_presented, 1);
+        var form = ApiKeyText.CheckPresented(_presented, 1, ApiKeyFormat.DefaultPrefix);
         return (int)(form == ApiKeyOutcome.Allowed ? ApiKeyValidator.Decide(_presented, _ring, "SecureEndpoint", Now).Outcome : form);
     }
 

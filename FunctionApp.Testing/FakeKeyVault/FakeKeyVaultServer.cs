@@ -15,20 +15,34 @@ namespace FunctionApp.Testing.FakeKeyVault;
 
 /// <summary>
 /// A local HTTPS server that answers the subset of the Key Vault secrets REST API the real <c>SecretClient</c> uses,
-/// as shared/reference/key-vault-secrets.md describes it: challenge-based bearer auth, listings paged 25 at a time
-/// through absolute <c>nextLink</c>s, versions, 403 <c>SecretDisabled</c>, 404 <c>SecretNotFound</c>, and injected
-/// faults (429 with <c>Retry-After</c>, 5xx) and latency. Times are Unix seconds from its <see cref="TimeProvider"/>.
+/// as shared/reference/key-vault-secrets.md describes it. It serves list (<c>GET /secrets</c>, paged 25 at a time
+/// through absolute <c>nextLink</c>s), versions (<c>GET /secrets/{name}/versions</c>), get
+/// (<c>GET /secrets/{name}[/{version}]</c>; 403 <c>SecretDisabled</c>, 404 <c>SecretNotFound</c>), set
+/// (<c>PUT /secrets/{name}</c>, a new current version; 409 <c>Conflict</c> while the name is soft-deleted) and update
+/// (<c>PATCH /secrets/{name}/{version}</c>), with the service's 400 <c>BadParameter</c> for invalid names, bodies and
+/// more than 15 tags. Behind challenge-based bearer auth it enforces the caller's RBAC role (<see cref="CallerRole"/>:
+/// 403 <c>Forbidden</c>/<c>ForbiddenByRbac</c> naming the data action), and injects faults (429 with
+/// <c>Retry-After</c>, 5xx, outages) and latency into reads and writes alike. Times are Unix seconds from its
+/// <see cref="TimeProvider"/>.
 /// </summary>
 public sealed class FakeKeyVaultServer : IAsyncDisposable
 {
     public const string Tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
     public const int PageSize = 25;
 
+    /// <summary>Key Vault's limit on tags per secret.</summary>
+    public const int MaxTags = 15;
+
+    /// <summary>Where the vault sits in Azure, for the resource id in an RBAC refusal (the client never parses it).</summary>
+    private const string VaultResourceGroup = "/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/rg-fake/providers/microsoft.keyvault/vaults/";
+    private const string CallerClaims = "appid=11111111-1111-1111-1111-111111111111;oid=22222222-2222-2222-2222-222222222222;iss=https://sts.windows.net/" + Tenant + "/";
+
     private readonly WebApplication _app;
     private readonly TimeProvider _time;
     private readonly object _gate = new();
     private readonly Dictionary<string, List<FakeSecretVersion>> _secrets = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, string> _names = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, List<FakeSecretVersion>> _deleted = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentQueue<FakeVaultRequest> _requests = new();
     private readonly List<Fault> _faults = [];
     private (int Status, string Code)? _outage;
@@ -66,6 +80,13 @@ public sealed class FakeKeyVaultServer : IAsyncDisposable
     /// <summary>Requests answered 429 by <see cref="ThrottleLimit"/>.</summary>
     public int Throttled => Volatile.Read(ref _throttled);
 
+    /// <summary>
+    /// The RBAC role the caller holds on the vault. A request whose data action (<see cref="SecretDataActions"/>) the
+    /// role does not grant is answered 403 <c>Forbidden</c>, inner code <c>ForbiddenByRbac</c>, with the service's message
+    /// naming the action. Defaults to <see cref="FakeVaultRole.Administrator"/>, which grants everything.
+    /// </summary>
+    public FakeVaultRole CallerRole { get; set; } = FakeVaultRole.Administrator;
+
     public IReadOnlyList<FakeVaultRequest> Requests => [.. _requests];
 
     /// <summary>The most requests that were in progress at once since the server started.</summary>
@@ -86,29 +107,30 @@ public sealed class FakeKeyVaultServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Creates the secret or a new version of it (which becomes current), like <c>az keyvault secret set</c>.</summary>
+    /// <summary>
+    /// Creates the secret or a new version of it (which becomes current), like <c>az keyvault secret set</c>, and with
+    /// the service's rules: a name of 1–127 letters, digits and <c>-</c>, at most <see cref="MaxTags"/> tags, and not
+    /// the name of a deleted secret (<see cref="PurgeDeletedSecret"/> it first).
+    /// </summary>
     public FakeSecretVersion SetSecret(
         string name,
         string value,
         IReadOnlyDictionary<string, string>? tags = null,
         bool enabled = true,
         DateTimeOffset? notBefore = null,
-        DateTimeOffset? expiresOn = null)
+        DateTimeOffset? expiresOn = null,
+        string? contentType = null)
     {
-        var now = _time.GetUtcNow();
-        var version = new FakeSecretVersion(Guid.NewGuid().ToString("N"), value, tags ?? new Dictionary<string, string>(), enabled, notBefore, expiresOn, now, now);
-        lock (_gate)
+        if (!IsValidName(name) || tags?.Count > MaxTags)
         {
-            if (!_secrets.TryGetValue(name, out var versions))
-            {
-                _secrets[name] = versions = [];
-                _names[name] = name;
-            }
-
-            versions.Add(version);
+            throw new ArgumentException($"Key Vault would refuse the secret '{name}': names are 1-127 letters, digits and '-', with at most {MaxTags} tags.", nameof(name));
         }
 
-        return version;
+        lock (_gate)
+        {
+            return AddVersion(name, new SecretWrite(value, contentType, enabled, notBefore, expiresOn, tags))
+                ?? throw new InvalidOperationException($"The secret '{name}' is deleted; Key Vault refuses to set it until it is purged (PurgeDeletedSecret) or recovered.");
+        }
     }
 
     /// <summary>Changes the current version's attributes or tags, like <c>az keyvault secret set-attributes</c>.</summary>
@@ -123,12 +145,28 @@ public sealed class FakeKeyVaultServer : IAsyncDisposable
 
     public void DisableSecret(string name) => UpdateSecret(name, v => v with { Enabled = false });
 
+    /// <summary>
+    /// Deletes the secret as a soft-delete vault does: it leaves listings and reads (404 <c>SecretNotFound</c>), and its
+    /// name cannot be set again (409 <c>Conflict</c>) until <see cref="PurgeDeletedSecret"/>.
+    /// </summary>
     public void DeleteSecret(string name)
     {
         lock (_gate)
         {
-            _secrets.Remove(name);
-            _names.Remove(name);
+            if (_secrets.Remove(name, out var versions))
+            {
+                _deleted[_names[name]] = versions;
+                _names.Remove(name);
+            }
+        }
+    }
+
+    /// <summary>Removes a deleted secret for good, like <c>az keyvault secret purge</c>, so its name can be set again.</summary>
+    public void PurgeDeletedSecret(string name)
+    {
+        lock (_gate)
+        {
+            _deleted.Remove(name);
         }
     }
 
@@ -208,7 +246,7 @@ public sealed class FakeKeyVaultServer : IAsyncDisposable
         var response = context.Response;
         response.Headers.Date = _time.GetUtcNow().ToString("R", CultureInfo.InvariantCulture);
         var hadToken = request.Headers.Authorization.ToString() == "Bearer " + AccessToken;
-        var (status, body) = hadToken ? Answer(request, response) : Challenge(response);
+        var (status, body) = hadToken ? Answer(request, response, await ReadWriteBodyAsync(request)) : Challenge(response);
         _requests.Enqueue(new FakeVaultRequest(request.Method, request.Path.Value ?? "/", request.QueryString.Value ?? string.Empty, hadToken, status, received, System.Diagnostics.Stopwatch.GetTimestamp()));
 
         response.StatusCode = status;
@@ -219,6 +257,18 @@ public sealed class FakeKeyVaultServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The body of a PUT or PATCH (read before taking the lock: Kestrel reads bodies asynchronously only).</summary>
+    private static async Task<string?> ReadWriteBodyAsync(HttpRequest request)
+    {
+        if (!HttpMethods.IsPut(request.Method) && !HttpMethods.IsPatch(request.Method))
+        {
+            return null;
+        }
+
+        using var reader = new StreamReader(request.Body);
+        return await reader.ReadToEndAsync();
+    }
+
     private static (int, JsonNode?) Challenge(HttpResponse response)
     {
         response.Headers.WWWAuthenticate =
@@ -226,7 +276,7 @@ public sealed class FakeKeyVaultServer : IAsyncDisposable
         return (401, Error("Unauthorized", "AKV10000: Request is missing a Bearer or PoP token."));
     }
 
-    private (int, JsonNode?) Answer(HttpRequest request, HttpResponse response)
+    private (int, JsonNode?) Answer(HttpRequest request, HttpResponse response, string? body)
     {
         lock (_gate)
         {
@@ -267,27 +317,55 @@ public sealed class FakeKeyVaultServer : IAsyncDisposable
             return (404, Error("NotFound", "The requested resource was not found."));
         }
 
-        if (request.Method != HttpMethods.Get)
+        if (segments.Length > 1 && !IsValidName(segments[1]))
         {
-            return (405, Error("MethodNotAllowed", "Only GET is served by this fake."));
+            return (400, Error("BadParameter", $"The request URI contains an invalid name: {segments[1]}"));
         }
 
         var baseUri = $"https://{request.Host}";
+        var vault = request.Host.Host.Split('.')[0];
         var skip = int.TryParse(request.Query["$skiptoken"], CultureInfo.InvariantCulture, out var s) ? s : 0;
         lock (_gate)
         {
-            return segments switch
+            return (request.Method, segments) switch
             {
-                ["secrets"] => (200, ListPage(baseUri, "/secrets", skip, CurrentVersions().Select(p => Item(baseUri, p.Name, p.Version, withVersion: false)))),
-                ["secrets", var name, "versions"] => _secrets.TryGetValue(name, out var versions)
-                    ? (200, ListPage(baseUri, $"/secrets/{_names[name]}/versions", skip, versions.Select(v => Item(baseUri, _names[name], v, withVersion: true))))
-                    : NotFound(name),
-                ["secrets", var name] => Bundle(baseUri, name, version: null),
-                ["secrets", var name, var version] => Bundle(baseUri, name, version),
-                _ => (404, Error("NotFound", "The requested resource was not found.")),
+                ("GET", ["secrets"]) => Authorized(SecretDataActions.ReadMetadata, vault, null, () =>
+                    (200, ListPage(baseUri, "/secrets", skip, CurrentVersions().Select(p => Item(baseUri, p.Name, p.Version, withVersion: false))))),
+                ("GET", ["secrets", var name, "versions"]) => Authorized(SecretDataActions.ReadMetadata, vault, name, () => Versions(baseUri, name, skip)),
+                ("GET", ["secrets", var name]) => Authorized(SecretDataActions.GetSecret, vault, name, () => Bundle(baseUri, name, version: null)),
+                ("GET", ["secrets", var name, var version]) => Authorized(SecretDataActions.GetSecret, vault, name, () => Bundle(baseUri, name, version)),
+                ("PUT", ["secrets", var name]) => Authorized(SecretDataActions.SetSecret, vault, name, () => Set(baseUri, name, body)),
+                ("PATCH", ["secrets", var name, var version]) => Authorized(SecretDataActions.Update, vault, name, () => Update(baseUri, name, version, body)),
+                _ => (405, Error("MethodNotAllowed", $"This fake does not serve {request.Method} {request.Path}.")),
             };
         }
     }
+
+    /// <summary>Serves the request if the caller's role grants <paramref name="action"/>; otherwise refuses it as Azure RBAC does.</summary>
+    private (int, JsonNode?) Authorized(string action, string vault, string? name, Func<(int, JsonNode?)> serve)
+    {
+        if (CallerRole.Allows(action))
+        {
+            return serve();
+        }
+
+        var resource = VaultResourceGroup + vault + (name is null ? string.Empty : "/secrets/" + name.ToLowerInvariant());
+        var message =
+            "Caller is not authorized to perform action on resource.\r\n" +
+            "If role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\n" +
+            $"Caller: {CallerClaims}\r\n" +
+            $"Action: '{action}'\r\n" +
+            $"Resource: '{resource}'\r\n" +
+            "Assignment: (not found)\r\n" +
+            "DenyAssignmentId: null\r\n" +
+            "DecisionReason: 'DeniedWithNoValidRBAC' \r\n" +
+            $"Vault: {vault};location=westeurope\r\n";
+        return (403, Error("Forbidden", message, inner: "ForbiddenByRbac"));
+    }
+
+    /// <summary>Key Vault's object names: 1–127 letters, digits and <c>-</c>.</summary>
+    private static bool IsValidName(string name) =>
+        name.Length is >= 1 and <= 127 && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
 
     /// <summary>A sliding window of admitted requests (under the lock): true, with Retry-After set, when it is full.</summary>
     private bool Throttle(int limit, HttpResponse response)
@@ -312,6 +390,91 @@ public sealed class FakeKeyVaultServer : IAsyncDisposable
 
     private List<(string Name, FakeSecretVersion Version)> CurrentVersions() =>
         _secrets.OrderBy(s => s.Key, StringComparer.OrdinalIgnoreCase).Select(s => (_names[s.Key], s.Value[^1])).ToList();
+
+    private (int, JsonNode?) Versions(string baseUri, string name, int skip) =>
+        _secrets.TryGetValue(name, out var versions)
+            ? (200, ListPage(baseUri, $"/secrets/{_names[name]}/versions", skip, versions.Select(v => Item(baseUri, _names[name], v, withVersion: true))))
+            : NotFound(name);
+
+    /// <summary>Adds a version that becomes current (under the lock), or returns null while the name is deleted.</summary>
+    private FakeSecretVersion? AddVersion(string name, SecretWrite write)
+    {
+        if (_deleted.ContainsKey(name))
+        {
+            return null;
+        }
+
+        var now = _time.GetUtcNow();
+        var version = new FakeSecretVersion(
+            Guid.NewGuid().ToString("N"),
+            write.Value ?? string.Empty,
+            write.Tags?.ToDictionary() ?? new Dictionary<string, string>(),
+            write.Enabled ?? true,
+            write.NotBefore,
+            write.ExpiresOn,
+            now,
+            now,
+            write.ContentType);
+        if (!_secrets.TryGetValue(name, out var versions))
+        {
+            _secrets[name] = versions = [];
+            _names[name] = name;
+        }
+
+        versions.Add(version);
+        return version;
+    }
+
+    /// <summary><c>PUT /secrets/{name}</c>: a new current version, answered with its value as the service does.</summary>
+    private (int, JsonNode?) Set(string baseUri, string name, string? body)
+    {
+        if (SecretWrite.Parse(body, MaxTags, out var problem) is not { } write)
+        {
+            return (400, Error("BadParameter", problem!));
+        }
+
+        if (write.Value is null)
+        {
+            return (400, Error("BadParameter", "Property value is required."));
+        }
+
+        return AddVersion(name, write) is { } version
+            ? (200, ValueBundle(baseUri, _names[name], version))
+            : (409, Error(
+                "Conflict",
+                $"Secret {name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.",
+                inner: "ObjectIsDeletedButRecoverable"));
+    }
+
+    /// <summary>
+    /// <c>PATCH /secrets/{name}/{version}</c>: what the body holds replaces what is stored (tags as a whole set); the
+    /// value cannot change. Answered without the value, as the service does.
+    /// </summary>
+    private (int, JsonNode?) Update(string baseUri, string name, string version, string? body)
+    {
+        if (SecretWrite.Parse(body, MaxTags, out var problem) is not { } write)
+        {
+            return (400, Error("BadParameter", problem!));
+        }
+
+        var index = _secrets.TryGetValue(name, out var versions) ? versions.FindIndex(v => v.Version == version) : -1;
+        if (index < 0)
+        {
+            return NotFound(name);
+        }
+
+        var stored = versions![index];
+        versions[index] = stored with
+        {
+            ContentType = write.ContentType ?? stored.ContentType,
+            Enabled = write.Enabled ?? stored.Enabled,
+            NotBefore = write.NotBefore ?? stored.NotBefore,
+            ExpiresOn = write.ExpiresOn ?? stored.ExpiresOn,
+            Tags = write.Tags?.ToDictionary() ?? stored.Tags,
+            Updated = _time.GetUtcNow(),
+        };
+        return (200, Item(baseUri, _names[name], versions[index], withVersion: true));
+    }
 
     private static JsonObject ListPage(string baseUri, string path, int skip, IEnumerable<JsonNode> items)
     {
@@ -341,9 +504,14 @@ public sealed class FakeKeyVaultServer : IAsyncDisposable
             return (403, Error("Forbidden", "Operation get is not allowed on a disabled secret.", inner: "SecretDisabled"));
         }
 
-        var bundle = Item(baseUri, _names[name], secret, withVersion: true);
-        bundle["value"] = secret.Value;
-        return (200, bundle);
+        return (200, ValueBundle(baseUri, _names[name], secret));
+    }
+
+    private static JsonObject ValueBundle(string baseUri, string name, FakeSecretVersion version)
+    {
+        var bundle = Item(baseUri, name, version, withVersion: true);
+        bundle["value"] = version.Value;
+        return bundle;
     }
 
     private static JsonObject Item(string baseUri, string name, FakeSecretVersion version, bool withVersion)
@@ -371,6 +539,11 @@ public sealed class FakeKeyVaultServer : IAsyncDisposable
             ["id"] = withVersion ? $"{baseUri}/secrets/{name}/{version.Version}" : $"{baseUri}/secrets/{name}",
             ["attributes"] = attributes,
         };
+        if (version.ContentType is not null)
+        {
+            item["contentType"] = version.ContentType;
+        }
+
         if (version.Tags.Count > 0)
         {
             item["tags"] = new JsonObject([.. version.Tags.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value))]);

@@ -9,4 +9,5 @@ public sealed record FakeSecretVersion(
     DateTimeOffset? NotBefore,
     DateTimeOffset? ExpiresOn,
     DateTimeOffset Created,
-    DateTimeOffset Updated);
+    DateTimeOffset Updated,
+    string? ContentType = null);

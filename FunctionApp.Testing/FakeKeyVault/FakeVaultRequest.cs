@@ -8,4 +8,7 @@ public sealed record FakeVaultRequest(string Method, string Path, string Query, 
 
     /// <summary>A page of the secret listing, past the auth challenge.</summary>
     public bool IsListRequest => Method == "GET" && HadToken && Path == "/secrets";
+
+    /// <summary>An attempt to change the vault (PUT, PATCH or DELETE), past the auth challenge, whether or not it was allowed.</summary>
+    public bool IsWriteRequest => Method is "PUT" or "PATCH" or "DELETE" && HadToken;
 }

@@ -1,5 +1,7 @@
 using FunctionsApiKey;
 using FunctionsApiKey.KeyVault;
+using FunctionsApiKey.LastUse;
+using FunctionsApiKey.SharedRing;
 using Mono.Cecil;
 
 namespace FunctionApp.Tests.Architecture;
@@ -24,12 +26,22 @@ public sealed class NamespaceDependencyTests
         ($"{Root}.KeySources", $"{Root}.KeyRing"),
         ($"{Root}.KeyVault", Root),
         ($"{Root}.KeyVault", $"{Root}.KeyRing"),
+        ($"{Root}.SharedRing", Root),
+        ($"{Root}.SharedRing", $"{Root}.KeyRing"),
+        ($"{Root}.SharedRing", $"{Root}.KeyVault"),
+        ($"{Root}.LastUse", Root),
+        ($"{Root}.LastUse", $"{Root}.KeyRing"),
         (Registration, Root),
         (Registration, $"{Root}.KeyRing"),
         (Registration, $"{Root}.Middleware"),
         (Registration, $"{Root}.KeySources"),
         (Registration, $"{Root}.KeyVault"),
+        (Registration, $"{Root}.SharedRing"),
+        (Registration, $"{Root}.LastUse"),
     ];
+
+    /// <summary>A type of each package, for its assembly.</summary>
+    private static readonly Type[] Packages = [typeof(ApiKeyOptions), typeof(KeyVaultApiKeyOptions), typeof(SharedRingOptions), typeof(LastUseOptions)];
 
     [Fact]
     public void DependenciesBetweenNamespacesRunOneWayAsDesigned()
@@ -39,6 +51,8 @@ public sealed class NamespaceDependencyTests
         Assert.Empty(edges.Where(e => !Allowed.Contains((e.From, e.To))).Select(e => $"{e.From} → {e.To} (in {e.Where})").Distinct());
         Assert.Contains(edges, e => (e.From, e.To) == ($"{Root}.Middleware", $"{Root}.KeyRing"));
         Assert.Contains(edges, e => (e.From, e.To) == ($"{Root}.KeyVault", $"{Root}.KeyRing"));
+        Assert.Contains(edges, e => (e.From, e.To) == ($"{Root}.SharedRing", $"{Root}.KeyVault"));
+        Assert.Contains(edges, e => (e.From, e.To) == ($"{Root}.LastUse", $"{Root}.KeyRing"));
     }
 
     [Fact]
@@ -76,7 +90,7 @@ public sealed class NamespaceDependencyTests
     private static List<(string From, string To, string Where)> Dependencies()
     {
         var edges = new List<(string, string, string)>();
-        foreach (var location in new[] { typeof(ApiKeyOptions).Assembly.Location, typeof(KeyVaultApiKeyOptions).Assembly.Location })
+        foreach (var location in Packages.Select(t => t.Assembly.Location))
         {
             using var assembly = AssemblyDefinition.ReadAssembly(location);
             foreach (var type in assembly.MainModule.GetTypes())
@@ -101,7 +115,7 @@ public sealed class NamespaceDependencyTests
         return edges;
     }
 
-    private static bool IsPackageAssembly(string scope) => scope is "FunctionsApiKey" or "FunctionsApiKey.dll" or "FunctionsApiKey.KeyVault" or "FunctionsApiKey.KeyVault.dll";
+    private static bool IsPackageAssembly(string scope) => Packages.Any(t => scope == t.Assembly.GetName().Name || scope == t.Assembly.GetName().Name + ".dll");
 
     private static bool IsOurs(string ns) => ns == Root || ns.StartsWith(Root + ".", StringComparison.Ordinal) || ns == Registration;
 

@@ -2,6 +2,7 @@ using System.Reflection;
 using FunctionApp.Telemetry;
 using FunctionsApiKey;
 using FunctionsApiKey.KeyVault;
+using FunctionsApiKey.LastUse;
 using FunctionsApiKey.SharedRing;
 
 namespace FunctionApp.Tests.Infrastructure;
@@ -15,10 +16,10 @@ public sealed class AppSettingsTests(CompiledTemplate compiled) : IClassFixture<
 {
     /// <summary>
     /// The options classes bound from the <c>ApiKeys</c> section: <c>ApiKeys__&lt;Property&gt;</c> is a setting the app reads
-    /// when <c>Property</c> is a settable property of one of them. A new options class (issue 10's last-use options)
-    /// joins this list, and nothing else here changes.
+    /// when <c>Property</c> is a settable property of one of them. A new options class joins this list, and nothing else
+    /// here changes.
     /// </summary>
-    internal static readonly Type[] ApiKeysOptionsTypes = [typeof(ApiKeyOptions), typeof(KeyVaultApiKeyOptions), typeof(SharedRingOptions)];
+    internal static readonly Type[] ApiKeysOptionsTypes = [typeof(ApiKeyOptions), typeof(KeyVaultApiKeyOptions), typeof(SharedRingOptions), typeof(LastUseOptions)];
 
     /// <summary>Settings of the <c>ApiKeys</c> section that no options class holds, and who reads each.</summary>
     private static readonly Dictionary<string, string> ApiKeysSettingsOutsideOptions = new(StringComparer.OrdinalIgnoreCase)
@@ -31,7 +32,7 @@ public sealed class AppSettingsTests(CompiledTemplate compiled) : IClassFixture<
     private static readonly Dictionary<string, string> PlatformSettings = new(StringComparer.OrdinalIgnoreCase)
     {
         ["AzureWebJobsStorage__blobServiceUri"] = "the host's storage by identity (timer locks, its keys); also the shared ring's, through ApiKeys:RingConnection (default AzureWebJobsStorage) in RingStorageClient",
-        ["AzureWebJobsStorage__tableServiceUri"] = "the last-use table's (issue 10), through ApiKeys:LastUseConnection (default AzureWebJobsStorage)",
+        ["AzureWebJobsStorage__tableServiceUri"] = "the last-use table's, through ApiKeys:LastUseConnection (default AzureWebJobsStorage)",
         ["AzureWebJobsStorage__credential"] = "managedidentity for the host's connection, and for the ring's (RingStorageClient's credential comes from the same section)",
         ["AzureWebJobsStorage__clientId"] = "the user-assigned identity of that connection",
         ["AzureWebJobsDisableHomepage"] = "the host's home page at / (docs/configuration.md): off, so / is the tutorial's root function",
@@ -118,6 +119,17 @@ public sealed class AppSettingsTests(CompiledTemplate compiled) : IClassFixture<
         Assert.Equal("*/30 * * * * *", settings["ApiKeys__PublishSchedule"]);
         Assert.Equal(ringRole.Scope!.Name, settings["ApiKeys__RingContainer"]);
         Assert.Contains("ApiKeys__KeyVaultUri", settings.Keys);
+    }
+
+    [Theory]
+    [MemberData(nameof(KeySources))]
+    public void LastUseGoesToTheTableTheAppsRoleIsOn(string keySource)
+    {
+        var deployment = compiled.Template.For(new() { ["environmentName"] = "test", ["keySource"] = keySource });
+        var tableRoles = deployment.Resources.Where(r => r.Type == "Microsoft.Authorization/roleAssignments" && r.Scope!.Type.EndsWith("/tables", StringComparison.Ordinal));
+
+        Assert.All(tableRoles, role => Assert.Equal(role.Scope!.Name, AppSettings(deployment)["ApiKeys__LastUseTable"]));
+        Assert.NotEmpty(tableRoles);
     }
 
     /// <summary>The settings among <paramref name="names"/> that neither the app nor the platform reads.</summary>

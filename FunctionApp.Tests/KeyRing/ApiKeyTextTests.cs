@@ -1,4 +1,5 @@
 using FunctionApp.Testing;
+using FunctionsApiKey;
 using FunctionsApiKey.KeyRing;
 
 namespace FunctionApp.Tests.KeyRing;
@@ -23,13 +24,25 @@ public sealed class ApiKeyTextTests
     [InlineData("inner space", 1, "Malformed")]
     [InlineData("a-well-formed-key", 1, "Allowed")]
     public void APresentedValueIsMissingMalformedOrWellFormedBeforeAnyLookup(string? value, int count, string expected) =>
-        Assert.Equal(expected, ApiKeyText.CheckPresented(value, count).ToString());
+        Assert.Equal(expected, ApiKeyText.CheckPresented(value, count, ApiKeyFormat.DefaultPrefix).ToString());
+
+    [Fact]
+    public void AnIssuedKeyIsWellFormedAndOneWithAWrongChecksumIsMalformedBeforeAnyLookup()
+    {
+        var key = ApiKeyFormat.Generate();
+        var mistyped = key[..^1] + (key[^1] == '0' ? '1' : '0');
+
+        Assert.Equal(ApiKeyOutcome.Allowed, ApiKeyText.CheckPresented(key, 1, ApiKeyFormat.DefaultPrefix));
+        Assert.Equal(ApiKeyOutcome.Malformed, ApiKeyText.CheckPresented(mistyped, 1, ApiKeyFormat.DefaultPrefix));
+        Assert.Equal(ApiKeyOutcome.Malformed, ApiKeyText.CheckPresented(key[..^7], 1, ApiKeyFormat.DefaultPrefix));
+        Assert.Equal(ApiKeyOutcome.Allowed, ApiKeyText.CheckPresented(mistyped, 1, "acme"));
+    }
 
     [Fact]
     public void APresentedValueLongerThanTheMaximumIsMalformed()
     {
-        Assert.Equal(ApiKeyOutcome.Allowed, ApiKeyText.CheckPresented(new string('k', ApiKeyText.MaxLength), 1));
-        Assert.Equal(ApiKeyOutcome.Malformed, ApiKeyText.CheckPresented(new string('k', ApiKeyText.MaxLength + 1), 1));
+        Assert.Equal(ApiKeyOutcome.Allowed, ApiKeyText.CheckPresented(new string('k', ApiKeyText.MaxLength), 1, ApiKeyFormat.DefaultPrefix));
+        Assert.Equal(ApiKeyOutcome.Malformed, ApiKeyText.CheckPresented(new string('k', ApiKeyText.MaxLength + 1), 1, ApiKeyFormat.DefaultPrefix));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using FunctionApp.Testing;
+using FunctionsApiKey;
 using FunctionsApiKey.KeyRing;
 using Microsoft.Extensions.Time.Testing;
 
@@ -117,7 +118,7 @@ public sealed class ApiKeyValidatorTests
 
         void Check(string value)
         {
-            if (ApiKeyText.CheckPresented(value, 1) == ApiKeyOutcome.Allowed)
+            if (ApiKeyText.CheckPresented(value, 1, ApiKeyFormat.DefaultPrefix) == ApiKeyOutcome.Allowed)
             {
                 ApiKeyValidator.Decide(value, _ring, "admin", _clock.GetUtcNow());
             }
@@ -126,7 +127,7 @@ public sealed class ApiKeyValidatorTests
 
     private ApiKeyDecision Decide(string value, string scope)
     {
-        Assert.Equal(ApiKeyOutcome.Allowed, ApiKeyText.CheckPresented(value, 1));
+        Assert.Equal(ApiKeyOutcome.Allowed, ApiKeyText.CheckPresented(value, 1, ApiKeyFormat.DefaultPrefix));
         return ApiKeyValidator.Decide(value, _ring, scope, _clock.GetUtcNow());
     }
 }

@@ -211,7 +211,7 @@ public sealed class KeyRingRefresherTests : IAsyncDisposable
         var confirmed = _keyRings.Current!;
         Assert.NotSame(loaded, confirmed);
         Assert.Equal(confirmedAt, confirmed.AsOf);
-        Assert.Same(loaded.Find(TestKeys.Hash(value)), confirmed.Find(TestKeys.Hash(value)));
+        Assert.Same(loaded.FindKey(TestKeys.Hash(value)), confirmed.FindKey(TestKeys.Hash(value)));
         Assert.Equal(logsBefore, _logs.GetSnapshot().Count);
     }
 

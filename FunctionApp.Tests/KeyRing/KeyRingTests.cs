@@ -20,12 +20,12 @@ public sealed class KeyRingTests
         Assert.Equal(count, ring.Count);
         for (var i = 0; i < count; i += Math.Max(1, count / 500))
         {
-            Assert.Equal($"k{i}", ring.Find(TestKeys.Hash(values[i]))?.Name);
+            Assert.Equal($"k{i}", ring.FindKey(TestKeys.Hash(values[i]))?.Name);
         }
 
         for (var i = 0; i < 200; i++)
         {
-            Assert.Null(ring.Find(TestKeys.Hash(TestKeys.NewValue())));
+            Assert.Null(ring.FindKey(TestKeys.Hash(TestKeys.NewValue())));
         }
     }
 
@@ -34,7 +34,7 @@ public sealed class KeyRingTests
     {
         var ring = KeyRingSnapshot.Create([], "test", AsOf, out _);
         Assert.Equal(0, ring.Count);
-        Assert.Null(ring.Find(TestKeys.Hash(TestKeys.NewValue())));
+        Assert.Null(ring.FindKey(TestKeys.Hash(TestKeys.NewValue())));
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class KeyRingTests
         {
             var ring = KeyRingSnapshot.Create(order, "test", AsOf, out var duplicates);
 
-            Assert.Null(ring.Find(hash));
+            Assert.Null(ring.FindKey(hash));
             Assert.Equal(1, ring.Count);
             Assert.Equal(["aa", "bb", "cc"], Assert.Single(duplicates));
             Assert.Equal(ApiKeyOutcome.Unknown, ApiKeyValidator.Decide(shared, ring, "SecureEndpoint", AsOf).Outcome);

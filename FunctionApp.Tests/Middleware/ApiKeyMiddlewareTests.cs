@@ -108,6 +108,33 @@ public sealed class ApiKeyMiddlewareTests : IDisposable
     }
 
     [Fact]
+    public async Task AnIssuedKeyWithOneCharacterChangedIsRefusedAsMalformedWithoutALookup()
+    {
+        var issued = ApiKeyFormat.Generate();
+        _gate.Publish(TestKeys.Create("issued", issued));
+        var changed = issued[..10] + (issued[10] == 'a' ? 'b' : 'a') + issued[11..];
+
+        Assert.True((await _gate.InvokeAsync(MiddlewareHarness.SecureEndpoint, ("api-key", issued))).FunctionRan);
+        AssertUnauthorized(await _gate.InvokeAsync(MiddlewareHarness.SecureEndpoint, ("api-key", changed)));
+        Assert.Equal(
+            ["allowed", "malformed"],
+            _gate.Decisions.GetMeasurementSnapshot().Select(m => (string)m.Tags["apikey.outcome"]!).ToArray());
+    }
+
+    [Fact]
+    public async Task AConfiguredKeyPrefixIsTheOneWhoseChecksumIsChecked()
+    {
+        using var gate = new MiddlewareHarness(new ApiKeyOptions { KeyPrefix = "acme" });
+        var issued = ApiKeyFormat.Generate("acme");
+        var legacy = ApiKeyFormat.Generate();
+        gate.Publish(TestKeys.Create("issued", issued), TestKeys.Create("legacy", legacy));
+
+        Assert.True((await gate.InvokeAsync(MiddlewareHarness.SecureEndpoint, ("api-key", issued))).FunctionRan);
+        Assert.True((await gate.InvokeAsync(MiddlewareHarness.SecureEndpoint, ("api-key", legacy))).FunctionRan);
+        AssertUnauthorized(await gate.InvokeAsync(MiddlewareHarness.SecureEndpoint, ("api-key", issued[..^1] + "!")));
+    }
+
+    [Fact]
     public async Task AValidKeyFollowedByAnotherValueIsRefused()
     {
         var invocation = await _gate.InvokeAsync(MiddlewareHarness.SecureEndpoint, request =>

@@ -23,6 +23,8 @@ public sealed class OptionsValidatorTests
     [Theory]
     [InlineData("HeaderName", "api key", "ApiKeys:HeaderName 'api key' is not a valid HTTP header name")]
     [InlineData("HeaderName", "", "ApiKeys:HeaderName '' is not a valid HTTP header name")]
+    [InlineData("KeyPrefix", "my_co", "ApiKeys:KeyPrefix 'my_co' is not a valid key prefix; use 1 to 16 ASCII letters and digits (default 'fnak').")]
+    [InlineData("KeyPrefix", "", "ApiKeys:KeyPrefix '' is not a valid key prefix")]
     [InlineData("RefreshInterval", "00:00:00.500", "ApiKeys:RefreshInterval must be between 00:00:01 and 1.00:00:00 (default 00:05:00); it is 00:00:00.5000000.")]
     [InlineData("RefreshInterval", "60.00:00:00", "ApiKeys:RefreshInterval must be between 00:00:01 and 1.00:00:00 (default 00:05:00); it is 60.00:00:00.")]
     [InlineData("MaxKeyRingAge", "00:05:00", "ApiKeys:MaxKeyRingAge must be 00:00:00 (no limit) or between twice RefreshInterval and 30.00:00:00")]
@@ -80,7 +82,7 @@ public sealed class OptionsValidatorTests
             "ApiKeys:Keys:late:ExpiresOn 'next tuesday' is not an ISO 8601 date and time; write it as 2027-01-31T00:00:00Z (a date alone means midnight UTC, a time without an offset is UTC).",
             "ApiKeys:Keys:novalue has no value; set it to the key, or to sha256:<64 hex digits> of the key.",
             "ApiKeys:Keys:spaces is not a usable key: it must be 1 to 512 visible ASCII characters with no comma or whitespace.",
-            "ApiKeys:Keys:typo:Scope is not a key property; use Scopes, NotBefore, ExpiresOn.",
+            "ApiKeys:Keys:typo:Scope is not a key property; use Scopes, NotBefore, ExpiresOn, Enabled.",
         ], result.Failures!.Order(StringComparer.Ordinal));
         Assert.DoesNotContain(result.Failures!, f => f.Contains(secret[11..], StringComparison.Ordinal));
     }

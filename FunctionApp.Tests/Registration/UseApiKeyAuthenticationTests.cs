@@ -3,6 +3,7 @@ using FunctionApp.Testing;
 using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeySources;
 using FunctionsApiKey.KeyVault;
+using FunctionsApiKey.LastUse;
 using FunctionsApiKey.Middleware;
 using FunctionsApiKey.SharedRing;
 using Microsoft.Azure.Functions.Worker.Builder;
@@ -127,6 +128,48 @@ public sealed class UseApiKeyAuthenticationTests
         var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
 
         Assert.Contains("ApiKeys:KeySource is 'sharedrng', which is not a key source; use settings, keyvault or sharedring.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LastUseGoesToTheTableOfTheStorageConnection()
+    {
+        using var host = Build(new() { ["ApiKeys:Keys:dev"] = TestKeys.NewValue(), ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true", ["ApiKeys:LastUseTable"] = "usage" }, app => app.UseApiKeyAuthentication().AddLastUseTable());
+
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
+        Assert.IsType<TableLastUseStore>(host.Services.GetRequiredService<ILastUseStore>());
+        Assert.Single(Registered(host), d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(LastUseWriter));
+        var tables = host.Services.GetRequiredService<IAzureClientFactory<Azure.Data.Tables.TableServiceClient>>().CreateClient(LastUseDefaults.ClientName);
+        Assert.Equal("devstoreaccount1", tables.AccountName);
+    }
+
+    [Fact]
+    public void WithoutAStorageConnectionTheAppStillStartsAndLastUseWarnsWhenItWrites()
+    {
+        using var host = Build(new() { ["ApiKeys:Keys:dev"] = TestKeys.NewValue() }, app => app.UseApiKeyAuthentication().AddLastUseTable());
+
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
+        var store = host.Services.GetRequiredService<ILastUseStore>();
+        var error = Assert.Throws<InvalidOperationException>(() => store.RecordAsync([new KeyLastUse("dev", DateTimeOffset.UnixEpoch)], CancellationToken.None).GetAwaiter().GetResult());
+        Assert.Contains("the storage connection 'AzureWebJobsStorage' (ApiKeys:LastUseConnection) is not configured", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ABadLastUseTableNameStopsTheApp()
+    {
+        using var host = Build(new() { ["ApiKeys:Keys:dev"] = TestKeys.NewValue(), ["ApiKeys:LastUseTable"] = "last-use" }, app => app.UseApiKeyAuthentication().AddLastUseTable());
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("ApiKeys:LastUseTable 'last-use' is not a table name", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WithoutALastUseStoreNoUseIsRecorded()
+    {
+        using var host = Build(new() { ["ApiKeys:Keys:dev"] = TestKeys.NewValue() }, app => app.UseApiKeyAuthentication());
+
+        Assert.Null(host.Services.GetService<LastUseRecorder>());
+        Assert.DoesNotContain(Registered(host), d => d.ImplementationType == typeof(LastUseWriter));
     }
 
     [Fact]

@@ -48,4 +48,26 @@ public sealed class ApiKeyAuthenticationBuilder
 
         return this;
     }
+
+    /// <summary>
+    /// Notes, per key, the last minute in which it was allowed a request, and hands what changed to
+    /// <typeparamref name="TStore"/> once a minute (and when the app stops). The request path only writes a number in
+    /// memory. There is one store: the last one added wins.
+    /// </summary>
+    /// <typeparam name="TStore">The store, created once by dependency injection (or as registered, if it already is).</typeparam>
+    /// <returns>This builder.</returns>
+    public ApiKeyAuthenticationBuilder AddLastUseStore<TStore>()
+        where TStore : class, ILastUseStore
+    {
+        Services.RemoveAll<ILastUseStore>();
+        Services.TryAddSingleton<TStore>();
+        Services.AddSingleton<ILastUseStore>(provider => provider.GetRequiredService<TStore>());
+        if (!Services.Any(d => d.ServiceType == typeof(LastUseRecorder)))
+        {
+            Services.AddSingleton<LastUseRecorder>();
+            Services.AddHostedService<LastUseWriter>();
+        }
+
+        return this;
+    }
 }

@@ -16,6 +16,13 @@ public sealed class ApiKeyOptions
     /// <summary>The request header that carries the key. Header names are case-insensitive.</summary>
     public string HeaderName { get; set; } = ApiKeyDefaults.HeaderName;
 
+    /// <summary>
+    /// The prefix of issued keys (see <see cref="ApiKeyFormat"/>): a presented value that starts with it and
+    /// <c>_</c> must carry a matching checksum, or it is refused as malformed before any hashing. Values without it
+    /// are looked up as before.
+    /// </summary>
+    public string KeyPrefix { get; set; } = ApiKeyFormat.DefaultPrefix;
+
     /// <summary>How often the key ring is reloaded; a revoked key stops working within about this long.</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
 

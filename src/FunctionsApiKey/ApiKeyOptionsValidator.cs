@@ -17,6 +17,11 @@ internal sealed partial class ApiKeyOptionsValidator : IValidateOptions<ApiKeyOp
             errors.Add($"{Section}:HeaderName '{options.HeaderName}' is not a valid HTTP header name; use letters, digits and '-' (default '{ApiKeyDefaults.HeaderName}').");
         }
 
+        if (!ApiKeyFormat.IsValidPrefix(options.KeyPrefix))
+        {
+            errors.Add($"{Section}:KeyPrefix '{options.KeyPrefix}' is not a valid key prefix; use 1 to {ApiKeyFormat.MaxPrefixLength} ASCII letters and digits (default '{ApiKeyFormat.DefaultPrefix}').");
+        }
+
         if (options.RefreshInterval < TimeSpan.FromSeconds(1) || options.RefreshInterval > TimeSpan.FromDays(1))
         {
             errors.Add($"{Section}:RefreshInterval must be between 00:00:01 and 1.00:00:00 (default 00:05:00); it is {options.RefreshInterval}.");

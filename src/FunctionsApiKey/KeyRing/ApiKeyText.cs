@@ -28,11 +28,16 @@ internal static class ApiKeyText
     /// </summary>
     /// <param name="value">The header value, or null when the header is absent.</param>
     /// <param name="valueCount">How many values the header had; more than one is malformed.</param>
-    public static ApiKeyOutcome CheckPresented(string? value, int valueCount) =>
+    /// <param name="keyPrefix">The prefix of issued keys: a value that carries it must pass <see cref="ApiKeyFormat.Check"/>.</param>
+    public static ApiKeyOutcome CheckPresented(string? value, int valueCount, string keyPrefix) =>
         valueCount > 1 ? ApiKeyOutcome.Malformed
         : string.IsNullOrEmpty(value) ? ApiKeyOutcome.Missing
-        : IsWellFormed(value) ? ApiKeyOutcome.Allowed
-        : ApiKeyOutcome.Malformed;
+        : ApiKeyFormat.Check(value, keyPrefix) switch
+        {
+            ApiKeyFormatCheck.Valid => ApiKeyOutcome.Allowed,
+            ApiKeyFormatCheck.NotPrefixed when IsWellFormed(value) => ApiKeyOutcome.Allowed,
+            _ => ApiKeyOutcome.Malformed,
+        };
 
     /// <summary>Whether <paramref name="value"/> can be a key. Allocates nothing.</summary>
     public static bool IsWellFormed(ReadOnlySpan<char> value)
@@ -51,6 +56,13 @@ internal static class ApiKeyText
         }
 
         return true;
+    }
+
+    /// <summary>The form to store a key in so its plaintext is kept nowhere: <c>sha256:</c> and 64 lowercase hex digits.</summary>
+    public static string StoredForm(ReadOnlySpan<char> key)
+    {
+        var hash = ApiKeyHash.Compute(key);
+        return HashPrefix + Convert.ToHexStringLower(hash);
     }
 
     /// <summary>

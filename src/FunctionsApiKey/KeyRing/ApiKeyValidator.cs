@@ -1,8 +1,9 @@
 namespace FunctionsApiKey.KeyRing;
 
 /// <summary>
-/// Decides on a presented key that <see cref="ApiKeyText"/> found well formed: pure logic with no I/O, no Functions
-/// types and no allocation, so it can be tested and benchmarked on its own.
+/// Decides on a presented key that <see cref="ApiKeyText"/> found well formed: no I/O, no Functions types and no
+/// allocation, so it can be tested and benchmarked on its own. Its one side effect is noting an allowed key's minute of
+/// use in the ring's last-use cell.
 /// </summary>
 internal static class ApiKeyValidator
 {
@@ -12,11 +13,13 @@ internal static class ApiKeyValidator
     /// </summary>
     public static ApiKeyDecision Decide(ReadOnlySpan<char> presentedKey, KeyRingSnapshot ring, string requiredScope, DateTimeOffset now)
     {
-        var key = ring.Find(ApiKeyHash.Compute(presentedKey));
-        if (key is null)
+        var slot = ring.FindSlot(ApiKeyHash.Compute(presentedKey));
+        if (slot < 0)
         {
             return new(ApiKeyOutcome.Unknown);
         }
+
+        var key = ring.KeyAt(slot);
 
         if (key.IsRevoked)
         {
@@ -33,6 +36,12 @@ internal static class ApiKeyValidator
             return new(ApiKeyOutcome.Expired, key);
         }
 
-        return key.AllowsScope(requiredScope) ? new(ApiKeyOutcome.Allowed, key) : new(ApiKeyOutcome.ScopeDenied, key);
+        if (!key.AllowsScope(requiredScope))
+        {
+            return new(ApiKeyOutcome.ScopeDenied, key);
+        }
+
+        ring.RecordUse(slot, now);
+        return new(ApiKeyOutcome.Allowed, key);
     }
 }

@@ -16,7 +16,8 @@ internal sealed class KeyRingRefresher(
     TimeProvider timeProvider,
     ApiKeyMetrics metrics,
     ILoggerFactory loggerFactory,
-    IFunctionScopes? functionScopes = null) : BackgroundService
+    IFunctionScopes? functionScopes = null,
+    LastUseRecorder? lastUse = null) : BackgroundService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger(ApiKeyDefaults.KeyRingLogCategory);
 
@@ -92,7 +93,7 @@ internal sealed class KeyRingRefresher(
             return null;
         }
 
-        var ring = KeyRingSnapshot.Create(keys, source.Name, asOf, out var duplicates);
+        var ring = KeyRingSnapshot.Create(keys, source.Name, asOf, lastUse, out var duplicates);
         foreach (var names in duplicates)
         {
             _logger.DuplicateKeyValue(string.Join(", ", names), source.Name);

@@ -10,11 +10,15 @@ namespace FunctionsApiKey.KeyRing;
 internal sealed class KeyRingSnapshot
 {
     private readonly ApiKey?[] _slots;
+
+    // Beside the slots, each key's last-use cell; null when no last-use store is registered.
+    private readonly LastUseCell?[]? _uses;
     private readonly int _mask;
 
-    private KeyRingSnapshot(ApiKey?[] slots, int count, string source, DateTimeOffset asOf)
+    private KeyRingSnapshot(ApiKey?[] slots, LastUseCell?[]? uses, int count, string source, DateTimeOffset asOf)
     {
         _slots = slots;
+        _uses = uses;
         _mask = slots.Length - 1;
         Count = count;
         Source = source;
@@ -35,20 +39,46 @@ internal sealed class KeyRingSnapshot
     /// order decide whether an expired, revoked or narrower entry shadows a valid one; so neither is kept, the value
     /// is refused like an unknown key, and the names of each such group are returned in <paramref name="duplicates"/>.
     /// </summary>
-    public static KeyRingSnapshot Create(IEnumerable<ApiKey> keys, string source, DateTimeOffset asOf, out IReadOnlyList<IReadOnlyList<string>> duplicates)
+    public static KeyRingSnapshot Create(IEnumerable<ApiKey> keys, string source, DateTimeOffset asOf, out IReadOnlyList<IReadOnlyList<string>> duplicates) =>
+        Create(keys, source, asOf, lastUse: null, out duplicates);
+
+    /// <summary>
+    /// Builds a ring as above whose allowed requests are noted in <paramref name="lastUse"/>, if given; cells of keys
+    /// that left the ring are dropped there once written.
+    /// </summary>
+    public static KeyRingSnapshot Create(IEnumerable<ApiKey> keys, string source, DateTimeOffset asOf, LastUseRecorder? lastUse, out IReadOnlyList<IReadOnlyList<string>> duplicates)
     {
         var list = keys as IReadOnlyCollection<ApiKey> ?? keys.ToList();
         var slots = Fill(list, out var conflicts);
-        if (conflicts is null)
+        var count = list.Count;
+        duplicates = [];
+        if (conflicts is not null)
         {
-            duplicates = [];
-            return new KeyRingSnapshot(slots, list.Count, source, asOf);
+            // Rare (a configuration mistake): build again without any key whose value is shared.
+            var unique = list.Where(k => !conflicts.ContainsKey(k.Hash)).ToList();
+            duplicates = [.. conflicts.Values.Select(names => (IReadOnlyList<string>)[.. names.Order(StringComparer.Ordinal)]).OrderBy(names => names[0], StringComparer.Ordinal)];
+            slots = Fill(unique, out _);
+            count = unique.Count;
         }
 
-        // Rare (a configuration mistake): build again without any key whose value is shared.
-        var unique = list.Where(k => !conflicts.ContainsKey(k.Hash)).ToList();
-        duplicates = [.. conflicts.Values.Select(names => (IReadOnlyList<string>)[.. names.Order(StringComparer.Ordinal)]).OrderBy(names => names[0], StringComparer.Ordinal)];
-        return new KeyRingSnapshot(Fill(unique, out _), unique.Count, source, asOf);
+        return new KeyRingSnapshot(slots, lastUse is null ? null : CellsFor(slots, lastUse), count, source, asOf);
+    }
+
+    private static LastUseCell?[] CellsFor(ApiKey?[] slots, LastUseRecorder lastUse)
+    {
+        var cells = new LastUseCell?[slots.Length];
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < slots.Length; i++)
+        {
+            if (slots[i] is { } key)
+            {
+                cells[i] = lastUse.CellFor(key.Name);
+                names.Add(key.Name);
+            }
+        }
+
+        lastUse.Forget(name => names.Contains(name));
+        return cells;
     }
 
     /// <summary>The open-addressing table of <paramref name="keys"/>; keys whose hash is already in it are collected in <paramref name="conflicts"/>.</summary>
@@ -87,13 +117,13 @@ internal sealed class KeyRingSnapshot
     }
 
     /// <summary>The same keys, known to match their source as of <paramref name="asOf"/>: no table is rebuilt.</summary>
-    public KeyRingSnapshot ConfirmedAt(DateTimeOffset asOf) => new(_slots, Count, Source, asOf);
+    public KeyRingSnapshot ConfirmedAt(DateTimeOffset asOf) => new(_slots, _uses, Count, Source, asOf);
 
     /// <summary>Whether the ring is older than <paramref name="maxAge"/> at <paramref name="now"/>; a zero limit means never.</summary>
     public bool IsOlderThan(TimeSpan maxAge, DateTimeOffset now) => maxAge > TimeSpan.Zero && now - AsOf > maxAge;
 
-    /// <summary>Finds the key with this hash, or null.</summary>
-    public ApiKey? Find(in ApiKeyHash hash)
+    /// <summary>The slot of the key with this hash, or -1.</summary>
+    public int FindSlot(in ApiKeyHash hash)
     {
         var slots = _slots;
         var index = (int)(hash.BucketSeed & (ulong)_mask);
@@ -101,12 +131,18 @@ internal sealed class KeyRingSnapshot
         {
             if (candidate.Hash.FixedTimeEquals(hash))
             {
-                return candidate;
+                return index;
             }
 
             index = (index + 1) & _mask;
         }
 
-        return null;
+        return -1;
     }
+
+    /// <summary>The key in a slot <see cref="FindSlot"/> returned.</summary>
+    public ApiKey KeyAt(int slot) => _slots[slot]!;
+
+    /// <summary>Notes that the key in <paramref name="slot"/> was allowed a request at <paramref name="now"/>.</summary>
+    public void RecordUse(int slot, DateTimeOffset now) => _uses?[slot]?.Record(LastUseRecorder.MinuteOf(now));
 }

@@ -6,14 +6,15 @@ namespace FunctionsApiKey.KeySources;
 /// <summary>
 /// Reads keys written in configuration:
 /// <c>ApiKeys:Keys:&lt;name&gt;</c> = the key or <c>sha256:&lt;hex&gt;</c>, with optional
-/// <c>ApiKeys:Keys:&lt;name&gt;:Scopes</c> (separated by spaces or commas), <c>:NotBefore</c> and <c>:ExpiresOn</c> (ISO 8601).
+/// <c>ApiKeys:Keys:&lt;name&gt;:Scopes</c> (separated by spaces or commas), <c>:NotBefore</c> and <c>:ExpiresOn</c> (ISO 8601),
+/// and <c>:Enabled</c> (<c>false</c> revokes the key but keeps it known, so denials name it).
 /// As environment variables: <c>ApiKeys__Keys__&lt;name&gt;</c>, <c>ApiKeys__Keys__&lt;name&gt;__Scopes</c>, …
 /// </summary>
 internal static class SettingsKeyReader
 {
     public const string SectionPath = "ApiKeys:Keys";
 
-    private static readonly string[] KnownProperties = ["Scopes", "NotBefore", "ExpiresOn"];
+    private static readonly string[] KnownProperties = ["Scopes", "NotBefore", "ExpiresOn", "Enabled"];
 
     /// <summary>The keys that parse, and one message per key that does not (naming the setting, never the value).</summary>
     public static (IReadOnlyList<ApiKey> Keys, IReadOnlyList<string> Errors) Read(IConfiguration configuration)
@@ -61,6 +62,12 @@ internal static class SettingsKeyReader
             errors.Add($"{setting}:Scopes is empty; list the scopes the key may call, or remove the setting to allow every function.");
         }
 
+        var enabled = true;
+        if (entry["Enabled"] is { } enabledText && !bool.TryParse(enabledText, out enabled))
+        {
+            errors.Add($"{setting}:Enabled '{enabledText}' is not true or false.");
+        }
+
         var notBefore = ParseTime(entry, "NotBefore", setting, errors);
         var expiresOn = ParseTime(entry, "ExpiresOn", setting, errors);
         if (notBefore >= expiresOn)
@@ -70,7 +77,7 @@ internal static class SettingsKeyReader
 
         return key is null || errors.Count > errorCount
             ? null
-            : key with { Scopes = scopes, NotBefore = notBefore, ExpiresOn = expiresOn };
+            : key with { Scopes = scopes, NotBefore = notBefore, ExpiresOn = expiresOn, IsRevoked = !enabled };
     }
 
     private static DateTimeOffset? ParseTime(IConfigurationSection entry, string property, string setting, List<string> errors)

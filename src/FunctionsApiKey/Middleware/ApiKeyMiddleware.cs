@@ -73,7 +73,7 @@ internal sealed class ApiKeyMiddleware(
     private async ValueTask<ApiKeyDecision> DecideAsync(HttpRequestData request, FunctionPolicy policy, CancellationToken cancellationToken)
     {
         var (value, count) = ReadHeader(request.Headers);
-        var form = ApiKeyText.CheckPresented(value, count);
+        var form = ApiKeyText.CheckPresented(value, count, _options.KeyPrefix);
         if (form != ApiKeyOutcome.Allowed)
         {
             return new ApiKeyDecision(form);

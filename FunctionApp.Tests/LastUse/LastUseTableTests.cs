@@ -1,0 +1,107 @@
+using Azure.Data.Tables;
+using FunctionApp.Tests.Storage;
+using FunctionsApiKey.KeyRing;
+using FunctionsApiKey.LastUse;
+
+namespace FunctionApp.Tests.LastUse;
+
+/// <summary>
+/// The last-use table on Azurite through the real Table client with managed identity tokens: times only move forward,
+/// whoever writes them, transactions hold at most 100 writes, and nothing is written that would not move a time.
+/// </summary>
+public sealed class LastUseTableTests(AzuriteFixture fixture) : IClassFixture<AzuriteFixture>
+{
+    private static readonly DateTimeOffset Minute = new(2026, 11, 28, 10, 15, 0, TimeSpan.Zero);
+
+    private readonly string _tableName = "lastuse" + Guid.NewGuid().ToString("N");
+    private readonly TableRequestCounter _counter = new();
+
+    [Fact]
+    public async Task TheTableIsCreatedByTheFirstWriteAndReadsEmptyBefore()
+    {
+        var table = Table();
+
+        Assert.Empty(await table.ReadAsync());
+        await table.RecordAsync([new KeyLastUse("partner-a", Minute)], CancellationToken.None);
+
+        Assert.Equal(Minute, (await table.ReadAsync())["partner-a"]);
+    }
+
+    [Fact]
+    public async Task AStoredTimeOnlyEverMovesForward()
+    {
+        var table = Table();
+
+        await table.RecordAsync([new KeyLastUse("partner-a", Minute.AddMinutes(5))], CancellationToken.None);
+        await table.RecordAsync([new KeyLastUse("partner-a", Minute)], CancellationToken.None);
+        Assert.Equal(Minute.AddMinutes(5), (await table.ReadAsync())["partner-a"]);
+
+        await table.RecordAsync([new KeyLastUse("partner-a", Minute.AddMinutes(7))], CancellationToken.None);
+        Assert.Equal(Minute.AddMinutes(7), (await table.ReadAsync())["partner-a"]);
+    }
+
+    [Fact]
+    public async Task AnOlderOrEqualTimeReadsTheStoredOneAndWritesNothing()
+    {
+        var table = Table();
+        await table.RecordAsync([new KeyLastUse("partner-a", Minute.AddMinutes(5))], CancellationToken.None);
+        var transactions = _counter.Transactions;
+
+        await table.RecordAsync([new KeyLastUse("partner-a", Minute.AddMinutes(5))], CancellationToken.None);
+        await table.RecordAsync([new KeyLastUse("partner-a", Minute)], CancellationToken.None);
+
+        Assert.Equal(transactions, _counter.Transactions);
+        Assert.Equal(["partner-a"], _counter.Writes);
+    }
+
+    [Fact]
+    public async Task ManyKeysGoInTransactionsOfAtMostAHundred()
+    {
+        var table = Table();
+        var uses = Enumerable.Range(0, 250).Select(i => new KeyLastUse($"key-{i:D3}", Minute.AddMinutes(i % 7))).ToList();
+
+        await table.RecordAsync(uses, CancellationToken.None);
+
+        Assert.Equal(3, _counter.Transactions);
+        Assert.Equal(250, _counter.Writes.Count);
+        var stored = await table.ReadAsync();
+        Assert.Equal(uses.ToDictionary(u => u.KeyName, u => u.LastUsed), stored);
+    }
+
+    [Fact]
+    public async Task InstancesWritingAtOnceLeaveEachKeyAtItsLatestTime()
+    {
+        var instances = Enumerable.Range(0, 4).Select(_ => Table()).ToList();
+        var keys = Enumerable.Range(0, 30).Select(i => $"key-{i:D2}").ToList();
+
+        // Each instance saw each key last in a different minute; all write at once, twice over.
+        await Task.WhenAll(instances.SelectMany((table, n) => Enumerable.Range(0, 2).Select(_ =>
+            table.RecordAsync([.. keys.Select((k, i) => new KeyLastUse(k, Minute.AddMinutes((n + i) % 4)))], CancellationToken.None))));
+
+        var stored = await instances[0].ReadAsync();
+        Assert.All(keys, k => Assert.Equal(Minute.AddMinutes(3), stored[k]));
+    }
+
+    [Theory]
+    [InlineData("partner/a")]
+    [InlineData("back\\slash")]
+    [InlineData("hash#and?query")]
+    [InlineData("100%")]
+    [InlineData("%2F")]
+    [InlineData("tab\there")]
+    public async Task AnyKeyNameReadsBackAsItself(string name)
+    {
+        var table = Table();
+
+        await table.RecordAsync([new KeyLastUse(name, Minute)], CancellationToken.None);
+
+        Assert.Equal(name, Assert.Single(await table.ReadAsync()).Key);
+    }
+
+    private LastUseTable Table()
+    {
+        var options = fixture.TableOptions();
+        options.AddPolicy(_counter, Azure.Core.HttpPipelinePosition.PerCall);
+        return new LastUseTable(new TableServiceClient(fixture.Azurite.TableServiceUri, new FunctionApp.Testing.FakeKeyVault.IdentityEndpointCredential(fixture.Identity), options).GetTableClient(_tableName));
+    }
+}

@@ -1,0 +1,47 @@
+using Azure.Data.Tables;
+using FunctionsApiKey;
+using FunctionsApiKey.LastUse;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+// Beside UseApiKeyAuthentication, in the namespace of FunctionsApplicationBuilder, so Program.cs needs no using.
+namespace Microsoft.Azure.Functions.Worker.Builder;
+
+/// <summary>Keeps each key's last use in Azure Table Storage.</summary>
+public static class ApiKeyAuthenticationBuilderLastUseExtensions
+{
+    /// <summary>
+    /// Notes the minute each key was last allowed a request and writes what changed to a table once a minute per
+    /// instance (and when the app stops): <c>ApiKeys__LastUseTable</c> (default <c>apikeylastuse</c>) in the storage
+    /// account of <c>ApiKeys__LastUseConnection</c> (default <c>AzureWebJobsStorage</c>). Requests do no I/O for it. If
+    /// the table cannot be written, the times wait for the next round and a warning says why.
+    /// </summary>
+    /// <param name="builder">The builder <c>UseApiKeyAuthentication()</c> returned.</param>
+    /// <param name="configure">Changes to the options after they are read from configuration.</param>
+    /// <returns>The builder.</returns>
+    public static ApiKeyAuthenticationBuilder AddLastUseTable(this ApiKeyAuthenticationBuilder builder, Action<LastUseOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var section = builder.Configuration.GetSection(ApiKeyDefaults.SectionName);
+        var services = builder.Services;
+        services.AddOptions<LastUseOptions>().Bind(section).ValidateOnStart();
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.AddSingleton<IValidateOptions<LastUseOptions>, LastUseOptionsValidator>();
+        services.AddAzureClients(clients => clients
+            .AddClient<TableServiceClient, TableClientOptions>((clientOptions, credential, provider) =>
+                LastUseStorageClient.Create(ConnectionSection(provider), credential, clientOptions))
+            .WithName(LastUseDefaults.ClientName)
+            .WithCredential(provider => provider.GetRequiredService<AzureComponentFactory>().CreateTokenCredential(ConnectionSection(provider)))
+            .ConfigureOptions(section.GetSection("LastUseClient")));
+        return builder.AddLastUseStore<TableLastUseStore>();
+    }
+
+    private static IConfigurationSection ConnectionSection(IServiceProvider provider) =>
+        provider.GetRequiredService<IConfiguration>().GetSection(provider.GetRequiredService<IOptions<LastUseOptions>>().Value.LastUseConnection);
+}

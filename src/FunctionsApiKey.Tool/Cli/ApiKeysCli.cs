@@ -1,0 +1,65 @@
+using System.CommandLine;
+using FunctionsApiKey.Tool.Commands;
+
+namespace FunctionsApiKey.Tool.Cli;
+
+/// <summary>The command line: <c>dotnet apikeys create|list|show|revoke|rotate|verify</c>.</summary>
+internal static class ApiKeysCli
+{
+    /// <summary>Roles a command needs in the vault, named when access is denied.</summary>
+    public const string ReaderRole = "Key Vault Secrets User";
+
+    public const string WriterRole = "Key Vault Secrets Officer";
+
+    public static async Task<int> RunAsync(string[] args, ToolConsole console)
+    {
+        var options = new GlobalOptions();
+        var root = new RootCommand("Issue, list, show, rotate, revoke and verify the API keys of a FunctionsApiKey app, in Azure Key Vault or (with --local) in local.settings.json.");
+        foreach (var option in options.All)
+        {
+            root.Options.Add(option);
+        }
+
+        root.Subcommands.Add(CreateCommand.Build(options, console));
+        root.Subcommands.Add(ListCommand.Build(options, console));
+        root.Subcommands.Add(ShowCommand.Build(options, console));
+        root.Subcommands.Add(RevokeCommand.Build(options, console));
+        root.Subcommands.Add(RotateCommand.Build(options, console));
+        root.Subcommands.Add(VerifyCommand.Build(options, console));
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await console.Error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
+            }
+
+            await console.Error.WriteLineAsync("Run 'dotnet apikeys --help' for usage.").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> as the command's action, in a context built from the options; any failure becomes one
+    /// <c>error:</c> line on standard error and its exit code.
+    /// </summary>
+    public static void Handle(Command command, GlobalOptions options, ToolConsole console, string role, Func<ToolContext, ParseResult, CancellationToken, Task<int>> body) =>
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            ToolContext? context = null;
+            try
+            {
+                context = new ToolContext(console, options, parse);
+                return await body(context, parse, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                var failure = Failures.Explain(ex, context?.Store.Description ?? "vault", role);
+                await console.Error.WriteLineAsync($"error: {failure.Message}").ConfigureAwait(false);
+                return failure.ExitCode;
+            }
+        });
+}

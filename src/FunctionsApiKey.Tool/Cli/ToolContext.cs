@@ -1,0 +1,124 @@
+using System.CommandLine;
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Security.KeyVault.Secrets;
+using FunctionsApiKey.LastUse;
+using FunctionsApiKey.Tool.Stores;
+using Spectre.Console;
+
+namespace FunctionsApiKey.Tool.Cli;
+
+/// <summary>One invocation's view of the world: the streams, the app's settings, and the key store the options name.</summary>
+internal sealed class ToolContext
+{
+    private readonly GlobalOptions _options;
+    private readonly ParseResult _parse;
+    private TokenCredential? _credential;
+
+    public ToolContext(ToolConsole console, GlobalOptions options, ParseResult parse)
+    {
+        Console = console;
+        _options = options;
+        _parse = parse;
+        Settings = ToolSettings.Load(parse.GetValue(options.Settings));
+        IsLocal = parse.GetValue(options.Local);
+        KeyPrefix = parse.GetValue(options.KeyPrefix) ?? Settings.KeyPrefix;
+        if (!ApiKeyFormat.IsValidPrefix(KeyPrefix))
+        {
+            throw new ToolException(ExitCodes.Usage, $"The key prefix '{KeyPrefix}' is not valid: use 1 to {ApiKeyFormat.MaxPrefixLength} ASCII letters and digits.");
+        }
+
+        Store = IsLocal ? LocalStore() : VaultStore();
+    }
+
+    public ToolConsole Console { get; }
+
+    public ToolSettings Settings { get; }
+
+    public bool IsLocal { get; }
+
+    public string KeyPrefix { get; }
+
+    public IKeyStore Store { get; }
+
+    public DateTimeOffset Now { get; } = TimeProvider.System.GetUtcNow();
+
+    /// <summary>Standard error as a Spectre console, for progress and styled messages.</summary>
+    public IAnsiConsole Messages => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+
+    /// <summary>Standard output as a Spectre console; wide when redirected, so tables do not wrap in files.</summary>
+    public IAnsiConsole Results
+    {
+        get
+        {
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+            if (Console.OutRedirected)
+            {
+                console.Profile.Width = 240;
+            }
+
+            return console;
+        }
+    }
+
+    public string SecretPrefix => Settings.SecretPrefix;
+
+    public void Note(string message) => Console.Error.WriteLine(message);
+
+    /// <summary>The last-use table of the app's storage connection, or null (with the reason) when none is configured.</summary>
+    public (LastUseTable? Table, string? Missing) LastUseTable()
+    {
+        var connection = Settings.LastUseConnection;
+        if (string.IsNullOrEmpty(connection.Value) && connection.GetChildren().All(c => c.Key is not ("tableServiceUri" or "serviceUri" or "accountName")))
+        {
+            return (null, $"no storage connection '{connection.Path}' is configured (set {connection.Path} or {connection.Path}__tableServiceUri)");
+        }
+
+        var options = new TableClientOptions { Retry = { MaxRetries = 1, Delay = TimeSpan.FromMilliseconds(200) } };
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+        var service = LastUseStorageClient.Create(connection, Credential(), options);
+        return (new LastUse.LastUseTable(service.GetTableClient(Settings.LastUseTable)), null);
+    }
+
+    private LocalSettingsKeyStore LocalStore() =>
+        new LocalSettingsKeyStore(Settings.SettingsFile ?? throw new ToolException(ExitCodes.SettingsFile,
+            "--local: there is no local.settings.json here or in ./FunctionApp: run from the repository root, copy local.settings.sample.json to FunctionApp/local.settings.json, or pass --settings PATH."));
+
+    private VaultKeyStore VaultStore()
+    {
+        var text = _parse.GetValue(_options.Vault);
+        Uri? vault;
+        try
+        {
+            vault = text is not null ? new Uri(text) : Settings.VaultUri;
+        }
+        catch (UriFormatException)
+        {
+            throw new ToolException(ExitCodes.Usage, $"--vault '{text}' is not a URI; write it as https://<name>.vault.azure.net/.");
+        }
+
+        if (vault is null)
+        {
+            throw new ToolException(ExitCodes.Usage, "No vault: pass --vault https://<name>.vault.azure.net/, or set ApiKeys__KeyVaultUri (in the environment or local.settings.json); or use --local for local.settings.json.");
+        }
+
+        if (vault.Scheme != Uri.UriSchemeHttps || vault.AbsolutePath != "/")
+        {
+            throw new ToolException(ExitCodes.Usage, $"The vault URI '{vault}' must be https with no path, e.g. https://myvault.vault.azure.net/.");
+        }
+
+        var options = new SecretClientOptions { Retry = { MaxRetries = 2, Delay = TimeSpan.FromMilliseconds(500), MaxDelay = TimeSpan.FromSeconds(4) } };
+        return new VaultKeyStore(new SecretClient(vault, Credential(), options), Settings.SecretPrefix);
+    }
+
+    private TokenCredential Credential() => _credential ??= _parse.GetValue(_options.Credential) switch
+    {
+        "azurecli" => new AzureCliCredential(),
+        "azd" => new AzureDeveloperCliCredential(),
+        "environment" => new EnvironmentCredential(),
+        "managedidentity" => new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned),
+        "interactive" => new InteractiveBrowserCredential(),
+        _ => new DefaultAzureCredential(),
+    };
+}

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FunctionsApiKey.KeyVault;
+using FunctionsApiKey.LastUse;
+using Microsoft.Extensions.Configuration;
+
+namespace FunctionsApiKey.Tool.Cli;
+
+/// <summary>
+/// The app's settings as the tool sees them: the <c>Values</c> of local.settings.json (if there is one), overridden by
+/// environment variables, so <c>ApiKeys__KeyVaultUri</c>, <c>ApiKeys__SecretPrefix</c>, <c>ApiKeys__KeyPrefix</c> and the
+/// storage connection mean what they mean to the app.
+/// </summary>
+internal sealed class ToolSettings
+{
+    private static readonly string[] DefaultSettingsFiles = ["local.settings.json", Path.Combine("FunctionApp", "local.settings.json")];
+
+    private ToolSettings(IConfiguration configuration, string? settingsFile)
+    {
+        Configuration = configuration;
+        SettingsFile = settingsFile;
+    }
+
+    public IConfiguration Configuration { get; }
+
+    /// <summary>The local.settings.json read, if any.</summary>
+    public string? SettingsFile { get; }
+
+    public string SecretPrefix => Configuration[$"{ApiKeyDefaults.SectionName}:{nameof(KeyVaultApiKeyOptions.SecretPrefix)}"] is { Length: > 0 } prefix ? prefix : new KeyVaultApiKeyOptions().SecretPrefix;
+
+    public string KeyPrefix => Configuration[$"{ApiKeyDefaults.SectionName}:{nameof(ApiKeyOptions.KeyPrefix)}"] is { Length: > 0 } prefix ? prefix : ApiKeyFormat.DefaultPrefix;
+
+    public Uri? VaultUri => Configuration[$"{ApiKeyDefaults.SectionName}:{nameof(KeyVaultApiKeyOptions.KeyVaultUri)}"] is { Length: > 0 } uri ? new Uri(uri) : null;
+
+    public IConfigurationSection LastUseConnection => Configuration.GetSection(
+        Configuration[$"{ApiKeyDefaults.SectionName}:{nameof(LastUseOptions.LastUseConnection)}"] is { Length: > 0 } name ? name : new LastUseOptions().LastUseConnection);
+
+    public string LastUseTable => Configuration[$"{ApiKeyDefaults.SectionName}:{nameof(LastUseOptions.LastUseTable)}"] is { Length: > 0 } table ? table : LastUseDefaults.TableName;
+
+    /// <param name="settingsFile">An explicit local.settings.json, which must exist; otherwise the first of ./local.settings.json and ./FunctionApp/local.settings.json, if any.</param>
+    public static ToolSettings Load(string? settingsFile)
+    {
+        if (settingsFile is not null && !File.Exists(settingsFile))
+        {
+            throw new ToolException(ExitCodes.SettingsFile, $"--settings: there is no file {settingsFile}.");
+        }
+
+        var file = settingsFile ?? DefaultSettingsFiles.FirstOrDefault(File.Exists);
+        var values = file is null ? [] : ReadValues(file);
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(values.Select(v => KeyValuePair.Create(v.Key.Replace("__", ":", StringComparison.Ordinal), v.Value)))
+            .AddEnvironmentVariables()
+            .Build();
+        return new ToolSettings(configuration, file);
+    }
+
+    /// <summary>The <c>Values</c> object of a local.settings.json, as the Functions host reads it.</summary>
+    public static JsonObject ReadDocument(string file)
+    {
+        try
+        {
+            var document = JsonNode.Parse(File.ReadAllText(file), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            return document as JsonObject ?? throw new ToolException(ExitCodes.SettingsFile, $"{file} is not a JSON object.");
+        }
+        catch (JsonException ex)
+        {
+            throw new ToolException(ExitCodes.SettingsFile, $"{file} is not valid JSON: {ex.Message}", ex);
+        }
+        catch (IOException ex)
+        {
+            throw new ToolException(ExitCodes.SettingsFile, $"{file} cannot be read: {ex.Message}", ex);
+        }
+    }
+
+    private static Dictionary<string, string?> ReadValues(string file)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        if (ReadDocument(file)["Values"] is JsonObject entries)
+        {
+            foreach (var (name, value) in entries)
+            {
+                values[name] = value?.GetValueKind() is JsonValueKind.String ? value.GetValue<string>() : value?.ToJsonString();
+            }
+        }
+
+        return values;
+    }
+}

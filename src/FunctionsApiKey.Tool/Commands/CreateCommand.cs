@@ -1,0 +1,40 @@
+using System.CommandLine;
+using FunctionsApiKey.KeyRing;
+using FunctionsApiKey.Tool.Cli;
+using FunctionsApiKey.Tool.Stores;
+
+namespace FunctionsApiKey.Tool.Commands;
+
+/// <summary>
+/// <c>create NAME</c>: a new key from 256 random bits in the issued format, stored only as its SHA-256, printed once on
+/// standard output and nowhere else.
+/// </summary>
+internal static class CreateCommand
+{
+    public static Command Build(GlobalOptions options, ToolConsole console)
+    {
+        var name = new Argument<string>("NAME") { Description = "The key's name: the caller it is for, e.g. partner-a" };
+        var scopes = new Option<string[]>("--scopes") { Description = "Functions or [RequireScope] names the key may call (default: every function)", AllowMultipleArgumentsPerToken = true };
+        var expires = new Option<string?>("--expires") { Description = "When the key stops working: 2027-06-30 or 2027-06-30T12:00:00Z" };
+        var ttl = new Option<string?>("--ttl") { Description = "Or how long it works: 90d, 12h, 30m" };
+        var notBefore = new Option<string?>("--not-before") { Description = "When the key starts working (default: now)" };
+        var command = new Command("create", "Issue a new key; prints it once on standard output") { name, scopes, expires, ttl, notBefore };
+
+        ApiKeysCli.Handle(command, options, console, ApiKeysCli.WriterRole, async (context, parse, cancellationToken) =>
+        {
+            var keyName = Inputs.KeyName(parse.GetValue(name), context.SecretPrefix);
+            var keyScopes = Inputs.Scopes(parse.GetValue(scopes));
+            var (start, end) = Inputs.Window(parse.GetValue(expires), parse.GetValue(ttl), parse.GetValue(notBefore), context.Now);
+
+            var key = ApiKeyFormat.Generate(context.KeyPrefix);
+            await context.Store.CreateAsync(new NewKey(keyName, ApiKeyText.StoredForm(key), keyScopes, start, end, RotatedFrom: null), cancellationToken).ConfigureAwait(false);
+
+            await context.Console.Out.WriteLineAsync(key).ConfigureAwait(false);
+            context.Note($"Created key '{keyName}' in {context.Store.Description}: scopes {(keyScopes.IsEmpty ? "(every function)" : string.Join(' ', keyScopes))}, valid from {KeyView.Time(start ?? context.Now)} until {(end is null ? "revoked" : KeyView.Time(end))}.");
+            context.Note("The key is on standard output. It is shown only this once, and stored only as its SHA-256.");
+            return ExitCodes.Success;
+        });
+
+        return command;
+    }
+}

@@ -1,0 +1,126 @@
+using Azure;
+using Azure.Security.KeyVault.Secrets;
+using FunctionsApiKey.KeyRing;
+using FunctionsApiKey.KeyVault;
+using FunctionsApiKey.Tool.Cli;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FunctionsApiKey.Tool.Stores;
+
+/// <summary>
+/// Keys as Key Vault secrets, as the app reads them (<see cref="KeyVaultKeyLoader"/>): <c>&lt;prefix&gt;&lt;name&gt;</c>, the
+/// value <c>sha256:…</c>, the <c>scopes</c> tag, the secret's not-before, expiry and enabled flag.
+/// </summary>
+internal sealed class VaultKeyStore(SecretClient client, string secretPrefix) : IKeyStore
+{
+    /// <summary>The tag naming the key a rotation replaced.</summary>
+    public const string RotatedFromTag = "rotated-from";
+
+    public string Description => $"vault {client.VaultUri.Host}";
+
+    public async Task<StoredKey?> FindAsync(string name, CancellationToken cancellationToken) =>
+        await CurrentAsync(secretPrefix + name, cancellationToken).ConfigureAwait(false) is { } properties ? Describe(properties) : null;
+
+    public async Task<IReadOnlyList<StoredKey>> ListAsync(IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        var keys = new List<StoredKey>();
+        var read = 0;
+        await foreach (var properties in client.GetPropertiesOfSecretsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            progress?.Report(++read);
+            if (properties.Name.StartsWith(secretPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                keys.Add(Describe(properties));
+            }
+        }
+
+        return keys;
+    }
+
+    public async Task CreateAsync(NewKey key, CancellationToken cancellationToken)
+    {
+        var secretName = secretPrefix + key.Name;
+        if (await CurrentAsync(secretName, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            throw new ToolException(ExitCodes.NameTaken, $"A key named '{key.Name}' already exists in {Description}; choose another name, or rotate it.");
+        }
+
+        var secret = new KeyVaultSecret(secretName, key.StoredValue);
+        secret.Properties.ContentType = "text/plain; sha256";
+        secret.Properties.NotBefore = key.NotBefore;
+        secret.Properties.ExpiresOn = key.ExpiresOn;
+        if (!key.Scopes.IsEmpty)
+        {
+            secret.Properties.Tags[KeyVaultKeyLoader.ScopesTag] = string.Join(' ', key.Scopes);
+        }
+
+        if (key.RotatedFrom is not null)
+        {
+            secret.Properties.Tags[RotatedFromTag] = key.RotatedFrom;
+        }
+
+        try
+        {
+            await client.SetSecretAsync(secret, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            throw new ToolException(ExitCodes.NameTaken, $"The name '{key.Name}' is taken by a deleted key that {Description} still keeps: recover it (az keyvault secret recover --name {secretName}) or choose another name.", ex);
+        }
+    }
+
+    public async Task UpdateAsync(string name, bool? enabled, DateTimeOffset? expiresOn, CancellationToken cancellationToken)
+    {
+        var properties = await CurrentAsync(secretPrefix + name, cancellationToken).ConfigureAwait(false)
+            ?? throw new ToolException(ExitCodes.NotFound, $"There is no key named '{name}' in {Description}.");
+        if (enabled is { } flag)
+        {
+            properties.Enabled = flag;
+        }
+
+        if (expiresOn is { } expiry)
+        {
+            properties.ExpiresOn = expiry;
+        }
+
+        await client.UpdateSecretPropertiesAsync(properties, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<(ApiKey Key, bool Excluded)>> LoadAsTheAppDoesAsync(CancellationToken cancellationToken)
+    {
+        var loader = new KeyVaultKeyLoader(client, new KeyVaultApiKeyOptions { KeyVaultUri = client.VaultUri, SecretPrefix = secretPrefix }, NullLogger.Instance);
+        var entries = await loader.LoadAsync(new Dictionary<string, VaultEntry>(), cancellationToken).ConfigureAwait(false);
+        return [.. entries.Select(e => (e.Key, e.Excluded))];
+    }
+
+    /// <summary>The current version's properties: the most recently created version, or null when there is no such secret.</summary>
+    private async Task<SecretProperties?> CurrentAsync(string secretName, CancellationToken cancellationToken)
+    {
+        SecretProperties? current = null;
+        try
+        {
+            await foreach (var version in client.GetPropertiesOfSecretVersionsAsync(secretName, cancellationToken).ConfigureAwait(false))
+            {
+                if (current is null || version.CreatedOn > current.CreatedOn)
+                {
+                    current = version;
+                }
+            }
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+
+        return current;
+    }
+
+    private StoredKey Describe(SecretProperties properties) => new(
+        properties.Name[secretPrefix.Length..],
+        ApiKey.ParseScopes(properties.Tags.TryGetValue(KeyVaultKeyLoader.ScopesTag, out var scopes) ? scopes : null),
+        properties.Enabled ?? true,
+        properties.NotBefore,
+        properties.ExpiresOn,
+        properties.CreatedOn,
+        properties.Tags.TryGetValue(RotatedFromTag, out var rotatedFrom) ? rotatedFrom : null);
+}
