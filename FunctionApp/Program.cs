@@ -1,3 +1,4 @@
+using FunctionApp.Telemetry;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 
@@ -8,5 +9,9 @@ var builder = FunctionsApplication.CreateBuilder(args);
 // PublishKeyRing timer function publishes when ApiKeys__KeySource=sharedring. Each key's last use goes to a table in
 // the app's storage account (AzureWebJobsStorage), once a minute.
 builder.UseApiKeyAuthentication().AddKeyVault().AddSharedKeyRing().AddLastUseTable();
+
+// In Azure (APPLICATIONINSIGHTS_CONNECTION_STRING set), the worker's logs and the FunctionsApiKey meter go to
+// Application Insights through OpenTelemetry, authenticated by the app's managed identity.
+builder.ExportTelemetryToApplicationInsights();
 
 builder.Build().Run();
