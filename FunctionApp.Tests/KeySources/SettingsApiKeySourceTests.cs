@@ -55,6 +55,22 @@ public sealed class SettingsApiKeySourceTests
         Assert.Equal("API keys come from application settings in the Production environment; set ApiKeys:KeyVaultUri to keep them in Azure Key Vault", warning.Message);
     }
 
+    [Theory]
+    [InlineData("false", true)]
+    [InlineData("False", true)]
+    [InlineData("true", false)]
+    public async Task EnabledFalseRevokesTheKeyButKeepsItKnown(string enabled, bool revoked)
+    {
+        var value = TestKeys.NewValue();
+        var source = Create(Environments.Development, new() { ["ApiKeys__Keys__retired"] = value, ["ApiKeys__Keys__retired__Enabled"] = enabled });
+
+        var key = Assert.Single(await source.LoadKeysAsync());
+
+        Assert.Equal("retired", key.Name);
+        Assert.True(TestKeys.HasValue(key, value));
+        Assert.Equal(revoked, key.IsRevoked);
+    }
+
     [Fact]
     public async Task NoKeysAtAllIsAnEmptyList()
     {

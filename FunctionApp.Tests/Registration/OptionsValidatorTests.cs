@@ -71,6 +71,8 @@ public sealed class OptionsValidatorTests
             ["ApiKeys:Keys:typo:Scope"] = "reports",
             ["ApiKeys:Keys:blank-scopes"] = TestKeys.NewValue(),
             ["ApiKeys:Keys:blank-scopes:Scopes"] = " ",
+            ["ApiKeys:Keys:maybe"] = TestKeys.NewValue(),
+            ["ApiKeys:Keys:maybe:Enabled"] = "no",
         });
 
         var result = new SettingsKeysValidator(configuration).Validate(null, new ApiKeyOptions());
@@ -80,6 +82,7 @@ public sealed class OptionsValidatorTests
             "ApiKeys:Keys:badhash starts with sha256: but is not followed by exactly 64 hexadecimal digits.",
             "ApiKeys:Keys:blank-scopes:Scopes is empty; list the scopes the key may call, or remove the setting to allow every function.",
             "ApiKeys:Keys:late:ExpiresOn 'next tuesday' is not an ISO 8601 date and time; write it as 2027-01-31T00:00:00Z (a date alone means midnight UTC, a time without an offset is UTC).",
+            "ApiKeys:Keys:maybe:Enabled 'no' is not true or false.",
             "ApiKeys:Keys:novalue has no value; set it to the key, or to sha256:<64 hex digits> of the key.",
             "ApiKeys:Keys:spaces is not a usable key: it must be 1 to 512 visible ASCII characters with no comma or whitespace.",
             "ApiKeys:Keys:typo:Scope is not a key property; use Scopes, NotBefore, ExpiresOn, Enabled.",
