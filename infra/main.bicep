@@ -392,6 +392,6 @@ output AZURE_FUNCTION_URL string = 'https://${app.properties.defaultHostName}'
 output AZURE_KEY_VAULT_NAME string = vault.name
 output AZURE_KEY_VAULT_URI string = vault.properties.vaultUri
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.name
-output AZURE_LAST_USE_TABLE_URI string = '${storage.properties.primaryEndpoints.table}${lastUseTableName}'
+output AZURE_STORAGE_TABLE_ENDPOINT string = storage.properties.primaryEndpoints.table
 output AZURE_IDENTITY_CLIENT_ID string = identity.properties.clientId
 output APPLICATIONINSIGHTS_NAME string = appInsights.name
