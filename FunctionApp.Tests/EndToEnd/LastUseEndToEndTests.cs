@@ -1,0 +1,62 @@
+using System.Net;
+using Azure.Data.Tables;
+using FunctionApp.TestHost;
+using FunctionApp.Testing;
+using FunctionApp.Testing.FakeKeyVault;
+using FunctionsApiKey.LastUse;
+
+namespace FunctionApp.Tests.EndToEnd;
+
+/// <summary>
+/// Last use in the unchanged worker: an allowed request is noted in memory, and the worker writes it to the table in
+/// Azurite, by managed identity, when the host stops it (the final round), long before the first one-minute round.
+/// </summary>
+public sealed class LastUseEndToEndTests
+{
+    [Fact]
+    public async Task AnAllowedKeysMinuteReachesTheTableWhenTheWorkerStops()
+    {
+        await using var azure = await FakeAzureEnvironment.StartAsync(withStorage: true);
+        var usedKey = TestKeys.NewValue();
+        var tableName = "lastuse" + Guid.NewGuid().ToString("N");
+        var environment = azure.PlatformEnvironment();
+        foreach (var (setting, value) in azure.StorageSettings())
+        {
+            environment[setting] = value;
+        }
+
+        environment["ApiKeys__Keys__local-dev"] = null;
+        environment["ApiKeys__Keys__used"] = usedKey;
+        environment["ApiKeys__Keys__unused"] = TestKeys.NewValue();
+        environment["ApiKeys__LastUseTable"] = tableName;
+        environment["Logging__LogLevel__FunctionsApiKey"] = "Debug";
+        var log = new LogCapture();
+        var before = DateTimeOffset.UtcNow;
+
+        await using (var host = await FunctionsHost.StartAsync(new FunctionsHostOptions { Port = 0, Environment = environment, Log = log }))
+        {
+            using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            Assert.Equal(HttpStatusCode.OK, await CallAsync(client, usedKey));
+            Assert.Equal(HttpStatusCode.OK, await CallAsync(client, usedKey));
+            Assert.Equal(HttpStatusCode.Unauthorized, await CallAsync(client, TestKeys.NewValue()));
+        }
+
+        var options = new TableClientOptions { Transport = azure.Storage!.CreateTransport(), Retry = { MaxRetries = 0 } };
+        var tables = new TableServiceClient(azure.Storage.TableServiceUri, new IdentityEndpointCredential(azure.Identity), options);
+        var uses = await new LastUseTable(tables.GetTableClient(tableName)).ReadAsync();
+
+        var (name, minute) = Assert.Single(uses);
+        Assert.Equal("used", name);
+        Assert.InRange(minute, before.AddTicks(-(before.Ticks % TimeSpan.TicksPerMinute)), DateTimeOffset.UtcNow);
+        Assert.Equal(0, minute.Ticks % TimeSpan.TicksPerMinute);
+        Assert.Contains(log.Lines, l => l.Contains("FunctionsApiKey.KeyRing: Wrote the last use of 1 API keys", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Lines, l => l.Contains(usedKey, StringComparison.Ordinal));
+    }
+
+    private static async Task<HttpStatusCode> CallAsync(HttpClient client, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "secure-endpoint") { Headers = { { "api-key", key } } };
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
+}
