@@ -36,7 +36,9 @@ if (suite is "micro" or "all")
 {
     var config = quick
         ? ManualConfig.CreateMinimumViable().AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance)).WithOptions(ConfigOptions.DisableLogFile)
-        : DefaultConfig.Instance.AddJob(Job.Default.WithWarmupCount(5).WithIterationCount(15));
+        // The benchmark project builds the whole app (worker extensions included): on a busy 2-core machine that takes
+        // longer than BenchmarkDotNet's default 2 minutes.
+        : DefaultConfig.Instance.AddJob(Job.Default.WithWarmupCount(5).WithIterationCount(15)).WithBuildTimeout(TimeSpan.FromMinutes(10));
     var summaries = BenchmarkSwitcher.FromTypes([typeof(KeyCheckBenchmarks), typeof(HashBenchmarks), typeof(KeyFormatBenchmarks), typeof(LastUseBenchmarks)]).Run(benchmarkArgs.Length > 0 ? benchmarkArgs : ["--filter", "*"], config);
     if (summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)))
     {
