@@ -41,6 +41,18 @@ public sealed class FunctionPolicyCatalogTests
         Assert.False(_catalog.Get(new TestFunctionDefinition("Status", typeof(PublicFunctions).FullName + ".Status")).IsProtected);
     }
 
+    [Fact]
+    public void AspNetCoresAllowAnonymousOpensAFunctionAsOursDoes()
+    {
+        Assert.False(_catalog.Get(new TestFunctionDefinition("AspNetCoreOpen", typeof(AspNetCoreFunctions).FullName + ".Open")).IsProtected);
+        Assert.False(_catalog.Get(new TestFunctionDefinition("AspNetCoreStatus", typeof(AspNetCoreOpenFunctions).FullName + ".Status")).IsProtected);
+
+        // Any other ASP.NET Core authorization attribute leaves the function to the gate.
+        var authorized = _catalog.Get(new TestFunctionDefinition("AspNetCoreAuthorized", typeof(AspNetCoreFunctions).FullName + ".Authorized"));
+        Assert.True(authorized.IsProtected);
+        Assert.Equal("AspNetCoreAuthorized", authorized.RequiredScope);
+    }
+
     [Theory]
     [InlineData("No.Such.Type.Run")]
     [InlineData("NoDot")]

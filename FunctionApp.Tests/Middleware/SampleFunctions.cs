@@ -81,3 +81,23 @@ public sealed class QueueFunctions
     public void Run(string message) => throw new NotSupportedException();
 }
 #pragma warning restore CA1822, IDE0060
+
+/// <summary>An app on the worker's ASP.NET Core integration marks its open functions with ASP.NET Core's attribute.</summary>
+public sealed class AspNetCoreFunctions
+{
+    [Function("AspNetCoreOpen")]
+    [Microsoft.AspNetCore.Authorization.AllowAnonymous]
+    [RequireScope("reports")]
+    public HttpResponseData Open([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) => throw new NotSupportedException();
+
+    [Function("AspNetCoreAuthorized")]
+    [Microsoft.AspNetCore.Authorization.Authorize]
+    public HttpResponseData Authorized([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) => throw new NotSupportedException();
+}
+
+[Microsoft.AspNetCore.Authorization.AllowAnonymous]
+public sealed class AspNetCoreOpenFunctions
+{
+    [Function("AspNetCoreStatus")]
+    public HttpResponseData Status([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request) => throw new NotSupportedException();
+}
