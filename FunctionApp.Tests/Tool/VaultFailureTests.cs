@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FunctionApp.Testing.FakeKeyVault;
 
 namespace FunctionApp.Tests.Tool;
@@ -84,6 +85,28 @@ public sealed class VaultFailureTests(ToolVaultFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task AVaultThatAsksForALongWaitIsExit7AtOnceRatherThanAHang()
+    {
+        var (run, answered) = await ListThrottledOnceAsync(TimeSpan.FromHours(1));
+
+        run.AssertExitCode(7);
+        Assert.Contains("is throttling requests (HTTP 429)", run.Error, StringComparison.Ordinal);
+        Assert.Equal([429], answered.Select(r => r.Status));
+    }
+
+    [Fact]
+    public async Task AShortRetryAfterIsWaitedOutAndTheCommandSucceeds()
+    {
+        var (run, answered) = await ListThrottledOnceAsync(TimeSpan.FromSeconds(1));
+
+        run.AssertExitCode(0);
+        Assert.Contains("key(s) in vault myvault.vault.azure.net.", run.Error, StringComparison.Ordinal);
+        Assert.Equal([429, 200], answered.Select(r => r.Status));
+        var waited = TimeSpan.FromSeconds((double)(answered[1].Received - answered[0].Answered) / Stopwatch.Frequency);
+        Assert.True(waited >= TimeSpan.FromSeconds(0.9), $"The retry came {waited} after a Retry-After of 1 s.");
+    }
+
+    [Fact]
     public async Task NoCredentialIsExit8AndTheVaultSeesNoToken()
     {
         var requests = fixture.Vault.Requests.Count;
@@ -116,5 +139,16 @@ public sealed class VaultFailureTests(ToolVaultFixture fixture) : IClassFixture<
         {
             fixture.Vault.AccessToken = fixture.Azure.Identity.AccessToken;
         }
+    }
+
+    /// <summary>Runs <c>list</c> with the vault answering its first request 429 with <paramref name="retryAfter"/>; and what the vault answered.</summary>
+    private async Task<(ProcessRun Run, List<FakeVaultRequest> Answered)> ListThrottledOnceAsync(TimeSpan retryAfter)
+    {
+        var requests = fixture.Vault.Requests.Count;
+        fixture.Vault.FailNext(1, 429, retryAfter);
+
+        var run = await ApiKeysTool.RunAsync(fixture.Environment(), ["list"], timeout: Bounded);
+
+        return (run, [.. fixture.Vault.Requests.Skip(requests).Where(r => r.HadToken)]);
     }
 }
