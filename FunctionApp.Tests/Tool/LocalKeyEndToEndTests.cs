@@ -27,8 +27,8 @@ public sealed class LocalKeyEndToEndTests
             await using var host = await FunctionsHost.StartAsync(new FunctionsHostOptions { AppDirectory = app, Port = 0, Environment = environment, Log = log, StartupTimeout = TimeSpan.FromSeconds(60) });
             using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
-            Assert.Contains(log.Lines, l => l.Contains("Loaded 2 API keys from settings", StringComparison.Ordinal));
             Assert.Equal(200, await CallAsync(client, key));
+            await log.WaitForAsync(l => l.Contains("Loaded 2 API keys from settings", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
             Assert.Equal(401, await CallAsync(client, ToolKeys.WithOneCharacterChanged(key)));
             await log.WaitForAsync(l => l.Contains("Request to SecureEndpoint denied: malformed", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
 
