@@ -171,6 +171,21 @@ public sealed class FakeKeyVaultServer : IAsyncDisposable
     }
 
     /// <summary>
+    /// The secret's versions as stored (values, tags and attributes), oldest first; empty when there is no such secret
+    /// or it is deleted. For checking what a client wrote, without going through the vault's API.
+    /// </summary>
+    public IReadOnlyList<FakeSecretVersion> StoredVersions(string name)
+    {
+        lock (_gate)
+        {
+            return _secrets.TryGetValue(name, out var versions) ? [.. versions] : [];
+        }
+    }
+
+    /// <summary>The current version as stored, or null when there is no such secret or it is deleted.</summary>
+    public FakeSecretVersion? StoredSecret(string name) => StoredVersions(name) is [.., var current] ? current : null;
+
+    /// <summary>
     /// Answers the next <paramref name="count"/> authorized requests (those whose path <paramref name="pathMatches"/>,
     /// if given) with <paramref name="status"/> instead, e.g. 429 with <c>Retry-After</c>, or a 404 between list and get.
     /// </summary>

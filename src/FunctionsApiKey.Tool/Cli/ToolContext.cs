@@ -75,7 +75,7 @@ internal sealed class ToolContext
             return (null, $"no storage connection '{connection.Path}' is configured (set {connection.Path} or {connection.Path}__tableServiceUri)");
         }
 
-        var options = new TableClientOptions { Retry = { MaxRetries = 1, Delay = TimeSpan.FromMilliseconds(200) } };
+        var options = new TableClientOptions { RetryPolicy = new BoundedRetryPolicy(maxRetries: 1, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(4)) };
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
         var service = LastUseStorageClient.Create(connection, Credential(), options);
         return (new LastUse.LastUseTable(service.GetTableClient(Settings.LastUseTable)), null);
@@ -108,7 +108,7 @@ internal sealed class ToolContext
             throw new ToolException(ExitCodes.Usage, $"The vault URI '{vault}' must be https with no path, e.g. https://myvault.vault.azure.net/.");
         }
 
-        var options = new SecretClientOptions { Retry = { MaxRetries = 2, Delay = TimeSpan.FromMilliseconds(500), MaxDelay = TimeSpan.FromSeconds(4) } };
+        var options = new SecretClientOptions { RetryPolicy = new BoundedRetryPolicy(maxRetries: 2, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(4)) };
         return new VaultKeyStore(new SecretClient(vault, Credential(), options), Settings.SecretPrefix);
     }
 

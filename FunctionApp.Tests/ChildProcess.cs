@@ -1,0 +1,84 @@
+using System.Diagnostics;
+
+namespace FunctionApp.Tests;
+
+/// <summary>
+/// Runs a program as a child process with an environment on top of this process's own and standard input written and
+/// closed, and returns what it did. Its process tree is killed if it outlives the timeout, or if the test gives up.
+/// </summary>
+internal static class ChildProcess
+{
+    /// <param name="fileName">The program, e.g. <c>dotnet</c>.</param>
+    /// <param name="arguments">Its arguments, each passed as one.</param>
+    /// <param name="environment">Variables over this process's environment; a null value removes one.</param>
+    /// <param name="workingDirectory">Where it runs.</param>
+    /// <param name="input">What to write to standard input before closing it; nothing when null.</param>
+    /// <param name="timeout">How long it may run.</param>
+    /// <exception cref="TimeoutException">It did not finish in time; the message holds what it printed.</exception>
+    public static async Task<ProcessRun> RunAsync(
+        string fileName,
+        IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string?> environment,
+        string workingDirectory,
+        string? input,
+        TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        try
+        {
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            if (input is not null)
+            {
+                await process.StandardInput.WriteAsync(input);
+            }
+
+            process.StandardInput.Close();
+            try
+            {
+                await process.WaitForExitAsync().WaitAsync(timeout);
+            }
+            catch (TimeoutException ex)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"{fileName} {string.Join(' ', start.ArgumentList)} did not finish within {timeout}:\n{await output}\n{await error}", ex);
+            }
+
+            return new ProcessRun(process.ExitCode, await output, await error, clock.Elapsed);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+        }
+    }
+}

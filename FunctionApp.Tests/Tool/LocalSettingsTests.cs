@@ -1,0 +1,143 @@
+using System.Text.Json.Nodes;
+using FunctionApp.Testing;
+
+namespace FunctionApp.Tests.Tool;
+
+/// <summary>
+/// <c>--local</c>: keys in the <c>Values</c> of a local.settings.json, written as the app reads them, with the rest of
+/// the file kept; a missing or malformed file is exit 9 and is left as it was.
+/// </summary>
+public sealed class LocalSettingsTests : IDisposable
+{
+    private const string Settings = """
+        {
+          "IsEncrypted": false,
+          "Values": {
+            "FUNCTIONS_WORKER_RUNTIME": "dotnet-isolated",
+            "AzureWebJobsStorage": "UseDevelopmentStorage=true",
+            "MyApp__Greeting": "héllo <world> & \"friends\"",
+            "ApiKeys__Keys__existing": "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "ApiKeys__Keys__existing__Scopes": "reports"
+          },
+          "Host": { "LocalHttpPort": 7072, "CORS": "*" },
+          "ConnectionStrings": { "Db": "Server=.;Database=app" }
+        }
+        """;
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("apikeys-local-").FullName;
+
+    private string SettingsFile => Path.Combine(_directory, "local.settings.json");
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task CreateWritesTheHashAsTheAppReadsItAndKeepsEveryOtherSetting()
+    {
+        await File.WriteAllTextAsync(SettingsFile, Settings);
+
+        var run = (await RunAsync("create", "partner-g", "--local", "--settings", SettingsFile, "--scopes", "SecureEndpoint", "--expires", "2031-06-30")).AssertExitCode(0);
+
+        var key = Assert.Single(run.OutputLines);
+        Assert.Matches(ToolKeys.IssuedKey(), key);
+        var text = await File.ReadAllTextAsync(SettingsFile);
+        Assert.DoesNotContain(key, text, StringComparison.Ordinal);
+        var written = JsonNode.Parse(text)!.AsObject();
+        var values = written["Values"]!.AsObject();
+        Assert.Equal(TestKeys.Sha256Text(key), (string?)values["ApiKeys__Keys__partner-g"]);
+        Assert.Equal("SecureEndpoint", (string?)values["ApiKeys__Keys__partner-g__Scopes"]);
+        Assert.Equal("2031-06-30T00:00:00Z", (string?)values["ApiKeys__Keys__partner-g__ExpiresOn"]);
+
+        // Everything that was there is still there, as it was.
+        var original = JsonNode.Parse(Settings)!.AsObject();
+        foreach (var (name, value) in original["Values"]!.AsObject())
+        {
+            Assert.True(JsonNode.DeepEquals(value, values[name]), $"Values.{name} changed.");
+        }
+
+        Assert.Equal(original.Count, written.Count);
+        Assert.Equal(original["Values"]!.AsObject().Count + 3, values.Count);
+        foreach (var section in (string[])["IsEncrypted", "Host", "ConnectionStrings"])
+        {
+            Assert.True(JsonNode.DeepEquals(original[section], written[section]), $"{section} changed.");
+        }
+    }
+
+    [Fact]
+    public async Task ListShowsTheKeysOfTheFile()
+    {
+        await File.WriteAllTextAsync(SettingsFile, Settings);
+        (await RunAsync("create", "partner-h", "--local", "--settings", SettingsFile, "--ttl", "3d")).AssertExitCode(0);
+
+        var run = (await RunAsync("list", "--local", "--settings", SettingsFile)).AssertExitCode(0);
+
+        Assert.Matches(@"^existing\s+reports\s+yes\s", run.Row("existing"));
+        Assert.Matches(@"^partner-h\s+\(every function\)\s+yes\s+-\s+\d{4}-\d\d-\d\d \d\d:\d\dZ \(in 2 d\)", run.Row("partner-h"));
+        Assert.Contains($"2 key(s) in {SettingsFile}.", run.Error, StringComparison.Ordinal);
+        Assert.Contains("Warning: 1 key(s) expire within 14 days: partner-h", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RevokeSetsEnabledFalseAndVerifyThenRefusesTheKeyAsRevoked()
+    {
+        await File.WriteAllTextAsync(SettingsFile, Settings);
+        var key = Assert.Single((await RunAsync("create", "partner-i", "--local", "--settings", SettingsFile)).AssertExitCode(0).OutputLines);
+        (await ApiKeysTool.RunAsync(ApiKeysTool.CleanEnvironment(), ["verify", "--local", "--settings", SettingsFile], key)).AssertExitCode(0);
+
+        var run = (await RunAsync("revoke", "partner-i", "--local", "--settings", SettingsFile)).AssertExitCode(0);
+
+        Assert.Contains($"Revoked 'partner-i' in {SettingsFile}; restart the app to apply it.", run.Error, StringComparison.Ordinal);
+        var values = JsonNode.Parse(await File.ReadAllTextAsync(SettingsFile))!["Values"]!.AsObject();
+        Assert.Equal("false", (string?)values["ApiKeys__Keys__partner-i__Enabled"]);
+        Assert.Equal(TestKeys.Sha256Text(key), (string?)values["ApiKeys__Keys__partner-i"]);
+        Assert.Equal("héllo <world> & \"friends\"", (string?)values["MyApp__Greeting"]);
+
+        var verify = (await ApiKeysTool.RunAsync(ApiKeysTool.CleanEnvironment(), ["verify", "--local", "--settings", SettingsFile], key)).AssertExitCode(1);
+        Assert.Equal(["Checksum:  valid", "Key:       partner-i", "Accepted:  no: revoked"], verify.OutputLines);
+        Assert.Contains("no (revoked)", (await RunAsync("list", "--local", "--settings", SettingsFile)).AssertExitCode(0).Row("partner-i"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ANameTakenInTheFileIsExit4AndTheFileIsUnchanged()
+    {
+        await File.WriteAllTextAsync(SettingsFile, Settings);
+
+        var run = (await RunAsync("create", "existing", "--local", "--settings", SettingsFile)).AssertExitCode(4);
+
+        Assert.Empty(run.Output);
+        Assert.Contains($"A key named 'existing' already exists in {SettingsFile}", run.Error, StringComparison.Ordinal);
+        Assert.Equal(Settings, await File.ReadAllTextAsync(SettingsFile));
+    }
+
+    [Fact]
+    public async Task AMissingSettingsFileIsExit9()
+    {
+        var run = (await RunAsync("create", "partner-j", "--local", "--settings", SettingsFile)).AssertExitCode(9);
+
+        Assert.Empty(run.Output);
+        Assert.Contains($"error: --settings: there is no file {SettingsFile}.", run.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(SettingsFile));
+    }
+
+    [Fact]
+    public async Task LocalWithoutASettingsFileHereIsExit9()
+    {
+        var run = (await RunAsync("list", "--local")).AssertExitCode(9);
+
+        Assert.Contains("--local: there is no local.settings.json here or in ./FunctionApp", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MalformedJsonIsExit9AndTheFileIsLeftAsItWas()
+    {
+        const string Broken = "{ \"Values\": { \"FUNCTIONS_WORKER_RUNTIME\": \"dotnet-isolated\", ";
+        await File.WriteAllTextAsync(SettingsFile, Broken);
+
+        var run = (await RunAsync("create", "partner-k", "--local", "--settings", SettingsFile)).AssertExitCode(9);
+
+        Assert.Empty(run.Output);
+        Assert.Contains($"error: {SettingsFile} is not valid JSON:", run.Error, StringComparison.Ordinal);
+        Assert.Equal(Broken, await File.ReadAllTextAsync(SettingsFile));
+    }
+
+    private static Task<ProcessRun> RunAsync(params string[] arguments) => ApiKeysTool.RunAsync(ApiKeysTool.CleanEnvironment(), arguments);
+}
