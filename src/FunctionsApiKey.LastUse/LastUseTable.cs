@@ -21,8 +21,11 @@ public sealed class LastUseTable : ILastUseStore
     // A transaction holds at most 100 operations on one partition.
     private const int BatchSize = 100;
 
-    // Another instance wrote in between: read again and retry, a few times.
-    private const int Attempts = 3;
+    // Another instance wrote in between: read again and retry. Each round lets at least one writer through and drops the
+    // rows already at or past our time, so instances that flush together all get through within a few rounds; a random
+    // pause between rounds keeps them from colliding in step.
+    private const int Attempts = 10;
+    private const int MaxPauseMilliseconds = 100;
 
     private static readonly SearchValues<char> Forbidden = SearchValues.Create("/\\#?%");
 
@@ -102,6 +105,7 @@ public sealed class LastUseTable : ILastUseStore
             catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && attempt < Attempts)
             {
                 // Another instance added or moved one of these keys since the read.
+                await Task.Delay(Random.Shared.Next(MaxPauseMilliseconds), cancellationToken).ConfigureAwait(false);
             }
         }
     }
