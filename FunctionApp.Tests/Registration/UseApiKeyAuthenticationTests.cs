@@ -198,18 +198,21 @@ public sealed class UseApiKeyAuthenticationTests
     [Theory]
     [InlineData("Azure.Core")]
     [InlineData("Azure.Identity")]
-    public void TheAzureSdksPerRequestLogsAreOffWithAVaultUnlessConfigurationTurnsThemUp(string category)
+    public void TheAzureSdksPerRequestLogsAreOffWhenTheGateUsesAnAzureClientUnlessConfigurationTurnsThemUp(string category)
     {
         var vault = new Dictionary<string, string?> { ["ApiKeys:KeyVaultUri"] = "https://myvault.vault.azure.net/" };
         using var quiet = Build(vault, WithVault);
         using var loud = Build(new(vault) { [$"Logging:LogLevel:{category}"] = "Information" }, WithVault);
         using var settingsOnly = Build([], WithVault);
+        using var lastUse = Build([], app => app.UseApiKeyAuthentication().AddKeyVault().AddLastUseTable());
 
         Assert.False(Logger(quiet, category).IsEnabled(LogLevel.Information));
         Assert.True(Logger(quiet, category).IsEnabled(LogLevel.Warning));
         Assert.True(Logger(quiet, "FunctionApp.Functions").IsEnabled(LogLevel.Information));
         Assert.True(Logger(loud, category).IsEnabled(LogLevel.Information));
         Assert.True(Logger(settingsOnly, category).IsEnabled(LogLevel.Information));
+        Assert.False(Logger(lastUse, category).IsEnabled(LogLevel.Information));
+        Assert.Single(lastUse.Services.GetServices<IConfigureOptions<LoggerFilterOptions>>(), o => o.GetType().Name == "AzureSdkLogDefaults");
 
         static void WithVault(FunctionsApplicationBuilder app) => app.UseApiKeyAuthentication().AddKeyVault();
         static ILogger Logger(IHost host, string category) => host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(category);

@@ -3,7 +3,6 @@ using FunctionsApiKey;
 using FunctionsApiKey.KeyVault;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 // Beside UseApiKeyAuthentication, in the namespace of FunctionsApplicationBuilder, so Program.cs needs no using.
@@ -67,19 +66,6 @@ public static class ApiKeyAuthenticationBuilderKeyVaultExtensions
             // user-assigned identity) in Azure; with neither, DefaultAzureCredential, i.e. developer credentials locally.
             .WithCredential(provider => provider.GetRequiredService<AzureComponentFactory>().CreateTokenCredential(section))
             .ConfigureOptions(section.GetSection(KeyVaultApiKeyDefaults.ClientOptionsSection)));
-        services.Configure<LoggerFilterOptions>(DefaultAzureSdkLogsToWarning);
-    }
-
-    /// <summary>
-    /// The Azure SDK logs two multi-line Information records per vault request (about 80 for an unchanged refresh of
-    /// 1,000 keys), each shipped to the host. These rules go first, so that any rule from configuration for the same
-    /// category (e.g. <c>Logging__LogLevel__Azure.Core=Information</c>) comes later and wins.
-    /// </summary>
-    private static void DefaultAzureSdkLogsToWarning(LoggerFilterOptions options)
-    {
-        foreach (var category in KeyVaultApiKeyDefaults.AzureSdkLogCategories)
-        {
-            options.Rules.Insert(0, new LoggerFilterRule(providerName: null, category, LogLevel.Warning, filter: null));
-        }
+        builder.DefaultAzureSdkLogsToWarning();
     }
 }

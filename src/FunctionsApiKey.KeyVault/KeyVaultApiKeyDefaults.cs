@@ -14,7 +14,4 @@ public static class KeyVaultApiKeyDefaults
 
     /// <summary>Log category of loading keys from the vault (event ids 30–39).</summary>
     public const string LogCategory = "FunctionsApiKey.KeyVault";
-
-    /// <summary>Log categories of the Azure SDK that are quiet (Warning) unless configuration turns them up.</summary>
-    internal static readonly IReadOnlyList<string> AzureSdkLogCategories = ["Azure.Core", "Azure.Identity"];
 }

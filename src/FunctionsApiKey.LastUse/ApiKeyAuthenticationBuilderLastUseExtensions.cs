@@ -39,7 +39,7 @@ public static class ApiKeyAuthenticationBuilderLastUseExtensions
             .WithName(LastUseDefaults.ClientName)
             .WithCredential(provider => provider.GetRequiredService<AzureComponentFactory>().CreateTokenCredential(ConnectionSection(provider)))
             .ConfigureOptions(section.GetSection("LastUseClient")));
-        return builder.AddLastUseStore<TableLastUseStore>();
+        return builder.DefaultAzureSdkLogsToWarning().AddLastUseStore<TableLastUseStore>();
     }
 
     private static IConfigurationSection ConnectionSection(IServiceProvider provider) =>

@@ -4,6 +4,7 @@ using FunctionsApiKey.KeySources;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Azure.Functions.Worker.Builder;
@@ -69,5 +70,35 @@ public sealed class ApiKeyAuthenticationBuilder
         }
 
         return this;
+    }
+    /// <summary>
+    /// For packages that add an Azure SDK client: defaults the Azure SDK's <c>Azure.Core</c> and <c>Azure.Identity</c>
+    /// log categories to Warning, because they log two multi-line Information records per request (about 80 for an
+    /// unchanged refresh of 1,000 vault keys), each shipped to the host. Configuration for the same category (e.g.
+    /// <c>Logging__LogLevel__Azure.Core=Information</c>) still wins. Calling it again adds nothing.
+    /// </summary>
+    /// <returns>This builder.</returns>
+    public ApiKeyAuthenticationBuilder DefaultAzureSdkLogsToWarning()
+    {
+        if (!Services.Any(d => d.ImplementationInstance is AzureSdkLogDefaults))
+        {
+            Services.AddSingleton<IConfigureOptions<LoggerFilterOptions>>(new AzureSdkLogDefaults());
+        }
+
+        return this;
+    }
+
+    /// <summary>Rules that go first, so that any rule from configuration for the same category comes later and wins.</summary>
+    private sealed class AzureSdkLogDefaults : IConfigureOptions<LoggerFilterOptions>
+    {
+        private static readonly string[] Categories = ["Azure.Core", "Azure.Identity"];
+
+        public void Configure(LoggerFilterOptions options)
+        {
+            foreach (var category in Categories)
+            {
+                options.Rules.Insert(0, new LoggerFilterRule(providerName: null, category, LogLevel.Warning, filter: null));
+            }
+        }
     }
 }
