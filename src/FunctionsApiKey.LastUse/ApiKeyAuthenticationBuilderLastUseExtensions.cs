@@ -38,8 +38,22 @@ public static class ApiKeyAuthenticationBuilderLastUseExtensions
                 LastUseStorageClient.Create(ConnectionSection(provider), credential, clientOptions))
             .WithName(LastUseDefaults.ClientName)
             .WithCredential(provider => provider.GetRequiredService<AzureComponentFactory>().CreateTokenCredential(ConnectionSection(provider)))
+            .ConfigureOptions(RetryBriefly)
             .ConfigureOptions(section.GetSection("LastUseClient")));
         return builder.DefaultAzureSdkLogsToWarning().AddLastUseStore<TableLastUseStore>();
+    }
+
+    /// <summary>
+    /// The writer tries again a minute later anyway, so the client retries once, briefly: an unreachable table then
+    /// costs the app's stop a fraction of a second, not the SDK's several seconds of back-off.
+    /// <c>ApiKeys__LastUseClient__Retry__*</c> still wins.
+    /// </summary>
+    private static void RetryBriefly(TableClientOptions options)
+    {
+        options.Retry.MaxRetries = 1;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
     }
 
     private static IConfigurationSection ConnectionSection(IServiceProvider provider) =>
