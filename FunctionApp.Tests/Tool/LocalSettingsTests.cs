@@ -97,6 +97,20 @@ public sealed class LocalSettingsTests : IDisposable
     }
 
     [Fact]
+    public async Task RotatingAKeyWithAnEndGivesTheNewKeyAnEndToo()
+    {
+        // A key in settings has no creation time, so its lifetime cannot be repeated: the new key keeps the old end.
+        await File.WriteAllTextAsync(SettingsFile, Settings);
+        (await RunAsync("create", "partner-j", "--local", "--settings", SettingsFile, "--expires", "2031-06-30")).AssertExitCode(0);
+
+        (await RunAsync("rotate", "partner-j", "--local", "--settings", SettingsFile, "--overlap", "7d")).AssertExitCode(0);
+
+        var values = JsonNode.Parse(await File.ReadAllTextAsync(SettingsFile))!["Values"]!.AsObject();
+        Assert.Equal("2031-06-30T00:00:00Z", (string?)values["ApiKeys__Keys__partner-j-v2__ExpiresOn"]);
+        Assert.NotEqual("2031-06-30T00:00:00Z", (string?)values["ApiKeys__Keys__partner-j__ExpiresOn"]);
+    }
+
+    [Fact]
     public async Task ANameTakenInTheFileIsExit4AndTheFileIsUnchanged()
     {
         await File.WriteAllTextAsync(SettingsFile, Settings);

@@ -88,9 +88,15 @@ internal static partial class RotateCommand
         throw new ToolException(ExitCodes.NameTaken, $"'{stem}-v2' to '{stem}-v{version}' are all taken; name the new key with --new-name.");
     }
 
-    /// <summary>A key that was given a lifetime gets the same one again, from now; one without an expiry gets none.</summary>
+    /// <summary>
+    /// A key that was given a lifetime gets the same one again, from now; one without an expiry gets none. When the
+    /// old key's start is unknown (keys in settings carry no creation time), the new key ends when the old one would
+    /// have, so a rotation never turns a key with an end into one without.
+    /// </summary>
     private static DateTimeOffset? SameLifetime(StoredKey old, DateTimeOffset now) =>
-        old.ExpiresOn is { } expiry && (old.NotBefore ?? old.Created) is { } start && expiry > start ? now + (expiry - start) : null;
+        old.ExpiresOn is not { } expiry ? null
+        : (old.NotBefore ?? old.Created) is { } start && expiry > start ? now + (expiry - start)
+        : expiry;
 
     [GeneratedRegex("^(?<stem>.+)-v(?<version>[0-9]{1,4})$")]
     private static partial Regex Versioned();
