@@ -212,6 +212,27 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
         Assert.Contains(_ring.Logs.GetSnapshot(), r => r.Message.StartsWith("Following the key ring again (generation ", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task KeysServedFromTheVaultAgeFromItsLastAnswerWhileItFails()
+    {
+        await _ring.Publisher().PublishAsync(CancellationToken.None);
+        var instance = _ring.Instance();
+        await instance.LoadAsync(CancellationToken.None);
+        _ring.Clock.Advance(TimeSpan.FromSeconds(61));
+        var fallback = await instance.LoadAsync(CancellationToken.None);
+        Assert.NotNull(fallback.Keys);
+        var answeredAt = _ring.Clock.GetUtcNow();
+
+        // The vault goes down too: each failed attempt, and each poll between attempts, keeps the keys' age, so
+        // MaxKeyRingAge can still end their use.
+        _vault.StartOutage(503);
+        _ring.Clock.Advance(TimeSpan.FromMinutes(6));
+        Assert.Equal(answeredAt, (await instance.LoadAsync(CancellationToken.None)).AsOf);
+        _ring.Clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(answeredAt, (await instance.LoadAsync(CancellationToken.None)).AsOf);
+        Assert.Contains(_ring.Logs.GetSnapshot(), r => r.Message.Contains("HTTP 503", StringComparison.Ordinal));
+    }
+
     private byte[] Damaged(string damage, byte[] ring) => damage switch
     {
         "empty" => [],

@@ -34,7 +34,11 @@ internal sealed class SharedRingApiKeySource(
     private DateTimeOffset _ringConfirmedAt = DateTimeOffset.MinValue;
     private DateTimeOffset _heartbeatReadAt = DateTimeOffset.MinValue;
     private IReadOnlyDictionary<string, VaultEntry>? _vaultKnown;
-    private DateTimeOffset? _vaultLoadedAt;
+
+    // When the vault was last tried (success or not), which paces the attempts, and when it last answered, which is
+    // how old the keys served from it are: a failed attempt must not make them look fresh to MaxKeyRingAge.
+    private DateTimeOffset? _vaultTriedAt;
+    private DateTimeOffset _vaultConfirmedAt = DateTimeOffset.MinValue;
     private bool _servingVault;
     private bool _loadedOnce;
     private bool _storageTroubleLogged;
@@ -75,9 +79,9 @@ internal sealed class SharedRingApiKeySource(
     /// <summary>The ring is missing, stale or unreadable: the vault, read directly but no more often than RefreshInterval.</summary>
     private async Task<ApiKeyLoadResult> FromVaultAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (_loadedOnce && _vaultLoadedAt is { } last && now - last < vaultInterval)
+        if (_loadedOnce && _vaultTriedAt is { } last && now - last < vaultInterval)
         {
-            return ApiKeyLoadResult.Unchanged(_servingVault ? last : _ringConfirmedAt);
+            return ApiKeyLoadResult.Unchanged(_servingVault ? _vaultConfirmedAt : _ringConfirmedAt);
         }
 
         if (_ring is not null && !_servingVault)
@@ -91,7 +95,8 @@ internal sealed class SharedRingApiKeySource(
             var known = _vaultKnown ?? _ring?.Entries.ToDictionary(e => e.SecretName, StringComparer.OrdinalIgnoreCase) ?? [];
             var entries = await vault.LoadAsync(known, cancellationToken).ConfigureAwait(false);
             _vaultKnown = entries.ToDictionary(e => e.SecretName, StringComparer.OrdinalIgnoreCase);
-            _vaultLoadedAt = now;
+            _vaultTriedAt = now;
+            _vaultConfirmedAt = now;
             _servingVault = true;
             _loadedOnce = true;
             return ApiKeyLoadResult.Loaded([.. entries.Where(e => !e.Excluded).Select(e => e.Key)], now);
@@ -99,10 +104,10 @@ internal sealed class SharedRingApiKeySource(
         catch (ApiKeySourceException ex)
         {
             logger.VaultFallbackFailed(ex.Message);
-            _vaultLoadedAt = now;
+            _vaultTriedAt = now;
             if (_loadedOnce)
             {
-                return ApiKeyLoadResult.Unchanged(_servingVault ? _vaultLoadedAt : _ringConfirmedAt);
+                return ApiKeyLoadResult.Unchanged(_servingVault ? _vaultConfirmedAt : _ringConfirmedAt);
             }
 
             if (_ring is { } stale)
