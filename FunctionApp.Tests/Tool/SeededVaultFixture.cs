@@ -29,7 +29,7 @@ public sealed class SeededVaultFixture : ToolVaultFixture
         Seed("active", new() { ["scopes"] = "SecureEndpoint reports" }, expiresOn: LongLived);
         Seed("soon", [], expiresOn: ExpiringSoon);
         Seed("expired", [], expiresOn: Expired);
-        Seed("revoked", new() { ["scopes"] = "SecureEndpoint" }, enabled: false);
+        Seed("revoked", new() { ["Scopes"] = "SecureEndpoint" }, enabled: false); // the app reads the tag in any letter case
         Seed("future", [], notBefore: NotYetValid);
         Seed("active-v2", new() { ["rotated-from"] = "active" });
         Vault.SetSecret("unrelated-connection-string", "Server=db;Password=not-a-key");

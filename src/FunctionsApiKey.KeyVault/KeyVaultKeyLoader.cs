@@ -133,7 +133,7 @@ internal sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptio
     /// exactly <c>scopes</c> in some letter case, there must be one such tag, and it must list at least one scope.
     /// Otherwise the key is left out. A validity window that ends before it starts leaves it out too.
     /// </summary>
-    private static string? KeyProblem(SecretProperties properties, out ImmutableArray<string> scopes)
+    internal static string? KeyProblem(SecretProperties properties, out ImmutableArray<string> scopes)
     {
         scopes = [];
         string? scopesTag = null;

@@ -115,9 +115,10 @@ internal sealed class VaultKeyStore(SecretClient client, string secretPrefix) : 
         return current;
     }
 
+    // The scopes as the app reads them (the tag in any letter case), by the loader's own rule.
     private StoredKey Describe(SecretProperties properties) => new(
         properties.Name[secretPrefix.Length..],
-        ApiKey.ParseScopes(properties.Tags.TryGetValue(KeyVaultKeyLoader.ScopesTag, out var scopes) ? scopes : null),
+        KeyVaultKeyLoader.KeyProblem(properties, out var scopes) is null ? scopes : [],
         properties.Enabled ?? true,
         properties.NotBefore,
         properties.ExpiresOn,
