@@ -195,6 +195,18 @@ public sealed class UseApiKeyAuthenticationTests
         Assert.Equal("from-code", host.Services.GetRequiredService<IOptions<FunctionsApiKey.ApiKeyOptions>>().Value.HeaderName);
     }
 
+    [Fact]
+    public void CodeWinsOverConfigurationInThePackagesOptionsTooAndASecondCallAddsNothingTwice()
+    {
+        using var host = Build(
+            new() { ["ApiKeys:KeyVaultUri"] = "https://myvault.vault.azure.net/", ["ApiKeys:SecretPrefix"] = "fromsettings-", ["ApiKeys:LastUseTable"] = "fromsettings" },
+            app => app.UseApiKeyAuthentication().AddKeyVault(vault => vault.SecretPrefix = "fromcode-").AddLastUseTable(lastUse => lastUse.LastUseTable = "fromcode").AddLastUseTable());
+
+        Assert.Equal("fromcode-", host.Services.GetRequiredService<IOptions<KeyVaultApiKeyOptions>>().Value.SecretPrefix);
+        Assert.Equal("fromcode", host.Services.GetRequiredService<IOptions<LastUseOptions>>().Value.LastUseTable);
+        Assert.Single(host.Services.GetServices<IValidateOptions<LastUseOptions>>());
+    }
+
     [Theory]
     [InlineData("Azure.Core")]
     [InlineData("Azure.Identity")]

@@ -43,29 +43,28 @@ public static class ApiKeyAuthenticationBuilderKeyVaultExtensions
     /// </summary>
     internal static void AddVaultClient(ApiKeyAuthenticationBuilder builder, Action<KeyVaultApiKeyOptions>? configure)
     {
+        // The first call adds everything; each call adds its options callback after the binding, so code wins.
         var services = builder.Services;
+        if (!services.Any(d => d.ServiceType == typeof(IValidateOptions<KeyVaultApiKeyOptions>)))
+        {
+            var section = builder.Configuration.GetSection(ApiKeyDefaults.SectionName);
+            services.AddOptions<KeyVaultApiKeyOptions>().Bind(section).ValidateOnStart();
+            services.AddSingleton<IValidateOptions<KeyVaultApiKeyOptions>, KeyVaultApiKeyOptionsValidator>();
+            services.AddAzureClients(clients => clients
+                .AddClient<SecretClient, SecretClientOptions>((clientOptions, credential, provider) =>
+                    new SecretClient(provider.GetRequiredService<IOptions<KeyVaultApiKeyOptions>>().Value.KeyVaultUri!, credential, clientOptions))
+                .WithName(KeyVaultApiKeyDefaults.ClientName)
+
+                // The Microsoft.Extensions.Azure conventions: ApiKeys:Credential=managedidentity (with ApiKeys:ClientId for a
+                // user-assigned identity) in Azure; with neither, DefaultAzureCredential, i.e. developer credentials locally.
+                .WithCredential(provider => provider.GetRequiredService<AzureComponentFactory>().CreateTokenCredential(section))
+                .ConfigureOptions(section.GetSection(KeyVaultApiKeyDefaults.ClientOptionsSection)));
+            builder.DefaultAzureSdkLogsToWarning();
+        }
+
         if (configure is not null)
         {
             services.Configure(configure);
         }
-
-        if (services.Any(d => d.ServiceType == typeof(IValidateOptions<KeyVaultApiKeyOptions>)))
-        {
-            return;
-        }
-
-        var section = builder.Configuration.GetSection(ApiKeyDefaults.SectionName);
-        services.AddOptions<KeyVaultApiKeyOptions>().Bind(section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<KeyVaultApiKeyOptions>, KeyVaultApiKeyOptionsValidator>();
-        services.AddAzureClients(clients => clients
-            .AddClient<SecretClient, SecretClientOptions>((clientOptions, credential, provider) =>
-                new SecretClient(provider.GetRequiredService<IOptions<KeyVaultApiKeyOptions>>().Value.KeyVaultUri!, credential, clientOptions))
-            .WithName(KeyVaultApiKeyDefaults.ClientName)
-
-            // The Microsoft.Extensions.Azure conventions: ApiKeys:Credential=managedidentity (with ApiKeys:ClientId for a
-            // user-assigned identity) in Azure; with neither, DefaultAzureCredential, i.e. developer credentials locally.
-            .WithCredential(provider => provider.GetRequiredService<AzureComponentFactory>().CreateTokenCredential(section))
-            .ConfigureOptions(section.GetSection(KeyVaultApiKeyDefaults.ClientOptionsSection)));
-        builder.DefaultAzureSdkLogsToWarning();
     }
 }

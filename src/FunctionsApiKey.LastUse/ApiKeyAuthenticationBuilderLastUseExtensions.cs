@@ -26,21 +26,27 @@ public static class ApiKeyAuthenticationBuilderLastUseExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var section = builder.Configuration.GetSection(ApiKeyDefaults.SectionName);
         var services = builder.Services;
-        services.AddOptions<LastUseOptions>().Bind(section).ValidateOnStart();
+        // The first call adds everything; each call adds its options callback after the binding, so code wins.
+        if (!services.Any(d => d.ServiceType == typeof(IValidateOptions<LastUseOptions>)))
+        {
+            services.AddOptions<LastUseOptions>().Bind(section).ValidateOnStart();
+            services.AddSingleton<IValidateOptions<LastUseOptions>, LastUseOptionsValidator>();
+            services.AddAzureClients(clients => clients
+                .AddClient<TableServiceClient, TableClientOptions>((clientOptions, credential, provider) =>
+                    LastUseStorageClient.Create(ConnectionSection(provider), credential, clientOptions))
+                .WithName(LastUseDefaults.ClientName)
+                .WithCredential(provider => provider.GetRequiredService<AzureComponentFactory>().CreateTokenCredential(ConnectionSection(provider)))
+                .ConfigureOptions(RetryBriefly)
+                .ConfigureOptions(section.GetSection("LastUseClient")));
+            builder.DefaultAzureSdkLogsToWarning().AddLastUseStore<TableLastUseStore>();
+        }
+
         if (configure is not null)
         {
             services.Configure(configure);
         }
 
-        services.AddSingleton<IValidateOptions<LastUseOptions>, LastUseOptionsValidator>();
-        services.AddAzureClients(clients => clients
-            .AddClient<TableServiceClient, TableClientOptions>((clientOptions, credential, provider) =>
-                LastUseStorageClient.Create(ConnectionSection(provider), credential, clientOptions))
-            .WithName(LastUseDefaults.ClientName)
-            .WithCredential(provider => provider.GetRequiredService<AzureComponentFactory>().CreateTokenCredential(ConnectionSection(provider)))
-            .ConfigureOptions(RetryBriefly)
-            .ConfigureOptions(section.GetSection("LastUseClient")));
-        return builder.DefaultAzureSdkLogsToWarning().AddLastUseStore<TableLastUseStore>();
+        return builder;
     }
 
     /// <summary>
