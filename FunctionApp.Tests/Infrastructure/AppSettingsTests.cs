@@ -38,6 +38,9 @@ public sealed class AppSettingsTests(CompiledTemplate compiled) : IClassFixture<
         ["AzureWebJobsDisableHomepage"] = "the host's home page at / (docs/configuration.md): off, so / is the tutorial's root function",
     };
 
+    /// <summary>The settings the worker's telemetry reads (FunctionApp/Telemetry).</summary>
+    private static readonly string[] TelemetrySettings = [WorkerTelemetry.ConnectionStringSetting, WorkerTelemetry.AuthenticationStringSetting];
+
     public static TheoryData<string> KeySources => ["settings", "keyvault", "sharedring"];
 
     [Theory]
@@ -143,7 +146,7 @@ public sealed class AppSettingsTests(CompiledTemplate compiled) : IClassFixture<
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
         return [.. names.Where(name => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)
             ? !optionProperties.Contains(name[prefix.Length..]) && !ApiKeysSettingsOutsideOptions.ContainsKey(name[prefix.Length..])
-            : !PlatformSettings.ContainsKey(name) && !WorkerTelemetry.Settings.Contains(name, StringComparer.OrdinalIgnoreCase))];
+            : !PlatformSettings.ContainsKey(name) && !TelemetrySettings.Contains(name, StringComparer.OrdinalIgnoreCase))];
     }
 
     private Dictionary<string, string> AppSettings(string keySource) =>

@@ -46,12 +46,22 @@ public sealed class RingCodecPropertyTests : IDisposable
         }, iter: 20_000);
 
     [Fact]
-    public void TheBodyParserNeverThrowsOnAnyInput() =>
-        Gen.Byte.Array[0, 600].Sample(body =>
+    public void TheBodyParserNeverThrowsOnAnyInput()
+    {
+        // The body between the 13-byte header and the 64-byte signature. Random bytes alone almost never get past its
+        // header's time check, so the samples start from this valid body: mutated, or its first bytes and a random tail.
+        var body = _validRing[13..^64];
+        Assert.True(RingCodec.TryParseRingBody(body, out _));
+
+        Gen.Select(Gen.Int[0, 6], Gen.Int[0, body.Length - 1], Gen.Byte, Gen.Int[1, 16], Gen.Byte.Array[0, 200]).Sample(m =>
         {
+            var (kind, at, value, length, tail) = m;
+            var input = kind == 6 ? [.. body[..at], .. tail] : Mutate(body, kind, at, value, length);
+
             // Whatever it answers, it answers: an exception would fail the sample.
-            _ = RingCodec.TryParseRingBody(body, out _);
+            _ = RingCodec.TryParseRingBody(input, out _);
         }, iter: 30_000);
+    }
 
     [Fact]
     public void NoMutationOfASignedRingIsAccepted() =>

@@ -25,9 +25,6 @@ internal static class WorkerTelemetry
     /// </summary>
     public const string AuthenticationStringSetting = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING";
 
-    /// <summary>The application settings this class reads.</summary>
-    public static IReadOnlyList<string> Settings { get; } = [ConnectionStringSetting, AuthenticationStringSetting];
-
     /// <summary>Exports the worker's logs and metrics to Application Insights when its connection string is set; otherwise does nothing.</summary>
     public static FunctionsApplicationBuilder ExportTelemetryToApplicationInsights(this FunctionsApplicationBuilder builder)
     {

@@ -15,8 +15,6 @@ internal sealed class RingVerifier : IDisposable
         }
     }
 
-    public int Count => _keys.Count;
-
     public bool Knows(ReadOnlySpan<byte> keyId) => _keys.ContainsKey(Id(keyId));
 
     /// <summary>Whether <paramref name="signature"/> is the signature of <paramref name="data"/> by the key <paramref name="keyId"/>.</summary>

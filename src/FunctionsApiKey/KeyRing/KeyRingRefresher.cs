@@ -74,7 +74,7 @@ internal sealed class KeyRingRefresher(
         {
             metrics.RecordLoad(source.Name, succeeded: false, timeProvider.GetElapsedTime(started));
             keyRings.ReportFailedLoad();
-            return Describe(ex);
+            return FailureText.Describe(ex);
         }
 
         var asOf = result.AsOf ?? timeProvider.GetUtcNow();
@@ -147,22 +147,5 @@ internal sealed class KeyRingRefresher(
         var backoff = FirstRetryDelay * Math.Pow(2, Math.Min(failures - 1, 16));
         var cap = Interval < MaxRetryDelay ? Interval : MaxRetryDelay;
         return backoff < cap ? backoff : cap;
-    }
-
-    /// <summary>
-    /// A one-line cause for the log: a source's own <see cref="ApiKeySourceException"/> says what to act on; for
-    /// anything else, the type and the first line of the message (later lines can carry response bodies).
-    /// </summary>
-    private static string Describe(Exception ex) => ex switch
-    {
-        ApiKeySourceException => ex.Message,
-        AggregateException { InnerExceptions.Count: > 0 } agg => Describe(agg.InnerExceptions[^1]),
-        _ => $"{ex.GetType().Name}: {FirstLine(ex.Message)}",
-    };
-
-    private static string FirstLine(string message)
-    {
-        var end = message.AsSpan().IndexOfAny('\r', '\n');
-        return end < 0 ? message : message[..end];
     }
 }

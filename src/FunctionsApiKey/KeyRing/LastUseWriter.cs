@@ -60,7 +60,7 @@ internal sealed class LastUseWriter(LastUseRecorder recorder, ILastUseStore stor
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var error = $"{ex.GetType().Name}: {FirstLine(ex.Message)}";
+            var error = FailureText.Describe(ex);
             if (_failing)
             {
                 _logger.LastUseWriteFailedAgain(changes.Count, error);
@@ -84,11 +84,5 @@ internal sealed class LastUseWriter(LastUseRecorder recorder, ILastUseStore stor
         {
             _logger.LastUseWritten(changes.Count, timeProvider.GetElapsedTime(started).TotalMilliseconds);
         }
-    }
-
-    private static string FirstLine(string message)
-    {
-        var end = message.AsSpan().IndexOfAny('\r', '\n');
-        return end < 0 ? message : message[..end];
     }
 }
