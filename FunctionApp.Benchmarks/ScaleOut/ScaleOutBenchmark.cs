@@ -62,9 +62,19 @@ internal static class ScaleOutBenchmark
         var options = new SharedRingOptions { RingVerificationKeys = RingKeys.PublicKeyText(signer), PublishSchedule = "*/10 * * * * *" };
         using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var metrics = new SharedRingMetrics(meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
-        var storageReads = 0;
+        // What the instances read from storage, every request and retry counted; the publisher's own traffic is not.
+        var instanceTraffic = new StorageTraffic();
 
-        RingStore Store() => new(new BlobServiceClient(azurite.ConnectionString, new BlobClientOptions { Transport = azurite.CreateTransport() }).GetBlobContainerClient(options.RingContainer), options.RingBlobName);
+        RingStore Store(StorageTraffic? traffic = null)
+        {
+            var clientOptions = new BlobClientOptions { Transport = azurite.CreateTransport() };
+            if (traffic is not null)
+            {
+                clientOptions.AddPolicy(traffic, Azure.Core.HttpPipelinePosition.PerRetry);
+            }
+
+            return new(new BlobServiceClient(azurite.ConnectionString, clientOptions).GetBlobContainerClient(options.RingContainer), options.RingBlobName);
+        }
         RingVerifier Verifier() => new([RingKeys.TryReadPublicKey(options.RingVerificationKeys, out var key) ? key : throw new InvalidOperationException()]);
         KeyVaultKeyLoader Loader() => new(FakeKeyVaultClient.Create(vault, sdkRetryDelays: true), new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri }, NullLogger.Instance);
 
@@ -95,8 +105,7 @@ internal static class ScaleOutBenchmark
         {
             await Task.Delay(TimeSpan.FromSeconds((double)i / instances));
             using var verifier = Verifier();
-            var source = new SharedRingApiKeySource(Store(), verifier, Loader(), options, TimeSpan.FromMinutes(5), TimeProvider.System, metrics, NullLogger.Instance);
-            Interlocked.Increment(ref storageReads);
+            var source = new SharedRingApiKeySource(Store(instanceTraffic), verifier, Loader(), options, TimeSpan.FromMinutes(5), TimeProvider.System, metrics, NullLogger.Instance);
             return await UntilLoadedAsync(source, clock, cap);
         })));
 
@@ -104,7 +113,7 @@ internal static class ScaleOutBenchmark
         await Task.Delay(TimeSpan.FromSeconds(10));
         await stopPublishing.CancelAsync();
         await publishing;
-        return Row("shared ring (one publisher)", ready, vault.Requests.Count(r => r.HadToken), vault.Throttled, storageReads);
+        return Row("shared ring (one publisher)", ready, vault.Requests.Count(r => r.HadToken), vault.Throttled, (int)instanceTraffic.Totals.Requests);
     }
 
     /// <summary>Loads until keys arrive, retrying as the key ring does; the time they arrived, or null past the cap.</summary>

@@ -29,7 +29,7 @@ internal static class SharedRingBenchmark
 
     private static async Task MeasurePollsAsync(FakeAzureEnvironment azure, ECDsa signer, int keys, int polls)
     {
-        var traffic = new Traffic();
+        var traffic = new StorageTraffic();
         var clientOptions = new BlobClientOptions { Transport = azure.Storage!.CreateTransport() };
         clientOptions.AddPolicy(traffic, Azure.Core.HttpPipelinePosition.PerRetry);
         var store = new RingStore(new BlobServiceClient(azure.Storage.ConnectionString, clientOptions).GetBlobContainerClient("ring-bench"), "keyring");
@@ -71,7 +71,7 @@ internal static class SharedRingBenchmark
     /// this process's CPU time (Azurite is another process), wall time, storage requests and response bytes, per poll.
     /// </summary>
     private static async Task<(double CpuMicroseconds, double WallMicroseconds, double Requests, double Bytes)> MeasureAsync(
-        int count, Traffic traffic, Func<Task>? prepare, Func<Task<ApiKeyLoadResult>> poll, bool expectChanged)
+        int count, StorageTraffic traffic, Func<Task>? prepare, Func<Task<ApiKeyLoadResult>> poll, bool expectChanged)
     {
         using var process = Process.GetCurrentProcess();
         TimeSpan cpu = default, wall = default;
@@ -105,21 +105,6 @@ internal static class SharedRingBenchmark
         }
 
         return (cpu.TotalMicroseconds / count, wall.TotalMicroseconds / count, (double)requests / count, (double)bytes / count);
-    }
-
-    /// <summary>Counts the storage requests a client sends and the response body bytes it receives.</summary>
-    private sealed class Traffic : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
-    {
-        private long _requests;
-        private long _bytes;
-
-        public (long Requests, long Bytes) Totals => (Interlocked.Read(ref _requests), Interlocked.Read(ref _bytes));
-
-        public override void OnReceivedResponse(Azure.Core.HttpMessage message)
-        {
-            Interlocked.Increment(ref _requests);
-            Interlocked.Add(ref _bytes, message.Response.Headers.ContentLength ?? 0);
-        }
     }
 
     /// <summary>
