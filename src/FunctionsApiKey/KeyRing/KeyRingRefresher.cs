@@ -82,13 +82,14 @@ internal sealed class KeyRingRefresher(
         {
             // Nothing changed: the ring in force stays, now known to be current as of the source's word. Not logged,
             // since a source that polls (the shared ring) says so every few seconds.
-            metrics.RecordLoad(source.Name, succeeded: true, timeProvider.GetElapsedTime(started));
             if (keyRings.Current is not { } current)
             {
+                metrics.RecordLoad(source.Name, succeeded: false, timeProvider.GetElapsedTime(started));
                 keyRings.ReportFailedLoad();
                 return $"{source.Name} reported no change before any keys loaded";
             }
 
+            metrics.RecordLoad(source.Name, succeeded: true, timeProvider.GetElapsedTime(started));
             keyRings.Publish(current.ConfirmedAt(asOf));
             return null;
         }
