@@ -27,7 +27,7 @@ internal sealed class KeyVaultApiKeySource(
     public async Task<ApiKeyLoadResult> LoadAsync(CancellationToken cancellationToken)
     {
         var entries = await _loader.LoadAsync(_known, cancellationToken).ConfigureAwait(false);
-        _known = entries.ToDictionary(e => e.SecretName, StringComparer.OrdinalIgnoreCase);
-        return ApiKeyLoadResult.Loaded([.. entries.Where(e => !e.Excluded).Select(e => e.Key)]);
+        _known = VaultEntry.ByName(entries);
+        return ApiKeyLoadResult.Loaded(VaultEntry.UsableKeys(entries));
     }
 }

@@ -65,7 +65,7 @@ internal sealed class KeyRingPublisher(
             logger.RingRefused(store.Description, RingRefusalNames.Of(refusal));
         }
 
-        var known = previous?.SecretPrefix == secretPrefix ? previous.Entries.ToDictionary(e => e.SecretName, StringComparer.OrdinalIgnoreCase) : [];
+        var known = previous?.SecretPrefix == secretPrefix ? VaultEntry.ByName(previous.Entries) : [];
         var entries = (await vault.LoadAsync(known, cancellationToken).ConfigureAwait(false))
             .OrderBy(e => e.SecretName, StringComparer.OrdinalIgnoreCase)
             .ToList();

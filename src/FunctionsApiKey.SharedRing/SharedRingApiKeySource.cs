@@ -92,14 +92,14 @@ internal sealed class SharedRingApiKeySource(
         try
         {
             // Start from what the ring knows, so only values that changed since it was published are fetched.
-            var known = _vaultKnown ?? _ring?.Entries.ToDictionary(e => e.SecretName, StringComparer.OrdinalIgnoreCase) ?? [];
+            var known = _vaultKnown ?? (_ring is null ? null : VaultEntry.ByName(_ring.Entries)) ?? [];
             var entries = await vault.LoadAsync(known, cancellationToken).ConfigureAwait(false);
-            _vaultKnown = entries.ToDictionary(e => e.SecretName, StringComparer.OrdinalIgnoreCase);
+            _vaultKnown = VaultEntry.ByName(entries);
             _vaultTriedAt = now;
             _vaultConfirmedAt = now;
             _servingVault = true;
             _loadedOnce = true;
-            return ApiKeyLoadResult.Loaded([.. entries.Where(e => !e.Excluded).Select(e => e.Key)], now);
+            return ApiKeyLoadResult.Loaded(VaultEntry.UsableKeys(entries), now);
         }
         catch (ApiKeySourceException ex)
         {

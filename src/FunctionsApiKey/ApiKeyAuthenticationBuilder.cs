@@ -36,9 +36,7 @@ public sealed class ApiKeyAuthenticationBuilder
     public ApiKeyAuthenticationBuilder AddSource<TSource>()
         where TSource : class, IApiKeySource
     {
-        Services.RemoveAll<IApiKeySource>();
-        Services.TryAddSingleton<TSource>();
-        Services.AddSingleton<IApiKeySource>(provider => provider.GetRequiredService<TSource>());
+        Replace<IApiKeySource, TSource>();
 
         // Keys in settings are no longer read, so they are no longer checked.
         var settingsCheck = Services.FirstOrDefault(d => d.ServiceType == typeof(IValidateOptions<ApiKeyOptions>) && d.ImplementationType == typeof(SettingsKeysValidator));
@@ -60,9 +58,7 @@ public sealed class ApiKeyAuthenticationBuilder
     public ApiKeyAuthenticationBuilder AddLastUseStore<TStore>()
         where TStore : class, ILastUseStore
     {
-        Services.RemoveAll<ILastUseStore>();
-        Services.TryAddSingleton<TStore>();
-        Services.AddSingleton<ILastUseStore>(provider => provider.GetRequiredService<TStore>());
+        Replace<ILastUseStore, TStore>();
         if (!Services.Any(d => d.ServiceType == typeof(LastUseRecorder)))
         {
             Services.AddSingleton<LastUseRecorder>();
@@ -71,6 +67,7 @@ public sealed class ApiKeyAuthenticationBuilder
 
         return this;
     }
+
     /// <summary>
     /// For packages that add an Azure SDK client: defaults the Azure SDK's <c>Azure.Core</c> and <c>Azure.Identity</c>
     /// log categories to Warning, because they log two multi-line Information records per request (about 80 for an
@@ -86,6 +83,16 @@ public sealed class ApiKeyAuthenticationBuilder
         }
 
         return this;
+    }
+
+    // There is one service of each kind: the last one added wins, created once (or as registered, if it already is).
+    private void Replace<TService, TImplementation>()
+        where TService : class
+        where TImplementation : class, TService
+    {
+        Services.RemoveAll<TService>();
+        Services.TryAddSingleton<TImplementation>();
+        Services.AddSingleton<TService>(provider => provider.GetRequiredService<TImplementation>());
     }
 
     /// <summary>Rules that go first, so that any rule from configuration for the same category comes later and wins.</summary>

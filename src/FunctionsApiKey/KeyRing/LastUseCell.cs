@@ -17,26 +17,16 @@ internal sealed class LastUseCell(string keyName)
     public long WrittenMinute => Volatile.Read(ref _written);
 
     /// <summary>Notes a use in <paramref name="minute"/>; only ever moves forward.</summary>
-    public void Record(long minute)
-    {
-        var current = Volatile.Read(ref _used);
-        while (minute > current)
-        {
-            var seen = Interlocked.CompareExchange(ref _used, minute, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
-    }
+    public void Record(long minute) => Advance(ref _used, minute);
 
     /// <summary>The store now holds <paramref name="minute"/> or later for this key.</summary>
-    public void MarkWritten(long minute)
+    public void MarkWritten(long minute) => Advance(ref _written, minute);
+
+    // Moves the field forward to value, never back, whoever else moves it at the same time.
+    private static void Advance(ref long field, long value)
     {
-        var current = Volatile.Read(ref _written);
-        while (minute > current && Interlocked.CompareExchange(ref _written, minute, current) is var seen && seen != current)
+        var current = Volatile.Read(ref field);
+        while (value > current && Interlocked.CompareExchange(ref field, value, current) is var seen && seen != current)
         {
             current = seen;
         }
