@@ -1,9 +1,11 @@
 using System.Diagnostics.Metrics;
+using System.Text;
 using FunctionApp.Functions;
 using FunctionApp.Tests.TestDoubles;
 using FunctionsApiKey;
 using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.Middleware;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,7 +23,10 @@ internal sealed class MiddlewareHarness : IDisposable
 
     private readonly ServiceProvider _services;
 
-    public MiddlewareHarness(ApiKeyOptions? options = null, FakeLogCollector? logs = null)
+    /// <param name="options">The gate's options.</param>
+    /// <param name="logs">Where its logs go.</param>
+    /// <param name="aspNetCore">Run as in an app with ASP.NET Core integration, whose worker advertises its HTTP address.</param>
+    public MiddlewareHarness(ApiKeyOptions? options = null, FakeLogCollector? logs = null, bool aspNetCore = false)
     {
         Options = options ?? new ApiKeyOptions();
         Logs = logs ?? new FakeLogCollector();
@@ -29,7 +34,14 @@ internal sealed class MiddlewareHarness : IDisposable
         KeyRings = new KeyRingProvider(Clock);
         Metrics = new ApiKeyMetrics(_services.GetRequiredService<IMeterFactory>(), KeyRings, Clock);
         Decisions = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), ApiKeyDefaults.MeterName, "apikey.decisions");
-        Middleware = new ApiKeyMiddleware(new FunctionPolicyCatalog(), KeyRings, Microsoft.Extensions.Options.Options.Create(Options), Clock, Metrics, TestLogging.Factory(Logs));
+        var worker = new WorkerOptions();
+        if (aspNetCore)
+        {
+            worker.Capabilities["HttpUri"] = "http://localhost:54321/";
+        }
+
+        Middleware = new ApiKeyMiddleware(
+            new FunctionPolicyCatalog(), KeyRings, Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Options.Options.Create(worker), Clock, Metrics, TestLogging.Factory(Logs));
     }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
@@ -83,11 +95,56 @@ internal sealed class MiddlewareHarness : IDisposable
         return invocation;
     }
 
+    /// <summary>
+    /// Runs one invocation as ASP.NET Core integration hands it over: the forwarded request's <see cref="HttpContext"/>
+    /// in the invocation's items, where the integration's proxying middleware puts it, and no request data over gRPC.
+    /// The "function" answers 200 with a body, and records that it ran, which key it saw and the request's user.
+    /// </summary>
+    public async Task<AspNetCoreInvocation> InvokeAspNetCoreAsync(TestFunctionDefinition function, params (string Name, string Value)[] headers)
+    {
+        var context = new TestFunctionContext(function);
+        var http = new DefaultHttpContext();
+        http.Request.Method = "GET";
+        http.Request.Path = "/secure-endpoint";
+        foreach (var (name, value) in headers)
+        {
+            http.Request.Headers.Append(name, value);
+        }
+
+        http.Response.Body = new MemoryStream();
+        context.Items["HttpRequestContext"] = http;
+
+        var invocation = new AspNetCoreInvocation(context, http);
+        await Middleware.Invoke(context, async ctx =>
+        {
+            invocation.FunctionRan = true;
+            invocation.IdentitySeen = ctx.GetApiKeyIdentity();
+            http.Response.StatusCode = StatusCodes.Status200OK;
+            await http.Response.WriteAsync("function ran");
+        });
+
+        return invocation;
+    }
+
     public void Dispose()
     {
         Decisions.Dispose();
         _services.Dispose();
     }
+}
+
+/// <summary>What one invocation through the middleware did in ASP.NET Core integration: the response is the context's own.</summary>
+internal sealed class AspNetCoreInvocation(TestFunctionContext context, HttpContext http)
+{
+    public TestFunctionContext Context { get; } = context;
+
+    public HttpContext Http { get; } = http;
+
+    public bool FunctionRan { get; set; }
+
+    public ApiKeyIdentity? IdentitySeen { get; set; }
+
+    public string Body => Encoding.UTF8.GetString(((MemoryStream)Http.Response.Body).ToArray());
 }
 
 /// <summary>What one invocation through the middleware did.</summary>

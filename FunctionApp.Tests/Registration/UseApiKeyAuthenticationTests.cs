@@ -32,6 +32,34 @@ public sealed class UseApiKeyAuthenticationTests
     }
 
     [Fact]
+    public void AfterConfigureFunctionsWebApplicationTheGateStartsBehindTheIntegrationsProxying()
+    {
+        using var host = Build(new() { ["ApiKeys:Keys:dev"] = TestKeys.NewValue() }, app =>
+        {
+            app.ConfigureFunctionsWebApplication();
+            app.UseApiKeyAuthentication();
+        });
+
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
+        Assert.True(host.Services.GetRequiredService<GatePlacement>().AfterAspNetCoreIntegration);
+    }
+
+    [Fact]
+    public void BeforeConfigureFunctionsWebApplicationTheGateStopsTheAppNamingTheOrderThatWorks()
+    {
+        using var host = Build(new() { ["ApiKeys:Keys:dev"] = TestKeys.NewValue() }, app =>
+        {
+            app.UseApiKeyAuthentication();
+            app.ConfigureFunctionsWebApplication();
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("UseApiKeyAuthentication() was called before ConfigureFunctionsWebApplication()", error.Message, StringComparison.Ordinal);
+        Assert.Contains("call builder.ConfigureFunctionsWebApplication() first, then builder.UseApiKeyAuthentication()", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void WithoutAVaultKeysComeFromSettings()
     {
         using var host = Build(new() { ["ApiKeys:Keys:dev"] = TestKeys.NewValue() }, app => app.UseApiKeyAuthentication().AddKeyVault());

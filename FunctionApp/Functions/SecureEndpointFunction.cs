@@ -10,7 +10,8 @@ public static class SecureEndpointFunction
 {
     /// <summary>
     /// Runs only after the API-key middleware accepted the caller's key; nothing here opts in to that, which is
-    /// the point: every HTTP function is protected unless marked <see cref="AllowAnonymousAttribute"/>.
+    /// the point: every HTTP function is protected unless marked with ASP.NET Core's
+    /// <see cref="Microsoft.AspNetCore.Authorization.AllowAnonymousAttribute"/>.
     /// </summary>
     [Function("SecureEndpoint")]
     public static Task<HttpResponseData> Run(

@@ -1,8 +1,8 @@
 namespace FunctionsApiKey;
 
 /// <summary>
-/// The names this package promises to keep: its configuration section, the default header, the meter, and the log
-/// categories. Dashboards, alerts and log filters can rely on them.
+/// The names this package promises to keep: its configuration section, the default header, the caller's claims, the
+/// meter, and the log categories. Dashboards, alerts, log filters and authorization code can rely on them.
 /// </summary>
 public static class ApiKeyDefaults
 {
@@ -26,4 +26,13 @@ public static class ApiKeyDefaults
 
     /// <summary>Log category of keys read from application settings (event ids 20–29).</summary>
     public const string SettingsLogCategory = "FunctionsApiKey.Settings";
+
+    /// <summary>
+    /// The authentication type of the <c>ClaimsIdentity</c> the gate puts on <c>HttpContext.User</c> in the worker's
+    /// ASP.NET Core integration; its name claim is the key's name.
+    /// </summary>
+    public const string AuthenticationType = "ApiKey";
+
+    /// <summary>The claim type of each scope the caller's key grants, on <c>HttpContext.User</c>; none for an unlimited key.</summary>
+    public const string ScopeClaimType = "scope";
 }

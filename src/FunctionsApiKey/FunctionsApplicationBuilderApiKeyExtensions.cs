@@ -15,11 +15,12 @@ public static class FunctionsApplicationBuilderApiKeyExtensions
 {
     /// <summary>
     /// Gates every HTTP-triggered function behind an API key in the <c>api-key</c> header, unless the function is
-    /// marked <see cref="AllowAnonymousAttribute"/>: registers the middleware and everything it needs together, so
+    /// marked with ASP.NET Core's <c>[AllowAnonymous]</c>: registers the middleware and everything it needs together, so
     /// neither can be forgotten. Keys come from application settings (<c>ApiKeys__Keys__&lt;name&gt;</c>) unless the
     /// returned builder adds another source. Settings are read from the <c>ApiKeys</c> section and checked at startup.
     /// Calling it again adds nothing but the <paramref name="configure"/> callback. Call it before other middleware, so
-    /// nothing runs ahead of the gate.
+    /// nothing runs ahead of the gate, and, in an app with ASP.NET Core integration, after
+    /// <c>ConfigureFunctionsWebApplication()</c>: the app stops at startup, saying so, if it comes first.
     /// </summary>
     /// <param name="builder">The app's builder.</param>
     /// <param name="configure">Changes to the options after they are read from configuration.</param>
@@ -28,9 +29,11 @@ public static class FunctionsApplicationBuilderApiKeyExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        if (!services.Any(d => d.ServiceType == typeof(GateRegistration)))
+        if (!services.Any(d => d.ServiceType == typeof(GatePlacement)))
         {
-            services.AddSingleton<GateRegistration>();
+            services.AddSingleton(new GatePlacement(AspNetCoreIntegration.IsRegistered(services)));
+            services.AddOptions<AspNetCoreIntegrationCheck>().ValidateOnStart();
+            services.AddSingleton<IValidateOptions<AspNetCoreIntegrationCheck>, AspNetCoreIntegrationValidator>();
             services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyDefaults.SectionName).ValidateOnStart();
             services.AddSingleton<IValidateOptions<ApiKeyOptions>, ApiKeyOptionsValidator>();
             services.TryAddSingleton(TimeProvider.System);
@@ -54,7 +57,4 @@ public static class FunctionsApplicationBuilderApiKeyExtensions
 
         return new ApiKeyAuthenticationBuilder(services, builder.Configuration);
     }
-
-    /// <summary>Marks the gate as registered, so a second call adds no second middleware.</summary>
-    private sealed class GateRegistration;
 }

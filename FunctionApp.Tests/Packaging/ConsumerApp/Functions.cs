@@ -1,5 +1,6 @@
 using System.Net;
 using FunctionsApiKey;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 

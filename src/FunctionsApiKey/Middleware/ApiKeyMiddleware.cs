@@ -1,4 +1,5 @@
 using FunctionsApiKey.KeyRing;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 using Microsoft.Azure.Functions.Worker.Middleware;
@@ -9,45 +10,92 @@ namespace FunctionsApiKey.Middleware;
 
 /// <summary>
 /// The gate in front of every HTTP-triggered function: reads the API-key header, decides, and either runs the
-/// function or answers 401, 403 or 503 itself. Other triggers and <see cref="AllowAnonymousAttribute"/> functions
-/// pass straight through. A singleton: it keeps no per-request state. Registered only by
-/// <c>UseApiKeyAuthentication()</c>, together with everything it needs.
+/// function or answers 401, 403 or 503 itself. Other triggers and <c>[AllowAnonymous]</c> functions pass straight
+/// through. It serves both HTTP models of the worker with one decision: the built-in one (<see cref="HttpRequestData"/>
+/// over gRPC), and ASP.NET Core integration, where it reads and answers the forwarded request's
+/// <see cref="HttpContext"/> and puts the caller on its <c>User</c>. A singleton: it keeps no per-request state.
+/// Registered only by <c>UseApiKeyAuthentication()</c>, together with everything it needs.
 /// </summary>
 internal sealed class ApiKeyMiddleware(
     FunctionPolicyCatalog policies,
     KeyRingProvider keyRings,
     IOptions<ApiKeyOptions> options,
+    IOptions<WorkerOptions> workerOptions,
     TimeProvider timeProvider,
     ApiKeyMetrics metrics,
     ILoggerFactory loggerFactory) : IFunctionsWorkerMiddleware
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger(ApiKeyDefaults.GateLogCategory);
     private readonly ApiKeyOptions _options = options.Value;
+    private readonly bool _aspNetCore = AspNetCoreIntegration.IsConfigured(workerOptions.Value);
     private readonly ProblemResponses _problems = new(options.Value.HeaderName);
     private readonly KeyDenialThrottle _denialLog = new(timeProvider);
 
-    public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    public Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         var policy = policies.Get(context.FunctionDefinition);
         if (!policy.IsProtected)
         {
-            await next(context).ConfigureAwait(false);
-            return;
+            return next(context);
         }
 
+        if (!_aspNetCore)
+        {
+            return InvokeBuiltInAsync(context, policy, next);
+        }
+
+        // The startup check (AspNetCoreIntegrationValidator) stops an app whose gate runs ahead of the integration's
+        // proxying middleware; should one slip through, no request passes a gate that cannot see it.
+        return AspNetCoreIntegration.TryGetHttpContext(context, out var httpContext)
+            ? InvokeAspNetCoreAsync(context, httpContext, policy, next)
+            : throw new InvalidOperationException(
+                $"Function {policy.FunctionName} is HTTP-triggered under ASP.NET Core integration, but the API-key gate runs before the request reached it: call builder.ConfigureFunctionsWebApplication() before builder.UseApiKeyAuthentication().");
+    }
+
+    private async Task InvokeBuiltInAsync(FunctionContext context, FunctionPolicy policy, FunctionExecutionDelegate next)
+    {
         // An HTTP function without request data would be a worker misconfiguration: fail closed, loudly.
         var request = await context.GetHttpRequestDataAsync().ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Function {policy.FunctionName} is HTTP-triggered but has no HTTP request data.");
 
-        var decision = await DecideAsync(request, policy, context.CancellationToken).ConfigureAwait(false);
-        metrics.RecordDecision(decision, policy.FunctionName);
+        var (value, count) = ReadHeader(request.Headers);
+        var decision = await DecideAsync(value, count, policy, context.CancellationToken).ConfigureAwait(false);
+        if (decision.IsAllowed)
+        {
+            context.SetApiKeyIdentity(decision.Key!.Identity);
+            await next(context).ConfigureAwait(false);
+            return;
+        }
 
+        SetResponse(context, policy, _problems.Create(request, decision.Outcome));
+    }
+
+    private async Task InvokeAspNetCoreAsync(FunctionContext context, HttpContext httpContext, FunctionPolicy policy, FunctionExecutionDelegate next)
+    {
+        var (value, count) = ReadHeader(httpContext.Request.Headers);
+        var decision = await DecideAsync(value, count, policy, context.CancellationToken).ConfigureAwait(false);
+        if (decision.IsAllowed)
+        {
+            var identity = decision.Key!.Identity;
+            context.SetApiKeyIdentity(identity);
+            httpContext.User = ApiKeyPrincipal.Create(identity);
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        // Not calling next skips the function; the proxying middleware then sends this response as it stands.
+        await _problems.WriteAsync(httpContext.Response, decision.Outcome, httpContext.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Decides on a presented header, and records and logs the decision.</summary>
+    private async ValueTask<ApiKeyDecision> DecideAsync(string? value, int count, FunctionPolicy policy, CancellationToken cancellationToken)
+    {
+        var decision = await CheckAsync(value, count, policy, cancellationToken).ConfigureAwait(false);
+        metrics.RecordDecision(decision, policy.FunctionName);
         if (decision.IsAllowed)
         {
             _logger.RequestAllowed(decision.Key!.Name, policy.FunctionName);
-            context.SetApiKeyIdentity(decision.Key.Identity);
-            await next(context).ConfigureAwait(false);
-            return;
+            return decision;
         }
 
         var reason = OutcomeNames.Of(decision.Outcome);
@@ -67,12 +115,11 @@ internal sealed class ApiKeyMiddleware(
             _logger.RequestDenied(policy.FunctionName, reason);
         }
 
-        SetResponse(context, policy, _problems.Create(request, decision.Outcome));
+        return decision;
     }
 
-    private async ValueTask<ApiKeyDecision> DecideAsync(HttpRequestData request, FunctionPolicy policy, CancellationToken cancellationToken)
+    private async ValueTask<ApiKeyDecision> CheckAsync(string? value, int count, FunctionPolicy policy, CancellationToken cancellationToken)
     {
-        var (value, count) = ReadHeader(request.Headers);
         var form = ApiKeyText.CheckPresented(value, count, _options.KeyPrefix);
         if (form != ApiKeyOutcome.Allowed)
         {
@@ -110,6 +157,38 @@ internal sealed class ApiKeyMiddleware(
         }
 
         return (null, 0);
+    }
+
+    /// <summary>
+    /// The header as the built-in model would present it, so both models decide alike: there the host joins repeated
+    /// lines with commas and leaves out empty ones, so <c>api-key:</c> and <c>api-key: K</c> arrive as <c>K</c>, and two
+    /// keys arrive as one value with a comma, which no key contains.
+    /// </summary>
+    private (string? Value, int Count) ReadHeader(IHeaderDictionary headers)
+    {
+        var values = headers[_options.HeaderName];
+        if (values.Count <= 1)
+        {
+            return (values.Count == 0 ? null : values[0], values.Count);
+        }
+
+        string? single = null;
+        var present = 0;
+        foreach (var value in values)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                single = value;
+                present++;
+            }
+        }
+
+        return present switch
+        {
+            0 => (string.Empty, 1),
+            1 => (single, 1),
+            _ => (null, present),
+        };
     }
 
     /// <summary>Makes the problem response the invocation's HTTP result, wherever the function declares it.</summary>

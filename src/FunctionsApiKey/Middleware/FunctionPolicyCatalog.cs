@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json;
 using FunctionsApiKey.KeyRing;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Core.FunctionMetadata;
 
@@ -17,7 +18,6 @@ internal sealed class FunctionPolicyCatalog(IFunctionMetadataProvider? metadata 
     private const string HttpTriggerType = "httpTrigger";
     private const string HttpOutputType = "http";
     private const string ReturnBindingName = "$return";
-    private const string AspNetCoreAllowAnonymousContract = "Microsoft.AspNetCore.Authorization.IAllowAnonymous";
 
     private readonly ConcurrentDictionary<string, FunctionPolicy> _policies = new(StringComparer.Ordinal);
     private readonly Lazy<Task<IReadOnlySet<string>?>> _requiredScopes = new(() => ListRequiredScopesAsync(metadata));
@@ -49,12 +49,11 @@ internal sealed class FunctionPolicyCatalog(IFunctionMetadataProvider? metadata 
     }
 
     /// <summary>
-    /// Ours, or ASP.NET Core's (common with the worker's ASP.NET Core integration): any attribute that implements its
-    /// <c>IAllowAnonymous</c> contract, matched by name so this package needs no ASP.NET Core reference.
+    /// ASP.NET Core's <c>[AllowAnonymous]</c>, or any attribute that implements its <c>IAllowAnonymous</c> contract, in
+    /// either HTTP model: one attribute, so a file that uses both namespaces has nothing ambiguous.
     /// </summary>
     private static bool AllowsAnonymous(MemberInfo member) =>
-        member.GetCustomAttributes(inherit: true).Any(a => a is AllowAnonymousAttribute
-            || a.GetType().GetInterfaces().Any(i => i.FullName == AspNetCoreAllowAnonymousContract));
+        member.GetCustomAttributes(inherit: true).Any(a => a is IAllowAnonymous);
 
     /// <summary>The scopes of the protected HTTP functions in the worker's metadata (the same list the host indexes).</summary>
     private static async Task<IReadOnlySet<string>?> ListRequiredScopesAsync(IFunctionMetadataProvider? provider)

@@ -1,13 +1,16 @@
 using System.Net;
 using System.Text.Json;
 using FunctionsApiKey.KeyRing;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker.Http;
 
 namespace FunctionsApiKey.Middleware;
 
 /// <summary>
-/// The gate's RFC 9457 answers. Each body is fixed (built once), so no response carries anything from the request,
-/// and every cause of a 401 reads the same: a caller cannot tell an unknown key from an expired or revoked one.
+/// The gate's RFC 9457 answers, written the same way into either HTTP model: the built-in model's
+/// <see cref="HttpResponseData"/>, or ASP.NET Core integration's <see cref="HttpResponse"/>. Each body is fixed (built
+/// once), so no response carries anything from the request, and every cause of a 401 reads the same: a caller cannot
+/// tell an unknown key from an expired or revoked one.
 /// </summary>
 /// <param name="headerName">The header a caller should send, named in the 401 challenge.</param>
 internal sealed class ProblemResponses(string headerName)
@@ -20,6 +23,8 @@ internal sealed class ProblemResponses(string headerName)
     /// <summary>Seconds a caller should wait after a 503 while keys load.</summary>
     public const string RetryAfterSeconds = "5";
 
+    private const string NoStore = "no-store";
+
     private static readonly byte[] UnauthorizedBody = Problem(
         "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2", "Unauthorized", 401, UnauthorizedDetail);
 
@@ -31,39 +36,65 @@ internal sealed class ProblemResponses(string headerName)
 
     private readonly string _challenge = $"ApiKey header=\"{headerName}\"";
 
-    /// <summary>Builds the answer for a denied request.</summary>
+    /// <summary>Builds the built-in model's answer for a denied request.</summary>
     /// <param name="request">The request being answered.</param>
     /// <param name="outcome">Why it was denied; must not be <see cref="ApiKeyOutcome.Allowed"/>.</param>
     public HttpResponseData Create(HttpRequestData request, ApiKeyOutcome outcome)
     {
-        var response = request.CreateResponse();
+        var (status, body, challenge, retryAfter) = Select(outcome);
+        var response = request.CreateResponse(status);
         response.Headers.Add("Content-Type", ContentType);
-        response.Headers.Add("Cache-Control", "no-store");
-
-        byte[] body;
-        switch (outcome)
+        response.Headers.Add("Cache-Control", NoStore);
+        if (challenge is not null)
         {
-            case ApiKeyOutcome.ScopeDenied:
-                response.StatusCode = HttpStatusCode.Forbidden;
-                body = ForbiddenBody;
-                break;
-            case ApiKeyOutcome.KeysUnavailable:
-                response.StatusCode = HttpStatusCode.ServiceUnavailable;
-                response.Headers.Add("Retry-After", RetryAfterSeconds);
-                body = UnavailableBody;
-                break;
-            case ApiKeyOutcome.Allowed:
-                throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "An allowed request gets no problem response.");
-            default:
-                response.StatusCode = HttpStatusCode.Unauthorized;
-                response.Headers.Add("WWW-Authenticate", _challenge);
-                body = UnauthorizedBody;
-                break;
+            response.Headers.Add("WWW-Authenticate", challenge);
         }
 
+        if (retryAfter is not null)
+        {
+            response.Headers.Add("Retry-After", retryAfter);
+        }
+
+        // The built-in model buffers the body in memory, so a synchronous write blocks on nothing.
         response.Body.Write(body);
         return response;
     }
+
+    /// <summary>
+    /// Writes the answer for a denied request straight to ASP.NET Core's response, which the worker sends as it is:
+    /// headers first, then the body asynchronously, as ASP.NET Core allows no synchronous writes.
+    /// </summary>
+    /// <param name="response">The response of the invocation's <see cref="HttpContext"/>.</param>
+    /// <param name="outcome">Why it was denied; must not be <see cref="ApiKeyOutcome.Allowed"/>.</param>
+    /// <param name="cancellationToken">The caller went away.</param>
+    public Task WriteAsync(HttpResponse response, ApiKeyOutcome outcome, CancellationToken cancellationToken)
+    {
+        var (status, body, challenge, retryAfter) = Select(outcome);
+        response.StatusCode = (int)status;
+        response.ContentType = ContentType;
+        response.ContentLength = body.Length;
+        var headers = response.Headers;
+        headers.CacheControl = NoStore;
+        if (challenge is not null)
+        {
+            headers.WWWAuthenticate = challenge;
+        }
+
+        if (retryAfter is not null)
+        {
+            headers.RetryAfter = retryAfter;
+        }
+
+        return response.Body.WriteAsync(body, cancellationToken).AsTask();
+    }
+
+    private (HttpStatusCode Status, byte[] Body, string? Challenge, string? RetryAfter) Select(ApiKeyOutcome outcome) => outcome switch
+    {
+        ApiKeyOutcome.ScopeDenied => (HttpStatusCode.Forbidden, ForbiddenBody, null, null),
+        ApiKeyOutcome.KeysUnavailable => (HttpStatusCode.ServiceUnavailable, UnavailableBody, null, RetryAfterSeconds),
+        ApiKeyOutcome.Allowed => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "An allowed request gets no problem response."),
+        _ => (HttpStatusCode.Unauthorized, UnauthorizedBody, _challenge, null),
+    };
 
     private static byte[] Problem(string type, string title, int status, string detail) =>
         JsonSerializer.SerializeToUtf8Bytes(new ProblemDetails(type, title, status, detail), ProblemDetailsJsonContext.Default.ProblemDetails);
