@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Template;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace FunctionApp.TestHost.Routing;
 
@@ -15,7 +17,10 @@ internal sealed class RouteTable
 {
     private const string ReservedRouteError = "The specified route conflicts with one or more built in routes.";
 
-    private readonly (HttpFunction Function, TemplateMatcher Matcher)[] _routes;
+    /// <summary>ASP.NET Core's default constraints (<c>int</c>, <c>maxlength(n)</c>, …), which the host's route builder resolves too.</summary>
+    private static readonly DefaultInlineConstraintResolver Constraints = new(Options.Create(new RouteOptions()), new ServiceCollection().BuildServiceProvider());
+
+    private readonly (HttpFunction Function, TemplateMatcher Matcher, (string Name, bool Optional, IRouteConstraint Constraint)[] Constraints)[] _routes;
 
     public RouteTable(IEnumerable<HttpFunction> functions)
     {
@@ -36,7 +41,11 @@ internal sealed class RouteTable
             }
         }
 
-        _routes = [.. routed.Select(f => (f, Parse(f)))];
+        _routes = [.. routed.Select(f =>
+        {
+            var (matcher, constraints) = Parse(f);
+            return (f, matcher, constraints);
+        })];
         Functions = routed;
         Errors = errors;
     }
@@ -49,10 +58,10 @@ internal sealed class RouteTable
 
     public HttpFunction? Match(PathString path, string method, out RouteValueDictionary routeValues)
     {
-        foreach (var (function, matcher) in _routes)
+        foreach (var (function, matcher, constraints) in _routes)
         {
             var values = new RouteValueDictionary();
-            if (function.Accepts(method) && matcher.TryMatch(path, values))
+            if (function.Accepts(method) && matcher.TryMatch(path, values) && Satisfies(constraints, values))
             {
                 routeValues = values;
                 return function;
@@ -86,11 +95,38 @@ internal sealed class RouteTable
         string.Equals(function.Route.Trim('/'), other.Route.Trim('/'), StringComparison.OrdinalIgnoreCase)
         && (function.Methods is null || other.Methods is null || function.Methods.Intersect(other.Methods, StringComparer.Ordinal).Any());
 
-    private static TemplateMatcher Parse(HttpFunction function)
+    /// <summary>
+    /// Inline constraints, as ASP.NET Core routing applies them to an incoming request: an optional parameter without a
+    /// value passes. So <c>{root:maxlength(0)?}</c> matches only the empty path, as on the host.
+    /// </summary>
+    private static bool Satisfies((string Name, bool Optional, IRouteConstraint Constraint)[] constraints, RouteValueDictionary values)
+    {
+        foreach (var (name, optional, constraint) in constraints)
+        {
+            if (optional && (!values.TryGetValue(name, out var value) || value is null || value is string { Length: 0 }))
+            {
+                continue;
+            }
+
+            if (!constraint.Match(httpContext: null, route: null, name, values, RouteDirection.IncomingRequest))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static (TemplateMatcher Matcher, (string Name, bool Optional, IRouteConstraint Constraint)[] Constraints) Parse(HttpFunction function)
     {
         try
         {
-            return new TemplateMatcher(TemplateParser.Parse(function.Template), []);
+            var template = TemplateParser.Parse(function.Template);
+            var constraints = template.Parameters
+                .SelectMany(p => p.InlineConstraints.Select(c => (p.Name!, p.IsOptional, Constraints.ResolveConstraint(c.Constraint)
+                    ?? throw new ArgumentException($"The constraint '{c.Constraint}' of parameter '{p.Name}' is unknown."))))
+                .ToArray();
+            return (new TemplateMatcher(template, []), constraints);
         }
         catch (ArgumentException ex)
         {

@@ -24,6 +24,28 @@ public sealed class RouteTableTests
     }
 
     [Fact]
+    public void TheRootRouteOfAspNetCoreIntegrationMatchesOnlyTheSiteRootAsItsConstraintSays()
+    {
+        // Root sorts first, so without its constraint it would take every single-segment path.
+        var routes = Table("", TestFunctionMetadata.Http("Root", "{root:maxlength(0)?}", "get"), TestFunctionMetadata.Http("SecureEndpoint", "secure-endpoint", "get"));
+
+        Assert.Equal("Root", routes.Match("/", "GET", out _)?.Name);
+        Assert.Equal("SecureEndpoint", routes.Match("/secure-endpoint", "GET", out _)?.Name);
+        Assert.Null(routes.Match("/other", "GET", out _));
+    }
+
+    [Fact]
+    public void AnInlineConstraintDecidesWhetherARouteMatches()
+    {
+        var routes = Table("api", TestFunctionMetadata.Http("Item", "items/{id:int}", "get"), TestFunctionMetadata.Http("Named", "items/{name:alpha}", "get"));
+
+        Assert.Equal("Item", routes.Match("/api/items/42", "GET", out var values)?.Name);
+        Assert.Equal("42", values["id"]);
+        Assert.Equal("Named", routes.Match("/api/items/abc", "GET", out _)?.Name);
+        Assert.Null(routes.Match("/api/items/4b", "GET", out _));
+    }
+
+    [Fact]
     public void RoutesAreTriedInTheHostsOrderByFunctionNameAndTheFirstMatchWins()
     {
         // Neither the worker's order (Zeta first) nor the more specific literal route decides: the host sorts by name.
