@@ -2,8 +2,11 @@ using System.Net;
 
 namespace FunctionApp.Tests.EndToEnd;
 
-/// <summary>The tutorial's four calls against the real worker over real HTTP.</summary>
-public sealed class TutorialEndToEndTests(SettingsWorkerFixture worker) : IClassFixture<SettingsWorkerFixture>
+/// <summary>
+/// The tutorial's calls against the real worker over real HTTP, in each HTTP model of the isolated worker: the answers
+/// are the same to the byte.
+/// </summary>
+public abstract class TutorialEndToEndTests(SettingsWorkerFixture worker)
 {
     private const string UnauthorizedBody = """{"type":"https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2","title":"Unauthorized","status":401,"detail":"Invalid or missing API key"}""";
 
@@ -74,3 +77,9 @@ public sealed class TutorialEndToEndTests(SettingsWorkerFixture worker) : IClass
         Assert.Equal(UnauthorizedBody, await response.Content.ReadAsStringAsync());
     }
 }
+
+/// <summary>FunctionApp: the built-in HTTP model (<c>HttpRequestData</c> over gRPC).</summary>
+public sealed class BuiltInTutorialEndToEndTests(SettingsWorkerFixture worker) : TutorialEndToEndTests(worker), IClassFixture<SettingsWorkerFixture>;
+
+/// <summary>FunctionApp.AspNetCore: ASP.NET Core integration (<c>HttpRequest</c>, <c>IActionResult</c>), as Azure's templates write apps.</summary>
+public sealed class AspNetCoreTutorialEndToEndTests(AspNetCoreSettingsWorkerFixture worker) : TutorialEndToEndTests(worker), IClassFixture<AspNetCoreSettingsWorkerFixture>;

@@ -1,3 +1,4 @@
+using System.Reflection;
 using FunctionApp.TestHost;
 using FunctionApp.Testing;
 
@@ -20,7 +21,13 @@ public abstract class WorkerFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         await BeforeStartAsync();
-        Host = await FunctionsHost.StartAsync(new FunctionsHostOptions { Port = 0, Environment = Environment(), Log = Log, StartupTimeout = TimeSpan.FromSeconds(60) });
+        var options = new FunctionsHostOptions { Port = 0, Environment = Environment(), Log = Log, StartupTimeout = TimeSpan.FromSeconds(60) };
+        if (AppDirectory is { } app)
+        {
+            options.AppDirectory = app;
+        }
+
+        Host = await FunctionsHost.StartAsync(options);
         Client = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 32 }) { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -33,6 +40,9 @@ public abstract class WorkerFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>The build output of the app to run; null for the test host's default, FunctionApp.</summary>
+    protected virtual string? AppDirectory => null;
+
     /// <summary>The worker's environment on top of the process environment and local.settings.json.</summary>
     protected abstract Dictionary<string, string?> Environment();
 
@@ -40,7 +50,7 @@ public abstract class WorkerFixture : IAsyncLifetime
 }
 
 /// <summary>A worker with keys from settings, as after <c>cp local.settings.sample.json</c>, but with fresh random keys.</summary>
-public sealed class SettingsWorkerFixture : WorkerFixture
+public class SettingsWorkerFixture : WorkerFixture
 {
     public string Key { get; } = TestKeys.NewValue();
 
@@ -57,6 +67,16 @@ public sealed class SettingsWorkerFixture : WorkerFixture
         // Per-request lines are Debug; turned on here so the log checks see every line there is.
         ["Logging__LogLevel__FunctionApp"] = "Debug",
     };
+}
+
+/// <summary>
+/// The same, for FunctionApp.AspNetCore: the tutorial's functions in ASP.NET Core integration, where the host forwards
+/// each request to the worker's own HTTP server.
+/// </summary>
+public sealed class AspNetCoreSettingsWorkerFixture : SettingsWorkerFixture
+{
+    protected override string? AppDirectory { get; } =
+        typeof(AspNetCoreSettingsWorkerFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "AspNetCoreAppDirectory").Value;
 }
 
 /// <summary>

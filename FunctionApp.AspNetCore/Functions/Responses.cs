@@ -1,0 +1,17 @@
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+
+namespace FunctionApp.AspNetCore.Functions;
+
+/// <summary>The body of <c>GET /</c>: <c>{"Hello":"World"}</c>.</summary>
+internal sealed record RootResponse([property: JsonPropertyName("Hello")] string Hello);
+
+/// <summary>The body of <c>GET /secure-endpoint</c>: <c>{"message":"You have access!"}</c>.</summary>
+internal sealed record SecureResponse([property: JsonPropertyName("message")] string Message);
+
+internal static partial class FunctionsLog
+{
+    [LoggerMessage(EventId = 100, EventName = "SecureEndpointCalled", Level = LogLevel.Debug,
+        Message = "Secure endpoint called with API key {KeyName}")]
+    public static partial void SecureEndpointCalled(this ILogger logger, string keyName);
+}
