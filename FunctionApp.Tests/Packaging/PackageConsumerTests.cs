@@ -1,4 +1,7 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using FunctionApp.TestHost;
 using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
@@ -20,10 +23,119 @@ public sealed class PackageConsumerTests(PackageFeed feed) : IClassFixture<Packa
 
     private const string Forbidden = "The API key is not allowed to call this function";
 
+    private const string UnauthorizedBody = """{"type":"https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2","title":"Unauthorized","status":401,"detail":"Invalid or missing API key"}""";
+
+    [Theory]
+    [InlineData("BuiltIn")]
+    [InlineData("AspNetCore")]
+    public async Task InEachHttpModelTheGateAnswersNoKeyAWrongKeyTheRightKeyAndAnOutOfScopeKeyAsDocumented(string model)
+    {
+        await using var app = await StartModelAsync(model);
+
+        await AssertAnswerAsync(app.Client, "/api/hello", key: null, HttpStatusCode.OK, "hello");
+        foreach (var key in new[] { null, TestKeys.NewValue(), "not a key at all" })
+        {
+            using var denied = await SendAsync(app.Client, "/api/orders", key);
+            Assert.Equal(HttpStatusCode.Unauthorized, denied.StatusCode);
+            Assert.Equal("ApiKey header=\"api-key\"", denied.Headers.WwwAuthenticate.ToString());
+            Assert.True(denied.Headers.CacheControl?.NoStore);
+            Assert.Equal("application/problem+json", denied.Content.Headers.ContentType?.ToString());
+            Assert.Equal(UnauthorizedBody, await denied.Content.ReadAsStringAsync());
+        }
+
+        await AssertAnswerAsync(app.Client, "/api/orders", app.Key, HttpStatusCode.OK, model == "AspNetCore" ? "orders for consumer (user consumer):" : "orders for consumer:");
+        await AssertAnswerAsync(app.Client, "/api/reports", app.ReportsKey, HttpStatusCode.OK, "reports for consumer-reports");
+        await AssertAnswerAsync(app.Client, "/api/orders", app.ReportsKey, HttpStatusCode.Forbidden, Forbidden);
+    }
+
+    [Theory]
+    [InlineData("BuiltIn")]
+    [InlineData("AspNetCore")]
+    public async Task InEachHttpModelAProtectedFunctionAnswers503WhileNoKeyRingHasLoadedAndAnOpenOneRuns(string model)
+    {
+        await using var app = await StartModelAsync(model, vaultDown: true);
+        await app.Log.WaitForAsync(l => l.Contains("no key ring has loaded yet, so protected functions answer 503", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+
+        using var unavailable = await SendAsync(app.Client, "/api/orders", app.Key);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unavailable.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(5), unavailable.Headers.RetryAfter?.Delta);
+        Assert.Contains("API keys are not available yet; retry later", await unavailable.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await AssertAnswerAsync(app.Client, "/api/hello", key: null, HttpStatusCode.OK, "hello");
+    }
+
+    [Theory]
+    [InlineData("BuiltIn")]
+    [InlineData("AspNetCore")]
+    public async Task InEachHttpModelAPostedJsonBodyOverAHundredKilobytesReachesTheFunctionIntact(string model)
+    {
+        await using var app = await StartModelAsync(model);
+        var json = JsonSerializer.SerializeToUtf8Bytes(Enumerable.Range(0, 4_000).Select(i => new { id = i, item = $"order line {i} ✓", note = new string('x', i % 17) }));
+        Assert.True(json.Length >= 100_000, $"The body is {json.Length} bytes.");
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = new ByteArrayContent(json), Headers = { { "api-key", app.Key } } };
+        request.Content.Headers.ContentType = new("application/json");
+        using var response = await app.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.EndsWith($"{json.Length} bytes, sha256 {Convert.ToHexStringLower(SHA256.HashData(json))}", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("BuiltIn")]
+    [InlineData("AspNetCore")]
+    public async Task InEachHttpModelHeadIsGatedLikeGetAndAnsweredWithoutABody(string model)
+    {
+        await using var app = await StartModelAsync(model);
+
+        using (var denied = await app.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/api/orders")))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, denied.StatusCode);
+            Assert.Equal("ApiKey header=\"api-key\"", denied.Headers.WwwAuthenticate.ToString());
+            Assert.Empty(await denied.Content.ReadAsByteArrayAsync());
+        }
+
+        using var allowed = await app.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/api/orders") { Headers = { { "api-key", app.Key } } });
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.Empty(await allowed.Content.ReadAsByteArrayAsync());
+    }
+
+    [Theory]
+    [InlineData("BuiltIn")]
+    [InlineData("AspNetCore")]
+    public async Task InEachHttpModelAChunkedBodyIsGatedAndReachesTheFunctionAsThatModelCarriesIt(string model)
+    {
+        await using var app = await StartModelAsync(model);
+        var body = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("{\"chunk\":true}", 2_000)));
+
+        using (var denied = await app.Client.SendAsync(Chunked(body, key: null)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, denied.StatusCode);
+        }
+
+        using var allowed = await app.Client.SendAsync(Chunked(body, app.Key));
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+
+        // The host reads a built-in model's body only with a Content-Length, and forwards the stream as it is to ASP.NET Core.
+        var received = model == "AspNetCore" ? body : [];
+        Assert.EndsWith($"{received.Length} bytes, sha256 {Convert.ToHexStringLower(SHA256.HashData(received))}", await allowed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        static HttpRequestMessage Chunked(byte[] body, string? key)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = new StreamContent(new MemoryStream(body)) };
+            request.Headers.TransferEncodingChunked = true;
+            if (key is not null)
+            {
+                request.Headers.Add("api-key", key);
+            }
+
+            return request;
+        }
+    }
+
     [Fact]
     public async Task AnAppWithOnlyTheCorePackageAnswers200To401And403AndShipsNoAzureSdkOfItsOwn()
     {
-        var app = await feed.BuildConsumerAsync("FunctionsApiKey", "Core");
+        var app = await feed.BuildConsumerAsync("FunctionsApiKey", "BuiltIn");
 
         // The core package adds exactly one package, itself, to what the worker brings: no Azure SDK, no Key Vault.
         Assert.Equal(["FunctionsApiKey"], app.Assets.BroughtOnlyBy("FunctionsApiKey"));
@@ -31,6 +143,13 @@ public sealed class PackageConsumerTests(PackageFeed feed) : IClassFixture<Packa
         Assert.True(app.Ships("ConsumerApp"));
         Assert.True(app.Ships("FunctionsApiKey"));
         Assert.DoesNotContain(AzureSdkOfTheVaultPackage, app.Ships);
+
+        // It runs on the oldest worker the package declares, below the one this repository's apps take.
+        var floors = feed.LowestDependencyVersions();
+        Assert.Equal("2.51.0", floors["Microsoft.Azure.Functions.Worker"]);
+        Assert.Equal("3.1.0", floors["Microsoft.Azure.Functions.Worker.Extensions.Http"]);
+        Assert.Equal(floors["Microsoft.Azure.Functions.Worker"], app.Assets.Versions["Microsoft.Azure.Functions.Worker"]);
+        Assert.Equal(floors["Microsoft.Azure.Functions.Worker.Extensions.Http"], app.Assets.Versions["Microsoft.Azure.Functions.Worker.Extensions.Http"]);
         Assert.False(app.Ships("FunctionsApiKey.KeyVault"));
 
         var key = TestKeys.NewValue();
@@ -51,7 +170,7 @@ public sealed class PackageConsumerTests(PackageFeed feed) : IClassFixture<Packa
             Assert.Contains(Unauthorized, await denied.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        await AssertAnswerAsync(client, "/api/orders", key, HttpStatusCode.OK, "orders for consumer");
+        await AssertAnswerAsync(client, "/api/orders", key, HttpStatusCode.OK, "orders for consumer:");
         await AssertAnswerAsync(client, "/api/reports", reportsKey, HttpStatusCode.OK, "reports for consumer-reports");
         await AssertAnswerAsync(client, "/api/orders", reportsKey, HttpStatusCode.Forbidden, Forbidden);
     }
@@ -59,7 +178,7 @@ public sealed class PackageConsumerTests(PackageFeed feed) : IClassFixture<Packa
     [Fact]
     public async Task AnAppWithOnlyTheKeyVaultPackageGetsTheCorePackageWithItAndLoadsItsKeysFromTheVault()
     {
-        var app = await feed.BuildConsumerAsync("FunctionsApiKey.KeyVault", "KeyVault");
+        var app = await feed.BuildConsumerAsync("FunctionsApiKey.KeyVault", "BuiltIn", "KeyVault");
 
         // The app names only the vault package; the core package comes with it, at the same version.
         Assert.Equal(feed.Version, app.Assets.Versions["FunctionsApiKey"]);
@@ -78,11 +197,57 @@ public sealed class PackageConsumerTests(PackageFeed feed) : IClassFixture<Packa
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = host.BaseAddress };
 
         await AssertAnswerAsync(client, "/api/orders", key: null, HttpStatusCode.Unauthorized, Unauthorized);
-        await AssertAnswerAsync(client, "/api/orders", key, HttpStatusCode.OK, "orders for consumer");
+        await AssertAnswerAsync(client, "/api/orders", key, HttpStatusCode.OK, "orders for consumer:");
         await AssertAnswerAsync(client, "/api/reports", reportsKey, HttpStatusCode.OK, "reports for consumer-reports");
         await AssertAnswerAsync(client, "/api/orders", reportsKey, HttpStatusCode.Forbidden, Forbidden);
         Assert.True(azure.Identity.TokensIssued >= 1);
         await log.WaitForAsync(l => l.Contains("Loaded 2 API keys from keyvault", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>
+    /// The consumer app of one HTTP model, built with the vault package, running with keys from settings; or, with
+    /// <paramref name="vaultDown"/>, from a vault that answers 503 to everything, so no key ring ever loads.
+    /// </summary>
+    private async Task<RunningConsumer> StartModelAsync(string model, bool vaultDown = false)
+    {
+        var app = model == "AspNetCore"
+            ? await feed.BuildConsumerAsync("FunctionsApiKey.KeyVault", "AspNetCore")
+            : await feed.BuildConsumerAsync("FunctionsApiKey.KeyVault", "BuiltIn", "KeyVault");
+        var key = TestKeys.NewValue();
+        var reportsKey = TestKeys.NewValue();
+        var log = new LogCapture();
+        FakeAzureEnvironment? azure = null;
+        Dictionary<string, string?> environment;
+        if (vaultDown)
+        {
+            azure = await FakeAzureEnvironment.StartAsync();
+            azure.Vault.StartOutage();
+            environment = azure.WorkerEnvironment(refreshInterval: TimeSpan.FromHours(1));
+        }
+        else
+        {
+            environment = new()
+            {
+                ["ApiKeys__Keys__consumer"] = key,
+                ["ApiKeys__Keys__consumer-reports"] = reportsKey,
+                ["ApiKeys__Keys__consumer-reports__Scopes"] = "reports",
+            };
+        }
+
+        try
+        {
+            var host = await StartAsync(app, environment, log);
+            return new RunningConsumer(host, azure, log, key, reportsKey);
+        }
+        catch
+        {
+            if (azure is not null)
+            {
+                await azure.DisposeAsync();
+            }
+
+            throw;
+        }
     }
 
     private static async Task<FunctionsHost> StartAsync(BuiltConsumer app, Dictionary<string, string?> environment, LogCapture? log = null) =>
@@ -111,5 +276,27 @@ public sealed class PackageConsumerTests(PackageFeed feed) : IClassFixture<Packa
         }
 
         return client.SendAsync(request);
+    }
+
+    /// <summary>A consumer app under the test host, with a client and the keys it accepts; disposing stops everything it started.</summary>
+    private sealed class RunningConsumer(FunctionsHost host, FakeAzureEnvironment? azure, LogCapture log, string key, string reportsKey) : IAsyncDisposable
+    {
+        public HttpClient Client { get; } = new(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+        public LogCapture Log => log;
+
+        public string Key => key;
+
+        public string ReportsKey => reportsKey;
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            await host.DisposeAsync();
+            if (azure is not null)
+            {
+                await azure.DisposeAsync();
+            }
+        }
     }
 }

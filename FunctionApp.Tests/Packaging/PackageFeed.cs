@@ -21,6 +21,7 @@ public sealed class PackageFeed : IAsyncLifetime
     private static readonly string[] Packages = ["FunctionsApiKey", "FunctionsApiKey.KeyVault"];
 
     private readonly string _work = Directory.CreateTempSubdirectory("functionsapikey-consumer-").FullName;
+    private readonly Dictionary<string, Task<BuiltConsumer>> _builds = [];
     private string? _globalPackages;
 
     /// <summary>The packages' version in this run, e.g. 1.0.0-consumer.g3f2a….</summary>
@@ -67,19 +68,36 @@ public sealed class PackageFeed : IAsyncLifetime
     }
 
     /// <summary>
-    /// Copies <c>ConsumerApp</c> with the Program.cs of <paramref name="variant"/> to a folder of its own, makes it
-    /// reference <paramref name="gatePackage"/> from the feed, and builds it.
+    /// Copies the <c>ConsumerApp</c> of one HTTP model (<c>BuiltIn</c> or <c>AspNetCore</c>), with its Program.cs or
+    /// <c>Program.{program}.cs</c>, to a folder of its own, makes it reference <paramref name="gatePackage"/> from the
+    /// feed, and builds it.
     /// </summary>
-    public async Task<BuiltConsumer> BuildConsumerAsync(string gatePackage, string variant)
+    /// <remarks>Each app is built once per feed: the tests of one model share its build.</remarks>
+    public Task<BuiltConsumer> BuildConsumerAsync(string gatePackage, string model, string? program = null)
+    {
+        lock (_builds)
+        {
+            var name = $"{gatePackage}/{model}/{program}";
+            if (!_builds.TryGetValue(name, out var build) || build.IsFaulted || build.IsCanceled)
+            {
+                _builds[name] = build = BuildAsync(gatePackage, model, program);
+            }
+
+            return build;
+        }
+    }
+
+    private async Task<BuiltConsumer> BuildAsync(string gatePackage, string model, string? program)
     {
         var sources = Path.Combine(RepositoryRoot, "FunctionApp.Tests", "Packaging", "ConsumerApp");
-        var project = Path.Combine(_work, variant);
+        var project = Path.Combine(_work, program is null ? model : $"{model}.{program}");
         Directory.CreateDirectory(project);
-        File.Copy(Path.Combine(sources, "Functions.cs"), Path.Combine(project, "Functions.cs"));
+        File.Copy(Path.Combine(sources, model, "Functions.cs"), Path.Combine(project, "Functions.cs"));
         File.Copy(Path.Combine(sources, "host.json"), Path.Combine(project, "host.json"));
-        File.Copy(Path.Combine(sources, variant, "Program.cs"), Path.Combine(project, "Program.cs"));
-        var versions = RepositoryPackageVersions();
-        var csproj = Regex.Replace(await File.ReadAllTextAsync(Path.Combine(sources, "ConsumerApp.csproj.template")), @"\{\{([^}]+)\}\}", placeholder => placeholder.Groups[1].Value switch
+        File.Copy(Path.Combine(sources, model, program is null ? "Program.cs" : $"Program.{program}.cs"), Path.Combine(project, "Program.cs"));
+        var versions = LowestDependencyVersions().Concat(RepositoryPackageVersions()).DistinctBy(v => v.Key).ToDictionary();
+        var template = Path.Combine(sources, model, "ConsumerApp.csproj.template");
+        var csproj = Regex.Replace(await File.ReadAllTextAsync(template), @"\{\{([^}]+)\}\}", placeholder => placeholder.Groups[1].Value switch
         {
             "GatePackage" => gatePackage,
             "GateVersion" => Version,
@@ -113,7 +131,33 @@ public sealed class PackageFeed : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    /// <summary>The versions the repository builds its own app with, so that the consumer never drifts from them.</summary>
+    /// <summary>
+    /// The lowest version of each package the gate's packages depend on, as their packed nuspecs declare it (NuGet
+    /// resolves a dependency to the lowest version that satisfies it): the oldest worker a consumer may run.
+    /// </summary>
+    internal Dictionary<string, string> LowestDependencyVersions()
+    {
+        var lowest = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var nuspec in Directory.GetFiles(Path.Combine(_work, "nuspec"), "*.nuspec"))
+        {
+            foreach (var dependency in XDocument.Load(nuspec).Descendants().Where(e => e.Name.LocalName == "dependency"))
+            {
+                var id = (string)dependency.Attribute("id")!;
+                var version = ((string)dependency.Attribute("version")!).Trim('[', ']', '(', ')').Split(',')[0];
+                if (!Packages.Contains(id) && (!lowest.TryGetValue(id, out var known) || NuGetVersionOrder(version, known) > 0))
+                {
+                    // Two packages may name one dependency at different floors; the app must satisfy the higher one.
+                    lowest[id] = version;
+                }
+            }
+        }
+
+        return lowest;
+    }
+
+    private static int NuGetVersionOrder(string left, string right) => System.Version.Parse(left.Split('-')[0]).CompareTo(System.Version.Parse(right.Split('-')[0]));
+
+    /// <summary>The versions the repository builds its own app with, for every package the gate does not depend on.</summary>
     private static Dictionary<string, string> RepositoryPackageVersions() =>
         XDocument.Load(Path.Combine(RepositoryRoot, "Directory.Packages.props"))
             .Descendants("PackageVersion")

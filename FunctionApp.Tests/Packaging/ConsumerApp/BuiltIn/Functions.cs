@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using FunctionsApiKey;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Azure.Functions.Worker;
@@ -6,7 +7,11 @@ using Microsoft.Azure.Functions.Worker.Http;
 
 namespace ConsumerApp;
 
-/// <summary>One function of each kind the gate tells apart, under host.json's default route prefix <c>api</c>.</summary>
+/// <summary>
+/// One function of each kind the gate tells apart, in the built-in HTTP model (<c>HttpRequestData</c>), under host.json's
+/// default route prefix <c>api</c>. The file names both our namespace and ASP.NET Core's authorization namespace, as
+/// an app's would: nothing in it may be ambiguous.
+/// </summary>
 public static class Functions
 {
     /// <summary>Open to anyone.</summary>
@@ -15,10 +20,18 @@ public static class Functions
     public static HttpResponseData Hello([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "hello")] HttpRequestData request) =>
         Text(request, "hello");
 
-    /// <summary>Protected with nothing written: any key without scopes, or one that lists "Orders".</summary>
+    /// <summary>
+    /// Protected with nothing written: any key without scopes, or one that lists "Orders". Says who called, and the
+    /// length and SHA-256 of the body it received, so a caller can tell the body arrived intact.
+    /// </summary>
     [Function("Orders")]
-    public static HttpResponseData Orders([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "orders")] HttpRequestData request, FunctionContext context) =>
-        Text(request, $"orders for {context.GetApiKeyIdentity()?.Name}");
+    public static HttpResponseData Orders(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", "post", Route = "orders")] HttpRequestData request, FunctionContext context)
+    {
+        using var body = new MemoryStream();
+        request.Body.CopyTo(body);
+        return Text(request, $"orders for {context.GetApiKeyIdentity()?.Name}: {body.Length} bytes, sha256 {Convert.ToHexStringLower(SHA256.HashData(body.ToArray()))}");
+    }
 
     /// <summary>Only keys without scopes, or those that list "reports".</summary>
     [Function("Reports")]
