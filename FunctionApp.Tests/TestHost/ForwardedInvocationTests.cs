@@ -61,10 +61,7 @@ public sealed class ForwardedInvocationTests : IDisposable
     {
         // The worker answers a function that threw with an empty 200, which YARP copies without starting the response;
         // the host's ExceptionMiddleware then answers the failed invocation with 500.
-        var completed = CompleteAsync();
-        WorkerAnswers(StatusCodes.Status200OK);
-        _answer.SetResult(Response(StatusResult.Types.Status.Failure, "boom"));
-        await completed.WaitAsync(Bound);
+        await CompleteWhileAsync(() => WorkerAnswers(StatusCodes.Status200OK), () => _answer.SetResult(Response(StatusResult.Types.Status.Failure, "boom")));
 
         Assert.Equal(StatusCodes.Status500InternalServerError, _context.Response.StatusCode);
         Assert.Contains("[host] Echo failed: boom", _log.Lines);
@@ -74,10 +71,7 @@ public sealed class ForwardedInvocationTests : IDisposable
     public async Task AFailedInvocationLeavesAResponseThatHasStartedAsItIs()
     {
         _context.Features.Set<IHttpResponseFeature>(new StartedResponse { StatusCode = StatusCodes.Status201Created });
-        var completed = CompleteAsync();
-        _forward.SetResult(ForwarderError.None);
-        _answer.SetResult(Response(StatusResult.Types.Status.Failure, "boom"));
-        await completed.WaitAsync(Bound);
+        await CompleteWhileAsync(() => _forward.SetResult(ForwarderError.None), () => _answer.SetResult(Response(StatusResult.Types.Status.Failure, "boom")));
 
         Assert.Equal(StatusCodes.Status201Created, _context.Response.StatusCode);
         Assert.Contains("[host] Echo: the worker's response had started, so the client keeps what it got.", _log.Lines);
@@ -87,9 +81,7 @@ public sealed class ForwardedInvocationTests : IDisposable
     public async Task AFunctionTimeoutStopsTheForwardAndGets500()
     {
         ForwardEndsWhenStopped();
-        var completed = CompleteAsync();
-        _answer.SetResult(null);
-        await completed.WaitAsync(Bound);
+        await CompleteWhileAsync(() => _answer.SetResult(null));
 
         Assert.True(_stopForward.IsCancellationRequested);
         Assert.Equal(StatusCodes.Status500InternalServerError, _context.Response.StatusCode);
@@ -99,9 +91,7 @@ public sealed class ForwardedInvocationTests : IDisposable
     public async Task ALostWorkerStopsTheForwardAndGets503()
     {
         ForwardEndsWhenStopped();
-        var completed = CompleteAsync();
-        _answer.SetException(new WorkerUnavailableException("The worker process exited with code 137."));
-        await completed.WaitAsync(Bound);
+        await CompleteWhileAsync(() => _answer.SetException(new WorkerUnavailableException("The worker process exited with code 137.")));
 
         Assert.True(_stopForward.IsCancellationRequested);
         Assert.Equal(StatusCodes.Status503ServiceUnavailable, _context.Response.StatusCode);
@@ -111,11 +101,13 @@ public sealed class ForwardedInvocationTests : IDisposable
     [Fact]
     public async Task AFailedForwardKeepsYarpsStatusWhenTheInvocationFailsToo()
     {
-        var completed = CompleteAsync();
-        _context.Response.StatusCode = StatusCodes.Status504GatewayTimeout;
-        _forward.SetResult(ForwarderError.RequestTimedOut);
-        _answer.SetResult(Response(StatusResult.Types.Status.Failure, "Timed out waiting for the function start call."));
-        await completed.WaitAsync(Bound);
+        await CompleteWhileAsync(
+            () =>
+            {
+                _context.Response.StatusCode = StatusCodes.Status504GatewayTimeout;
+                _forward.SetResult(ForwarderError.RequestTimedOut);
+            },
+            () => _answer.SetResult(Response(StatusResult.Types.Status.Failure, "Timed out waiting for the function start call.")));
 
         Assert.Equal(StatusCodes.Status504GatewayTimeout, _context.Response.StatusCode);
         Assert.Contains("[host] Echo failed: Timed out waiting for the function start call.", _log.Lines);
@@ -125,9 +117,7 @@ public sealed class ForwardedInvocationTests : IDisposable
     public async Task AClientThatWentAwayEndsItQuietly()
     {
         ForwardEndsWhenStopped();
-        var completed = CompleteAsync();
-        _answer.SetCanceled();
-        await completed.WaitAsync(Bound);
+        await CompleteWhileAsync(() => _answer.SetCanceled());
 
         Assert.Equal(StatusCodes.Status502BadGateway, _context.Response.StatusCode);
         Assert.Empty(_log.Lines);
@@ -135,6 +125,18 @@ public sealed class ForwardedInvocationTests : IDisposable
 
     private Task CompleteAsync() =>
         ForwardedInvocation.CompleteAsync(_context.Response, "Echo", _forward.Task, _stopForward, _answer.Task, new HostLog(_log));
+
+    /// <summary>Runs <see cref="ForwardedInvocation.CompleteAsync"/> while <paramref name="events"/> happen in order, and waits for it to end.</summary>
+    private async Task CompleteWhileAsync(params Action[] events)
+    {
+        var completed = CompleteAsync();
+        foreach (var happen in events)
+        {
+            happen();
+        }
+
+        await completed.WaitAsync(Bound);
+    }
 
     /// <summary>What YARP does with a worker's response with no body: status and headers copied, the response not started.</summary>
     private void WorkerAnswers(int status)
