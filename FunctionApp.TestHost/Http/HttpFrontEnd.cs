@@ -77,8 +77,9 @@ internal sealed class HttpFrontEnd(RouteTable routes, FunctionInvoker invoker, A
                 return;
             }
 
+            // The worker that serves once the body is read: a restart may have replaced this one meanwhile.
             var invocation = await InvocationRequestFactory.CreateAsync(request, function, routeValues, context.RequestAborted).ConfigureAwait(false);
-            var dispatched = invoker.Dispatch(worker, function.Name, invocation, context.RequestAborted);
+            var dispatched = await invoker.DispatchAsync(function.Name, invocation, context.RequestAborted).ConfigureAwait(false);
             if (await dispatched.Answer.ConfigureAwait(false) is not { } answer)
             {
                 // The function outlasted functionTimeout.
