@@ -110,7 +110,7 @@ public sealed class FunctionsHost : IAsyncDisposable
             host._timers = CreateTimers(functions.Timers, background, TimeProvider.System, log);
             host._manual = new ManualInvoker(functions, host._timers, background, TimeProvider.System);
             var admin = new AdminEndpoint(host._manual, log, host._stopping.Token);
-            host._http = await HttpFrontEnd.StartAsync(options.Port, new HttpFrontEnd(functions.Routes, invoker, admin, settings, log)).ConfigureAwait(false);
+            host._http = await HttpFrontEnd.StartAsync(options, functions.Routes, invoker, admin, settings, log).ConfigureAwait(false);
             host.BaseAddress = new Uri(ServerAddress(host._http));
 
             if (worker.Process.Exited.IsCompleted)

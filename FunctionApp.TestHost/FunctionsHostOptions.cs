@@ -30,6 +30,13 @@ public sealed class FunctionsHostOptions
     /// <summary>How long a stopping worker gets to exit by itself before its process tree is killed.</summary>
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a request forwarded to an ASP.NET Core integration worker may go without progress (no response headers,
+    /// no data either way) before the client gets 504: YARP's <c>ActivityTimeout</c>, which the host sets to 240 s.
+    /// Internal so that tests can wait a second or two instead.
+    /// </summary>
+    internal TimeSpan HttpProxyActivityTimeout { get; set; } = TimeSpan.FromSeconds(240);
+
     public static string DefaultAppDirectory { get; } =
         typeof(FunctionsHostOptions).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "FunctionAppDirectory")?.Value

@@ -30,7 +30,24 @@ internal sealed class FunctionInvoker(FunctionDispatcher dispatcher, TimeSpan? f
     /// <exception cref="WorkerUnavailableException">A restart under way failed: no worker will run it.</exception>
     public async Task<DispatchedInvocation> DispatchAsync(string functionName, StreamingMessage invocation, CancellationToken cancellationToken)
     {
-        var worker = await dispatcher.GetWorkerAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var worker = await GetWorkerAsync(cancellationToken).ConfigureAwait(false);
+        return Dispatch(worker, functionName, invocation, cancellationToken);
+    }
+
+    /// <summary>
+    /// The worker to invoke, waiting for a new one while the worker is being replaced after a timeout. An HTTP invocation
+    /// of a worker that serves HTTP itself needs it before dispatching: the request is forwarded to that worker's server
+    /// before its invocation is sent (<see cref="Http.WorkerHttpForwarder"/>), and both must reach the same worker.
+    /// </summary>
+    /// <exception cref="WorkerUnavailableException">A restart under way failed: no worker will run it.</exception>
+    public Task<WorkerSession> GetWorkerAsync(CancellationToken cancellationToken) => dispatcher.GetWorkerAsync().WaitAsync(cancellationToken);
+
+    /// <summary>
+    /// Queues <paramref name="invocation"/> on <paramref name="worker"/>'s stream, within the function timeout as
+    /// <see cref="DispatchAsync"/> does. A worker that has gone away fails the answer, not this call.
+    /// </summary>
+    public DispatchedInvocation Dispatch(WorkerSession worker, string functionName, StreamingMessage invocation, CancellationToken cancellationToken)
+    {
         var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var answer = worker.Channel.RequestAsync(invocation, abandon.Token);
         return new DispatchedInvocation(invocation.InvocationRequest.InvocationId, AwaitAnswerAsync(worker, functionName, invocation, answer, abandon, cancellationToken));

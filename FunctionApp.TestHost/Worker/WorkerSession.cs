@@ -13,6 +13,9 @@ internal sealed class WorkerSession : IAsyncDisposable
 {
     private const string HostVersion = "4.1040.0";
 
+    /// <summary>The capability an ASP.NET Core integration worker advertises its own HTTP server with.</summary>
+    private const string HttpUriCapability = "HttpUri";
+
     private readonly string _appDirectory;
     private readonly string _workerDirectory;
     private readonly WorkerChannels _channels;
@@ -35,6 +38,13 @@ internal sealed class WorkerSession : IAsyncDisposable
     public WorkerProcess Process { get; }
 
     public WorkerChannel Channel { get; }
+
+    /// <summary>
+    /// Where the worker serves HTTP itself, from the <c>HttpUri</c> capability of its <c>WorkerInitResponse</c>: set only
+    /// by an ASP.NET Core integration worker (<c>ConfigureFunctionsWebApplication()</c>), whose HTTP requests the host
+    /// forwards there instead of sending them over gRPC. Null for the built-in HTTP model, and until the worker is initialised.
+    /// </summary>
+    public Uri? HttpUri { get; private set; }
 
     /// <summary>Whether the host itself is ending this worker (it stops, or replaces the worker), so its exit is expected.</summary>
     public bool Stopping => Volatile.Read(ref _stopping) == 1;
@@ -74,6 +84,16 @@ internal sealed class WorkerSession : IAsyncDisposable
             WorkerInitRequest = new WorkerInitRequest { HostVersion = HostVersion, WorkerDirectory = _workerDirectory, FunctionAppDirectory = _appDirectory },
         }, cancellationToken).ConfigureAwait(false);
         EnsureSuccess(init.WorkerInitResponse?.Result, "initialize");
+
+        // The host's GrpcWorkerChannel keeps new Uri(HttpUri) as the proxy endpoint; a worker restarted after a timeout
+        // binds another port, so each session keeps its own.
+        if (init.WorkerInitResponse!.Capabilities.TryGetValue(HttpUriCapability, out var httpUri))
+        {
+            HttpUri = Uri.TryCreate(httpUri, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+                ? uri
+                : throw new InvalidOperationException($"The worker's {HttpUriCapability} capability '{httpUri}' is not an absolute http or https URI.");
+            _log.Host($"Worker {WorkerId} serves HTTP at {uri} (ASP.NET Core integration): HTTP requests are forwarded to it.");
+        }
     }
 
     /// <summary>Asks the worker for its functions (worker indexing).</summary>

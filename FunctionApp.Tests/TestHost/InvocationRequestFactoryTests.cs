@@ -41,7 +41,32 @@ public sealed class InvocationRequestFactoryTests
         Assert.Null(http.Body);
     }
 
+    [Fact]
+    public void AForwardedRequestsInvocationHasAnEmptyRpcHttpAndTheRequestOnlyInItsTriggerMetadata()
+    {
+        // As the host sends it to a worker with an HttpUri; the body is left for the forward to stream.
+        var request = Request(body: "{\"a\":1}", contentLength: 7);
+
+        var invocation = InvocationRequestFactory.CreateForwarded(request, Function, new RouteValueDictionary { ["id"] = 7 }).InvocationRequest;
+
+        Assert.Equal(new RpcHttp(), Assert.Single(invocation.InputData, d => d.Name == "request").Data.Http);
+        Assert.Equal(Function.FunctionId, invocation.FunctionId);
+        Assert.True(Guid.TryParse(invocation.InvocationId, out _));
+        Assert.NotNull(invocation.TraceContext);
+        Assert.Equal("7", invocation.TriggerMetadata["id"].String);
+        Assert.Equal("""{"x":"1"}""", invocation.TriggerMetadata["Query"].Json);
+        Assert.Contains("\"api-key\":\"K\"", invocation.TriggerMetadata["Headers"].Json, StringComparison.Ordinal);
+        Assert.Equal(0, request.Body.Position);
+    }
+
     private static async Task<RpcHttp> CreateAsync(string body, long? contentLength)
+    {
+        var message = await InvocationRequestFactory.CreateAsync(Request(body, contentLength), Function, new RouteValueDictionary(), CancellationToken.None);
+
+        return Assert.Single(message.InvocationRequest.InputData, d => d.Name == "request").Data.Http;
+    }
+
+    private static HttpRequest Request(string body, long? contentLength)
     {
         var context = new DefaultHttpContext();
         context.Request.Method = "POST";
@@ -52,9 +77,6 @@ public sealed class InvocationRequestFactoryTests
         context.Request.Headers["API-KEY"] = "K";
         context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
         context.Request.ContentLength = contentLength;
-
-        var message = await InvocationRequestFactory.CreateAsync(context.Request, Function, new RouteValueDictionary(), CancellationToken.None);
-
-        return Assert.Single(message.InvocationRequest.InputData, d => d.Name == "request").Data.Http;
+        return context.Request;
     }
 }
