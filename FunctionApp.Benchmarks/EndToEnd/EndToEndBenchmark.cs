@@ -1,11 +1,14 @@
 using System.Diagnostics;
+using System.Reflection;
 using FunctionApp.TestHost;
 
 namespace FunctionApp.Benchmarks.EndToEnd;
 
 /// <summary>
-/// The real worker under FunctionApp.TestHost, loaded over loopback HTTP by an in-process .NET client. Three kinds
-/// of request are interleaved round by round, so the machine's noise falls on all of them alike:
+/// The real workers of both HTTP models under FunctionApp.TestHost, FunctionApp (built-in, <c>HttpRequestData</c> over
+/// gRPC) and FunctionApp.AspNetCore (ASP.NET Core integration, the request forwarded to the worker's Kestrel), loaded
+/// over loopback HTTP by an in-process .NET client. For each model, three kinds of request are interleaved round by
+/// round with the other model's, so the machine's noise falls on all of them alike:
 /// <list type="bullet">
 /// <item><c>GET /secure-endpoint</c> with a valid key: the key check and the function;</item>
 /// <item><c>GET /</c> with the same header: the same request and work without a key check (an anonymous function
@@ -17,8 +20,11 @@ internal static class EndToEndBenchmark
 {
     private const int Clients = 16;
 
+    private static readonly string AspNetCoreApp = typeof(EndToEndBenchmark).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "AspNetCoreAppDirectory").Value!;
+
     /// <param name="quick">Run briefly, to prove the benchmark works.</param>
-    /// <param name="debugLogs">Turn on the app's per-request Debug log lines, to measure what they cost.</param>
+    /// <param name="debugLogs">Turn on the apps' per-request Debug log lines, to measure what they cost.</param>
     public static async Task RunAsync(bool quick, bool debugLogs)
     {
         var key = Micro.KeyCheckBenchmarks.NewKey();
@@ -28,15 +34,12 @@ internal static class EndToEndBenchmark
             environment["Logging__LogLevel__FunctionApp"] = "Debug";
         }
 
-        await using var host = await FunctionsHost.StartAsync(new FunctionsHostOptions { Port = 0, Environment = environment, Log = TextWriter.Null });
-        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = Clients * 2 }) { BaseAddress = host.BaseAddress };
+        await using var builtIn = await FunctionsHost.StartAsync(new FunctionsHostOptions { Port = 0, Environment = environment, Log = TextWriter.Null });
+        await using var aspNetCore = await FunctionsHost.StartAsync(new FunctionsHostOptions { AppDirectory = AspNetCoreApp, Port = 0, Environment = environment, Log = TextWriter.Null });
+        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = Clients * 2 });
 
-        Variant[] variants =
-        [
-            new("secure endpoint, valid key (200)", "/secure-endpoint", key, 200),
-            new("root, same header, no key check (200)", "/", key, 200),
-            new("secure endpoint, no key (401)", "/secure-endpoint", null, 401),
-        ];
+        Model[] models = [new("built-in", builtIn, key), new("ASP.NET Core", aspNetCore, key)];
+        var variants = models.SelectMany(m => m.Variants).ToArray();
 
         // Many short rounds: the machine is shared, and its load drifts over seconds.
         var rounds = quick ? 1 : 20;
@@ -52,32 +55,36 @@ internal static class EndToEndBenchmark
             for (var i = 0; i < variants.Length; i++)
             {
                 var variant = variants[(round + i) % variants.Length];
-                var cpu = WorkerCpu(host.WorkerProcessId);
+                var cpu = WorkerCpu(variant.Host.WorkerProcessId);
                 var count = variant.Loaded.Count;
                 await RunAsync(client, variant, Clients, loaded, record: true);
-                variant.WorkerCpu += WorkerCpu(host.WorkerProcessId) - cpu;
+                variant.WorkerCpu += WorkerCpu(variant.Host.WorkerProcessId) - cpu;
                 variant.WorkerCpuRequests += variant.Loaded.Count - count;
                 await RunAsync(client, variant, 1, single, record: true);
             }
         }
 
         Report.Table($"End to end{(debugLogs ? ", per-request Debug logs on" : string.Empty)}: {rounds} interleaved rounds of {loaded.TotalSeconds:0.#} s with {Clients} clients and {single.TotalSeconds:0.#} s with 1 client each",
-            ["request", $"requests/s ({Clients} clients)", "p50", "p99", "p50 (1 client)", "p99 (1 client)", "worker CPU per request", "wrong status"],
+            ["HTTP model", "request", $"requests/s ({Clients} clients)", "p50", "p99", "p50 (1 client)", "p99 (1 client)", "worker CPU per request", "wrong status"],
             variants.Select(v => new[]
             {
-                v.Name, Report.N(v.Loaded.Throughput), Report.Us(v.Loaded.Percentile(50)), Report.Us(v.Loaded.Percentile(99)),
+                v.Model, v.Name, Report.N(v.Loaded.Throughput), Report.Us(v.Loaded.Percentile(50)), Report.Us(v.Loaded.Percentile(99)),
                 Report.Us(v.Single.Percentile(50)), Report.Us(v.Single.Percentile(99)),
                 Report.N(v.WorkerCpu.TotalMicroseconds / v.WorkerCpuRequests, 1) + " µs", Report.N(v.WrongStatus),
             }));
 
         // Each round's ratio compares runs seconds apart, so drift in the machine's load cancels out; the median of
         // the rounds is the figure, and their range shows the noise.
-        var (secure, root) = (variants[0], variants[1]);
-        var ratios = secure.Loaded.RoundThroughputs.Zip(root.Loaded.RoundThroughputs, (s, r) => s / r).Order().ToList();
-        Report.Line($"Throughput ratio, valid key ÷ no key check: {Report.Median(ratios):F3} (median of {ratios.Count} rounds, range {ratios[0]:F3}–{ratios[^1]:F3}; "
-            + $"all requests pooled: {secure.Loaded.Throughput / root.Loaded.Throughput:F3}; target ≥ 0.97)");
-        Report.Line($"Median latency difference, valid key − no key check: {secure.Single.Percentile(50) - root.Single.Percentile(50):F1} µs with 1 client, "
-            + $"{secure.Loaded.Percentile(50) - root.Loaded.Percentile(50):F1} µs with {Clients} clients (target ≤ 30 µs)");
+        foreach (var model in models)
+        {
+            var (secure, root) = (model.Variants[0], model.Variants[1]);
+            var ratios = secure.Loaded.RoundThroughputs.Zip(root.Loaded.RoundThroughputs, (s, r) => s / r).Order().ToList();
+            Report.Line($"{model.Name}: throughput ratio, valid key ÷ no key check: {Report.Median(ratios):F3} (median of {ratios.Count} rounds, range {ratios[0]:F3}–{ratios[^1]:F3}; "
+                + $"all requests pooled: {secure.Loaded.Throughput / root.Loaded.Throughput:F3}; target ≥ 0.97); "
+                + $"worker CPU per request, valid key − no key check: {(secure.WorkerCpu.TotalMicroseconds / secure.WorkerCpuRequests) - (root.WorkerCpu.TotalMicroseconds / root.WorkerCpuRequests):F1} µs");
+            Report.Line($"{model.Name}: median latency difference, valid key − no key check: {secure.Single.Percentile(50) - root.Single.Percentile(50):F1} µs with 1 client, "
+                + $"{secure.Loaded.Percentile(50) - root.Loaded.Percentile(50):F1} µs with {Clients} clients (target ≤ 30 µs)");
+        }
     }
 
     /// <summary>User plus system CPU time the worker process has used so far (Linux /proc; zero elsewhere).</summary>
@@ -104,7 +111,7 @@ internal static class EndToEndBenchmark
             var mine = samples[c] = new List<double>(4096);
             while (clock.Elapsed < duration)
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, variant.Path);
+                using var request = new HttpRequestMessage(HttpMethod.Get, variant.Uri);
                 if (variant.Key is not null)
                 {
                     request.Headers.Add("api-key", variant.Key);
@@ -127,17 +134,34 @@ internal static class EndToEndBenchmark
         }
     }
 
-    private sealed class Variant(string name, string path, string? key, int expectedStatus)
+    /// <summary>One HTTP model's app under its own host, and the three requests measured against it.</summary>
+    private sealed class Model(string name, FunctionsHost host, string key)
+    {
+        public string Name { get; } = name;
+
+        public Variant[] Variants { get; } =
+        [
+            new(name, host, "secure endpoint, valid key (200)", "/secure-endpoint", key, 200),
+            new(name, host, "root, same header, no key check (200)", "/", key, 200),
+            new(name, host, "secure endpoint, no key (401)", "/secure-endpoint", null, 401),
+        ];
+    }
+
+    private sealed class Variant(string model, FunctionsHost host, string name, string path, string? key, int expectedStatus)
     {
         public int WrongStatus;
+
+        public string Model { get; } = model;
+
+        public FunctionsHost Host { get; } = host;
+
+        public Uri Uri { get; } = new(host.BaseAddress, path);
 
         public TimeSpan WorkerCpu { get; set; }
 
         public long WorkerCpuRequests { get; set; }
 
         public string Name { get; } = name;
-
-        public string Path { get; } = path;
 
         public string? Key { get; } = key;
 
