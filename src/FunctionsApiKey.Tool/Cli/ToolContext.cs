@@ -91,7 +91,7 @@ internal sealed class ToolContext
 
     private LocalSettingsKeyStore LocalStore() =>
         new LocalSettingsKeyStore(Settings.SettingsFile ?? throw new ToolException(ExitCodes.SettingsFile,
-            "--local: there is no local.settings.json here or in ./FunctionApp: run from the repository root, copy local.settings.sample.json to FunctionApp/local.settings.json, or pass --settings PATH."));
+            "--local: there is no local.settings.json here or in ./FunctionApp: run in your app's folder (in this repository, its root, once FunctionApp/local.settings.json is copied from local.settings.sample.json), or pass --settings PATH."));
 
     private VaultKeyStore VaultStore()
     {
