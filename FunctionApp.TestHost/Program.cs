@@ -5,8 +5,9 @@ using FunctionApp.TestHost;
 
 // A stand-in for `func start` on machines without Azure Functions Core Tools:
 //   dotnet run --project FunctionApp.TestHost [-- --port 7071] [--app <any isolated-worker app's build output>]
+//   func-testhost --app bin/Debug/net10.0        (the packed tool, run in the app's project folder; see README.md)
 const string Usage = """
-    Usage: FunctionApp.TestHost [--app <folder>] [--port <n>]
+    Usage: func-testhost [--app <folder>] [--port <n>]
 
       --app <folder>  An isolated-worker app's build output, the folder with worker.config.json, e.g. bin/Debug/net10.0.
                       Without it: this repository's FunctionApp, from its build output.
@@ -39,6 +40,13 @@ for (var i = 0; i < args.Length; i++)
             Console.Error.WriteLine(Usage);
             return 2;
     }
+}
+
+if (!appGiven && !Directory.Exists(options.AppDirectory))
+{
+    // Installed as a tool, the test host has no sample beside it.
+    Console.Error.WriteLine($"[host] ERROR: no --app, and this repository's FunctionApp is not built at {options.AppDirectory}. Pass your app's build output: --app bin/Debug/net10.0");
+    return 2;
 }
 
 options.ProjectDirectory = appGiven

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using FunctionApp.Testing;
 using FunctionApp.Tests.Tool;
 
 namespace FunctionApp.Tests.Packaging;
@@ -68,6 +70,32 @@ internal sealed class AppWithTool : IDisposable
     {
         AssertDocumented(command);
         return ChildProcess.RunAsync("bash", ["-c", command], Environment, Folder, input, CommandTimeout);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="command"/>, followed by <paramref name="extraArguments"/>, in the app's folder, once the README
+    /// is seen to give it, with every line it writes to standard output or error going to <paramref name="output"/>. bash
+    /// hands its process over to the command (<c>exec</c>), so a signal sent to the process reaches the command. The
+    /// caller kills its process tree.
+    /// </summary>
+    public Process Start(string command, string extraArguments, LogCapture output)
+    {
+        AssertDocumented(command);
+        var process = Process.Start(ChildProcess.StartInfo("bash", ["-c", $"exec {command} {extraArguments}"], Environment, Folder))!;
+        process.StandardInput.Close();
+        process.OutputDataReceived += (_, e) => Write(e.Data);
+        process.ErrorDataReceived += (_, e) => Write(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+
+        void Write(string? line)
+        {
+            if (line is not null)
+            {
+                output.WriteLine(line);
+            }
+        }
     }
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
