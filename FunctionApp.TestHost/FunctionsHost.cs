@@ -87,7 +87,7 @@ public sealed class FunctionsHost : IAsyncDisposable
     {
         var log = new HostLog(options.Log);
         var appDirectory = Path.GetFullPath(options.AppDirectory);
-        var settings = HostSettings.Load(appDirectory, options.Environment);
+        var settings = HostSettings.Load(appDirectory, options.ProjectDirectory, options.Environment);
         var workerConfig = WorkerConfig.Load(appDirectory, settings.WorkerEnvironment);
         var channels = new WorkerChannels();
         var grpc = await StartGrpcServerAsync(channels).ConfigureAwait(false);

@@ -12,6 +12,13 @@ public sealed class FunctionsHostOptions
     /// </summary>
     public string AppDirectory { get; set; } = DefaultAppDirectory;
 
+    /// <summary>
+    /// The app's project folder, where func start runs: its local.settings.json, if it has one, is read instead of the
+    /// copy in <see cref="AppDirectory"/>, so an edit takes effect at the next start without a rebuild. Null (the
+    /// default) reads the copy only.
+    /// </summary>
+    public string? ProjectDirectory { get; set; }
+
     /// <summary>The HTTP port on 127.0.0.1; 7071 like func start, 0 for any free port.</summary>
     public int Port { get; set; } = 7071;
 

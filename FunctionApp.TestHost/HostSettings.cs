@@ -6,7 +6,8 @@ namespace FunctionApp.TestHost;
 /// <summary>
 /// What the host reads from the app folder, as the Functions host and func start do: host.json's HTTP route prefix and
 /// function timeout, and the worker's environment (the process environment, plus local.settings.json's <c>Values</c>
-/// for names the environment does not already set).
+/// for names the environment does not already set). local.settings.json is the project folder's when there is one, as
+/// func start reads it from the folder it runs in, so an edit needs a restart and no rebuild; else the build output's copy.
 /// </summary>
 /// <param name="RoutePrefix">host.json's <c>extensions.http.routePrefix</c>, as written; <c>api</c> when not set.</param>
 /// <param name="FunctionTimeout">host.json's <c>functionTimeout</c>; null for no limit (<c>-1</c>).</param>
@@ -22,6 +23,7 @@ internal sealed record HostSettings(string RoutePrefix, TimeSpan? FunctionTimeou
     /// <summary>The shortest <c>functionTimeout</c> the host accepts.</summary>
     private static readonly TimeSpan MinFunctionTimeout = TimeSpan.FromSeconds(1);
 
+    private const string LocalSettingsFileName = "local.settings.json";
     private const string DefaultRoutePrefix = "api";
     private const string RoutePrefixOverride = "AzureFunctionsJobHost__extensions__http__routePrefix";
     private const string FunctionTimeoutOverride = "AzureFunctionsJobHost__functionTimeout";
@@ -30,7 +32,10 @@ internal sealed record HostSettings(string RoutePrefix, TimeSpan? FunctionTimeou
     public bool HomepageDisabled =>
         WorkerEnvironment.TryGetValue("AzureWebJobsDisableHomepage", out var value) && bool.TryParse(value, out var disabled) && disabled;
 
-    public static HostSettings Load(string appDirectory, IReadOnlyDictionary<string, string?> overrides)
+    /// <param name="appDirectory">The app's build output.</param>
+    /// <param name="projectDirectory">The app's project folder, whose local.settings.json wins over the build output's copy; null for the copy only.</param>
+    /// <param name="overrides">Variables over the environment; a null value removes one.</param>
+    public static HostSettings Load(string appDirectory, string? projectDirectory, IReadOnlyDictionary<string, string?> overrides)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (DictionaryEntry variable in Environment.GetEnvironmentVariables())
@@ -38,9 +43,12 @@ internal sealed record HostSettings(string RoutePrefix, TimeSpan? FunctionTimeou
             environment[(string)variable.Key] = (string?)variable.Value ?? string.Empty;
         }
 
-        foreach (var (name, value) in ReadLocalSettings(Path.Combine(appDirectory, "local.settings.json")))
+        if (LocalSettingsFile(appDirectory, projectDirectory) is { } localSettings)
         {
-            environment.TryAdd(name, value);
+            foreach (var (name, value) in ReadLocalSettings(localSettings))
+            {
+                environment.TryAdd(name, value);
+            }
         }
 
         // Like func start, the host's defaults fill only what nobody set.
@@ -68,13 +76,19 @@ internal sealed record HostSettings(string RoutePrefix, TimeSpan? FunctionTimeou
         return new HostSettings(routePrefix, ParseFunctionTimeout(functionTimeout), environment);
     }
 
+    /// <summary>
+    /// The one local.settings.json the worker's settings come from: the project folder's if it has one, else the build
+    /// output's copy, else none. One file, never a merge, so a setting deleted from the project's file is gone at the next
+    /// start even while the build output still holds it.
+    /// </summary>
+    public static string? LocalSettingsFile(string appDirectory, string? projectDirectory) =>
+        new[] { projectDirectory, appDirectory }
+            .OfType<string>()
+            .Select(directory => Path.Combine(Path.GetFullPath(directory), LocalSettingsFileName))
+            .FirstOrDefault(File.Exists);
+
     private static IEnumerable<KeyValuePair<string, string>> ReadLocalSettings(string path)
     {
-        if (!File.Exists(path))
-        {
-            yield break;
-        }
-
         using var document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         if (!document.RootElement.TryGetProperty("Values", out var values) || values.ValueKind != JsonValueKind.Object)
         {

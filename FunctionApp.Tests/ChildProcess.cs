@@ -23,31 +23,7 @@ internal static class ChildProcess
         string? input,
         TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            if (value is null)
-            {
-                start.Environment.Remove(name);
-            }
-            else
-            {
-                start.Environment[name] = value;
-            }
-        }
-
+        var start = StartInfo(fileName, arguments, environment, workingDirectory);
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
         try
@@ -80,5 +56,40 @@ internal static class ChildProcess
                 await process.WaitForExitAsync();
             }
         }
+    }
+
+    /// <summary>How <see cref="RunAsync"/> starts a program: its three standard streams redirected, and the environment given over this process's own.</summary>
+    /// <param name="fileName">The program, e.g. <c>dotnet</c>.</param>
+    /// <param name="arguments">Its arguments, each passed as one.</param>
+    /// <param name="environment">Variables over this process's environment; a null value removes one.</param>
+    /// <param name="workingDirectory">Where it runs.</param>
+    public static ProcessStartInfo StartInfo(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, string workingDirectory)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
+        return start;
     }
 }

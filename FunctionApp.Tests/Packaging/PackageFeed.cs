@@ -39,17 +39,11 @@ public sealed class PackageFeed : IAsyncLifetime
             throw new InvalidOperationException($"The temporary folder {_work} is inside the repository {RepositoryRoot}.");
         }
 
-        // --no-build packs what the test project's references built, in the same configuration; the nuspec goes to the
-        // temporary folder, or every run would leave one in the project's obj. A letter keeps the prerelease label from
-        // being a number with a leading zero, which SemVer forbids.
+        // A letter keeps the prerelease label from being a number with a leading zero, which SemVer forbids.
         var suffix = $"consumer.g{Guid.NewGuid():N}";
         foreach (var package in Packages)
         {
-            await DotnetCli.RunAsync(
-                RepositoryRoot,
-                PackTimeout,
-                "pack", Path.Combine("src", package, package + ".csproj"), "--no-build", "-c", Metadata("Configuration"), "-o", Feed, "--version-suffix", suffix,
-                $"-p:NuspecOutputPath={Path.Combine(_work, "nuspec")}{Path.DirectorySeparatorChar}");
+            await PackAsync(Path.Combine("src", package, package + ".csproj"), Feed, _work, "--version-suffix", suffix);
         }
 
         var packed = Path.GetFileName(Assert.Single(Directory.GetFiles(Feed, "FunctionsApiKey.KeyVault.*.nupkg")));
@@ -66,6 +60,17 @@ public sealed class PackageFeed : IAsyncLifetime
             </configuration>
             """);
     }
+
+    /// <summary>
+    /// Packs <paramref name="project"/> (a path in the repository) as this build's test project built it (<c>--no-build</c>,
+    /// in the same configuration) into <paramref name="feed"/>. The nuspec goes to <paramref name="work"/>, or every run
+    /// would leave one in the project's obj.
+    /// </summary>
+    internal static Task<string> PackAsync(string project, string feed, string work, params string[] arguments) =>
+        DotnetCli.RunAsync(
+            RepositoryRoot,
+            PackTimeout,
+            ["pack", project, "--no-build", "-c", Metadata("Configuration"), "-o", feed, $"-p:NuspecOutputPath={Path.Combine(work, "nuspec")}{Path.DirectorySeparatorChar}", .. arguments]);
 
     /// <summary>
     /// Copies the <c>ConsumerApp</c> of one HTTP model (<c>BuiltIn</c> or <c>AspNetCore</c>), with its Program.cs or

@@ -1,13 +1,72 @@
+using System.Text.Json;
 using FunctionApp.TestHost;
 
 namespace FunctionApp.Tests.TestHost;
 
-/// <summary>What the test host reads from host.json and the environment, as the Functions host reads it.</summary>
+/// <summary>
+/// What the test host reads from host.json, local.settings.json and the environment, as the Functions host and func
+/// start read them.
+/// </summary>
 public sealed class HostSettingsTests : IDisposable
 {
-    private readonly string _app = Directory.CreateTempSubdirectory("hostsettings-").FullName;
+    private const string Setting = "HostSettingsTests_Setting";
+    private const string CopyOnlySetting = "HostSettingsTests_CopyOnly";
 
-    public void Dispose() => Directory.Delete(_app, recursive: true);
+    private readonly string _app = Directory.CreateTempSubdirectory("hostsettings-").FullName;
+    private readonly string _project = Directory.CreateTempSubdirectory("hostsettings-project-").FullName;
+
+    public void Dispose()
+    {
+        Directory.Delete(_app, recursive: true);
+        Directory.Delete(_project, recursive: true);
+    }
+
+    [Fact]
+    public void TheProjectFoldersLocalSettingsAreReadInsteadOfTheBuildOutputsCopy()
+    {
+        WriteLocalSettings(_app, (Setting, "from the build output"), (CopyOnlySetting, "deleted from the project's file since the build"));
+        WriteLocalSettings(_project, (Setting, "from the project folder"));
+
+        var environment = Load("""{ "version": "2.0" }""", _project).WorkerEnvironment;
+
+        Assert.Equal(Path.Combine(_project, "local.settings.json"), HostSettings.LocalSettingsFile(_app, _project));
+        Assert.Equal("from the project folder", environment[Setting]);
+        Assert.False(environment.ContainsKey(CopyOnlySetting));
+    }
+
+    [Fact]
+    public void WithoutLocalSettingsInTheProjectFolderTheBuildOutputsCopyIsRead()
+    {
+        WriteLocalSettings(_app, (Setting, "from the build output"));
+
+        var environment = Load("""{ "version": "2.0" }""", _project).WorkerEnvironment;
+
+        Assert.Equal(Path.Combine(_app, "local.settings.json"), HostSettings.LocalSettingsFile(_app, _project));
+        Assert.Equal("from the build output", environment[Setting]);
+    }
+
+    [Fact]
+    public void AnEditToTheProjectFoldersLocalSettingsIsReadAtTheNextStartWithoutARebuild()
+    {
+        WriteLocalSettings(_app, (Setting, "built"));
+        WriteLocalSettings(_project, (Setting, "built"));
+        Assert.Equal("built", Load("""{ "version": "2.0" }""", _project).WorkerEnvironment[Setting]);
+
+        WriteLocalSettings(_project, (Setting, "edited"));
+
+        Assert.Equal("edited", Load("""{ "version": "2.0" }""", _project).WorkerEnvironment[Setting]);
+    }
+
+    [Fact]
+    public void WithoutAProjectFolderOnlyTheBuildOutputsCopyIsRead()
+    {
+        WriteLocalSettings(_app, (Setting, "from the build output"));
+        WriteLocalSettings(_project, (Setting, "from the project folder"));
+
+        var environment = Load("""{ "version": "2.0" }""").WorkerEnvironment;
+
+        Assert.Equal("from the build output", environment[Setting]);
+    }
 
     [Fact]
     public void WithoutARoutePrefixSettingTheDefaultIsApi()
@@ -72,7 +131,14 @@ public sealed class HostSettingsTests : IDisposable
         Assert.Contains(value, error.Message, StringComparison.Ordinal);
     }
 
-    private HostSettings Load(string hostJson, params (string Name, string? Value)[] environment)
+    private static void WriteLocalSettings(string directory, params (string Name, string Value)[] values) =>
+        File.WriteAllText(
+            Path.Combine(directory, "local.settings.json"),
+            JsonSerializer.Serialize(new { IsEncrypted = false, Values = values.ToDictionary(v => v.Name, v => v.Value) }));
+
+    private HostSettings Load(string hostJson, params (string Name, string? Value)[] environment) => Load(hostJson, projectDirectory: null, environment);
+
+    private HostSettings Load(string hostJson, string? projectDirectory, params (string Name, string? Value)[] environment)
     {
         File.WriteAllText(Path.Combine(_app, "host.json"), hostJson);
 
@@ -87,6 +153,6 @@ public sealed class HostSettingsTests : IDisposable
             overrides[name] = value;
         }
 
-        return HostSettings.Load(_app, overrides);
+        return HostSettings.Load(_app, projectDirectory, overrides);
     }
 }

@@ -4,8 +4,9 @@ using FunctionsApiKey.LastUse;
 namespace FunctionApp.Tests.Tool;
 
 /// <summary>
-/// <c>list</c> and <c>show</c> read the last-use table the app writes, here in Azurite through the app's
-/// identity-based storage settings, and still answer when the table cannot be reached, saying why.
+/// <c>list</c> and <c>show</c> read the last-use table the app writes when its settings name it
+/// (<c>ApiKeys__LastUseTable</c>), here in Azurite through the app's identity-based storage settings, and still answer
+/// when the table cannot be reached, saying why.
 /// </summary>
 public sealed class LastUseColumnTests(LastUseFixture fixture) : IClassFixture<LastUseFixture>
 {
@@ -52,6 +53,7 @@ public sealed class LastUseColumnTests(LastUseFixture fixture) : IClassFixture<L
             environment[name] = value;
         }
 
+        environment["ApiKeys__LastUseTable"] = LastUseDefaults.TableName;
         return environment;
     }
 

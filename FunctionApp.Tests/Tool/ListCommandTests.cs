@@ -4,8 +4,9 @@ namespace FunctionApp.Tests.Tool;
 
 /// <summary>
 /// <c>dotnet apikeys list</c> over a vault with a key in each state: a table or JSON of the keys (and nothing of other
-/// secrets, nor any value or hash), keys expiring within 14 days flagged, and without a storage connection an empty
-/// last-use column with the reason on standard error.
+/// secrets, nor any value or hash), keys expiring within 14 days flagged; nothing about last use unless the app's settings
+/// name a last-use table, and with one but no storage connection, an empty last-use column with the reason on standard
+/// error.
 /// </summary>
 public sealed class ListCommandTests(SeededVaultFixture fixture) : IClassFixture<SeededVaultFixture>
 {
@@ -16,8 +17,8 @@ public sealed class ListCommandTests(SeededVaultFixture fixture) : IClassFixture
 
         var run = (await fixture.RunAsync("list")).AssertExitCode(0);
 
-        Assert.Matches(@"^NAME\s+SCOPES\s+ENABLED\s+NOT BEFORE\s+EXPIRES\s+CREATED\s+LAST USED$", run.OutputLines[0]);
-        Assert.Matches($@"^active\s+SecureEndpoint reports\s+yes\s+-\s+{ToolOutput.Time(fixture.LongLived)}\s+{ToolOutput.Time(created)}\s+never$", run.Row("active"));
+        Assert.Matches(@"^NAME\s+SCOPES\s+ENABLED\s+NOT BEFORE\s+EXPIRES\s+CREATED$", run.OutputLines[0]);
+        Assert.Matches($@"^active\s+SecureEndpoint reports\s+yes\s+-\s+{ToolOutput.Time(fixture.LongLived)}\s+{ToolOutput.Time(created)}$", run.Row("active"));
         Assert.Contains($"{ToolOutput.Time(fixture.ExpiringSoon)} (in 5 d)", run.Row("soon"), StringComparison.Ordinal);
         Assert.Contains($"{ToolOutput.Time(fixture.Expired)} (expired)", run.Row("expired"), StringComparison.Ordinal);
         Assert.Contains("no (revoked)", run.Row("revoked"), StringComparison.Ordinal);
@@ -39,7 +40,7 @@ public sealed class ListCommandTests(SeededVaultFixture fixture) : IClassFixture
         var keys = json.RootElement.EnumerateArray().ToDictionary(k => k.GetProperty("name").GetString()!);
         Assert.Equal(["active", "active-v2", "expired", "future", "revoked", "soon"], keys.Keys);
         Assert.All(keys.Values, k => Assert.Equal(
-            ["name", "scopes", "enabled", "notBefore", "expiresOn", "created", "lastUsed", "rotatedFrom"],
+            ["name", "scopes", "enabled", "notBefore", "expiresOn", "created", "rotatedFrom"],
             k.EnumerateObject().Select(p => p.Name)));
 
         var active = keys["active"];
@@ -47,7 +48,6 @@ public sealed class ListCommandTests(SeededVaultFixture fixture) : IClassFixture
         Assert.True(active.GetProperty("enabled").GetBoolean());
         Assert.Equal(fixture.LongLived, active.GetProperty("expiresOn").GetDateTimeOffset());
         Assert.Equal(fixture.Vault.StoredSecret("apikey-active")!.Created, active.GetProperty("created").GetDateTimeOffset(), TimeSpan.FromSeconds(1));
-        Assert.Equal(JsonValueKind.Null, active.GetProperty("lastUsed").ValueKind);
         Assert.False(keys["revoked"].GetProperty("enabled").GetBoolean());
         Assert.Equal(fixture.NotYetValid, keys["future"].GetProperty("notBefore").GetDateTimeOffset());
         Assert.Empty(keys["future"].GetProperty("scopes").EnumerateArray());
@@ -56,13 +56,35 @@ public sealed class ListCommandTests(SeededVaultFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task WithoutAStorageConnectionItStillListsAndSaysWhyNoLastUseIsShown()
+    public async Task AnAppWhoseSettingsNameNoLastUseTableGetsNoLastUseColumnAndNoWarning()
     {
-        var run = (await fixture.RunAsync("list")).AssertExitCode(0);
+        // What every new app's local.settings.json holds: were the tool to read last use by default, it would try Azurite here.
+        var environment = fixture.Environment();
+        environment["AzureWebJobsStorage"] = "UseDevelopmentStorage=true";
 
+        var table = (await ApiKeysTool.RunAsync(environment, ["list"])).AssertExitCode(0);
+        var json = (await ApiKeysTool.RunAsync(environment, ["list", "--json"])).AssertExitCode(0);
+
+        Assert.DoesNotContain("LAST USED", table.OutputLines[0], StringComparison.Ordinal);
+        Assert.Equal(SeededVaultFixture.KeyCount, table.OutputLines.Count - 2);
+        using var keys = JsonDocument.Parse(json.Output);
+        Assert.All(keys.RootElement.EnumerateArray(), key => Assert.False(key.TryGetProperty("lastUsed", out _)));
+        Assert.All([table.Error, json.Error], error => Assert.DoesNotContain("last use", error, StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain("10002", table.Error + json.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithALastUseTableButNoStorageConnectionItStillListsAndSaysWhyNoLastUseIsShown()
+    {
+        var environment = fixture.Environment();
+        environment["ApiKeys__LastUseTable"] = "apikeylastuse";
+
+        var run = (await ApiKeysTool.RunAsync(environment, ["list"])).AssertExitCode(0);
+
+        Assert.EndsWith("LAST USED", run.OutputLines[0], StringComparison.Ordinal);
         var rows = run.OutputLines.Skip(2).ToList();
         Assert.Equal(SeededVaultFixture.KeyCount, rows.Count);
         Assert.All(rows, row => Assert.EndsWith(" never", row, StringComparison.Ordinal));
-        Assert.Contains("Last use is not shown: no storage connection 'AzureWebJobsStorage' is configured (set AzureWebJobsStorage or AzureWebJobsStorage__tableServiceUri).", run.Error, StringComparison.Ordinal);
+        Assert.Contains("Last use is not shown: the storage connection 'AzureWebJobsStorage' (ApiKeys:LastUseConnection) is not configured: set it to a connection string, or set AzureWebJobsStorage__tableServiceUri.", run.Error, StringComparison.Ordinal);
     }
 }

@@ -19,7 +19,7 @@ public sealed class ShowCommandTests(SeededVaultFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task TheGridShowsScopesWindowCreationAndLastUse()
+    public async Task TheGridShowsScopesWindowAndCreation()
     {
         var created = fixture.Vault.StoredSecret("apikey-active")!.Created;
 
@@ -29,9 +29,26 @@ public sealed class ShowCommandTests(SeededVaultFixture fixture) : IClassFixture
         Assert.Matches(@"^Not before\s+-$", run.Row("Not before"));
         Assert.Matches($@"^Expires\s+{ToolOutput.Time(fixture.LongLived)}$", run.Row("Expires"));
         Assert.Matches($@"^Created\s+{ToolOutput.Time(created)}$", run.Row("Created"));
-        Assert.Matches(@"^Last used\s+never$", run.Row("Last used"));
         Assert.DoesNotContain(run.OutputLines, l => l.StartsWith("Replaces", StringComparison.Ordinal));
-        Assert.Contains("Last use is not shown: no storage connection", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnAppWhoseSettingsNameNoLastUseTableGetsNoLastUsedLineAndNoWarning()
+    {
+        // What every new app's local.settings.json holds: were the tool to read last use by default, it would try Azurite here.
+        var environment = fixture.Environment();
+        environment["AzureWebJobsStorage"] = "UseDevelopmentStorage=true";
+
+        var grid = (await ApiKeysTool.RunAsync(environment, ["show", "active"])).AssertExitCode(0);
+        var json = (await ApiKeysTool.RunAsync(environment, ["show", "active", "--json"])).AssertExitCode(0);
+
+        Assert.Matches(@"^Name\s+active$", grid.Row("Name"));
+        Assert.DoesNotContain(grid.OutputLines, l => l.StartsWith("Last used", StringComparison.Ordinal));
+        using var key = JsonDocument.Parse(json.Output);
+        Assert.Equal("active", key.RootElement.GetProperty("name").GetString());
+        Assert.False(key.RootElement.TryGetProperty("lastUsed", out _));
+        Assert.Empty(grid.Error);
+        Assert.Empty(json.Error);
     }
 
     [Fact]

@@ -16,6 +16,10 @@ internal static class LastUseStorageClient
             ? new TableServiceClient(connection.Value, options)
             : new TableServiceClient(ServiceUri(connection) ?? throw new InvalidOperationException(NotConfigured(connection)), credential, options);
 
+    /// <summary>Whether <paramref name="connection"/> names an account at all: a connection string, a service URI or an account name.</summary>
+    public static bool IsConfigured(IConfigurationSection connection) =>
+        !string.IsNullOrEmpty(connection.Value) || ServiceUri(connection) is not null;
+
     public static string NotConfigured(IConfigurationSection connection) =>
         $"the storage connection '{connection.Path}' (ApiKeys:LastUseConnection) is not configured: set it to a connection string, or set {connection.Path}__tableServiceUri";
 

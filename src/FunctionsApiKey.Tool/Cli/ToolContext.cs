@@ -66,24 +66,32 @@ internal sealed class ToolContext
 
     public void Note(string message) => Console.Error.WriteLine(message);
 
-    /// <summary>The last-use table of the app's storage connection, or null (with the reason) when none is configured.</summary>
-    public (LastUseTable? Table, string? Missing) LastUseTable()
+    /// <summary>
+    /// The app's last-use table, or null with the reason when the settings cannot reach one: checked by the app's own
+    /// validator, and its storage connection read as the app reads it.
+    /// </summary>
+    public (LastUseTable? Table, string? Problem) LastUseTable(LastUseOptions lastUse)
     {
-        var connection = Settings.LastUseConnection;
-        if (string.IsNullOrEmpty(connection.Value) && connection.GetChildren().All(c => c.Key is not ("tableServiceUri" or "serviceUri" or "accountName")))
+        if (new LastUseOptionsValidator().Validate(null, lastUse) is { Failed: true } invalid)
         {
-            return (null, $"no storage connection '{connection.Path}' is configured (set {connection.Path} or {connection.Path}__tableServiceUri)");
+            return (null, invalid.FailureMessage);
+        }
+
+        var connection = Settings.Configuration.GetSection(lastUse.LastUseConnection);
+        if (!LastUseStorageClient.IsConfigured(connection))
+        {
+            return (null, LastUseStorageClient.NotConfigured(connection));
         }
 
         var options = new TableClientOptions { RetryPolicy = new BoundedRetryPolicy(maxRetries: 1, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(4)) };
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
         var service = LastUseStorageClient.Create(connection, Credential(), options);
-        return (new LastUse.LastUseTable(service.GetTableClient(Settings.LastUseTable)), null);
+        return (new LastUse.LastUseTable(service.GetTableClient(lastUse.LastUseTable)), null);
     }
 
     private LocalSettingsKeyStore LocalStore() =>
         new LocalSettingsKeyStore(Settings.SettingsFile ?? throw new ToolException(ExitCodes.SettingsFile,
-            "--local: there is no local.settings.json here or in ./FunctionApp: run from the repository root, copy local.settings.sample.json to FunctionApp/local.settings.json, or pass --settings PATH."));
+            "--local: there is no local.settings.json here or in ./FunctionApp: run in your app's folder (in this repository, its root, once FunctionApp/local.settings.json is copied from local.settings.sample.json), or pass --settings PATH."));
 
     private VaultKeyStore VaultStore()
     {

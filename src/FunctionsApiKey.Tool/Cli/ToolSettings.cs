@@ -32,10 +32,28 @@ internal sealed class ToolSettings
 
     public Uri? VaultUri => Configuration[$"{ApiKeyDefaults.SectionName}:{nameof(KeyVaultApiKeyOptions.KeyVaultUri)}"] is { Length: > 0 } uri ? new Uri(uri) : null;
 
-    public IConfigurationSection LastUseConnection => Configuration.GetSection(
-        Configuration[$"{ApiKeyDefaults.SectionName}:{nameof(LastUseOptions.LastUseConnection)}"] is { Length: > 0 } name ? name : new LastUseOptions().LastUseConnection);
+    /// <summary>
+    /// Where the app keeps last use, bound from the <c>ApiKeys</c> section as <c>AddLastUseTable()</c> binds it; null when
+    /// the settings set neither <c>ApiKeys__LastUseTable</c> nor <c>ApiKeys__LastUseConnection</c>. Whether an app keeps
+    /// last use is its Program.cs's call, which the tool cannot see, so one of these settings is the sign. Without one,
+    /// the tool says nothing about last use, rather than try the default connection (<c>UseDevelopmentStorage=true</c> in
+    /// every new app's local.settings.json) and warn on every command.
+    /// </summary>
+    public LastUseOptions? LastUse
+    {
+        get
+        {
+            var section = Configuration.GetSection(ApiKeyDefaults.SectionName);
+            if (string.IsNullOrEmpty(section[nameof(LastUseOptions.LastUseTable)]) && string.IsNullOrEmpty(section[nameof(LastUseOptions.LastUseConnection)]))
+            {
+                return null;
+            }
 
-    public string LastUseTable => Configuration[$"{ApiKeyDefaults.SectionName}:{nameof(LastUseOptions.LastUseTable)}"] is { Length: > 0 } table ? table : LastUseDefaults.TableName;
+            var options = new LastUseOptions();
+            section.Bind(options);
+            return options;
+        }
+    }
 
     /// <param name="settingsFile">An explicit local.settings.json, which must exist; otherwise the first of ./local.settings.json and ./FunctionApp/local.settings.json, if any.</param>
     public static ToolSettings Load(string? settingsFile)

@@ -2,11 +2,15 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using FunctionsApiKey.Tool.Stores;
 
 namespace FunctionsApiKey.Tool.Commands;
 
-/// <summary>A key as <c>list</c> and <c>show</c> present it, in a table or as JSON (camelCase, ISO 8601 times in UTC).</summary>
+/// <summary>
+/// A key as <c>list</c> and <c>show</c> present it, in a table or as JSON (camelCase, ISO 8601 times in UTC).
+/// <c>LastUseTracked</c> says whether the app's settings name a last-use table; without one, nothing about last use is shown.
+/// </summary>
 internal sealed record KeyView(
     string Name,
     ImmutableArray<string> Scopes,
@@ -15,7 +19,8 @@ internal sealed record KeyView(
     DateTimeOffset? ExpiresOn,
     DateTimeOffset? Created,
     DateTimeOffset? LastUsed,
-    string? RotatedFrom)
+    string? RotatedFrom,
+    [property: JsonIgnore] bool LastUseTracked)
 {
     /// <summary>Keys expiring sooner than this are flagged.</summary>
     public static readonly TimeSpan ExpiryWarning = TimeSpan.FromDays(14);
@@ -24,12 +29,16 @@ internal sealed record KeyView(
     {
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { OmitUntrackedLastUse } },
     };
 
+    /// <param name="key">The key as stored.</param>
+    /// <param name="lastUse">Last use by key name; null when the app keeps none (<see cref="LastUseLookup"/>).</param>
     public static KeyView Of(StoredKey key, IReadOnlyDictionary<string, DateTimeOffset>? lastUse) => new(
         key.Name, key.Scopes, key.Enabled, key.NotBefore, key.ExpiresOn, key.Created,
         lastUse is not null && lastUse.TryGetValue(key.Name, out var used) ? used : null,
-        key.RotatedFrom);
+        key.RotatedFrom,
+        LastUseTracked: lastUse is not null);
 
     public bool ExpiresSoon(DateTimeOffset now) => ExpiresOn is { } expiry && expiry > now && expiry - now <= ExpiryWarning;
 
@@ -46,6 +55,22 @@ internal sealed record KeyView(
     public static string Time(DateTimeOffset? time) =>
         time is { } t ? t.UtcDateTime.ToString("yyyy'-'MM'-'dd HH':'mm'Z'", CultureInfo.InvariantCulture) : "-";
 
+    /// <summary>The last-use cell: the minute, or "never" when the table holds none.</summary>
+    [JsonIgnore]
+    public string LastUsedText => LastUsed is null ? "never" : Time(LastUsed);
+
     public static string Days(TimeSpan span) =>
         span.TotalDays >= 1 ? $"{(int)span.TotalDays} d" : span.TotalHours >= 1 ? $"{(int)span.TotalHours} h" : $"{Math.Max(1, (int)span.TotalMinutes)} min";
+
+    /// <summary>
+    /// <c>"lastUsed": null</c> means the table holds no use of the key; where the app keeps no last use, the property is
+    /// left out, so that a script cannot take "not tracked" for "never used".
+    /// </summary>
+    private static void OmitUntrackedLastUse(JsonTypeInfo type)
+    {
+        if (type.Type == typeof(KeyView))
+        {
+            type.Properties.Single(p => p.Name == "lastUsed").ShouldSerialize = (view, _) => ((KeyView)view).LastUseTracked;
+        }
+    }
 }

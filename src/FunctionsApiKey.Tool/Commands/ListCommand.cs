@@ -26,7 +26,7 @@ internal static class ListCommand
             }
             else
             {
-                context.Results.Write(Table(views, context.Now));
+                context.Results.Write(Table(views, context.Now, lastUse is not null));
             }
 
             var soon = views.Where(v => v.Enabled && v.ExpiresSoon(context.Now)).ToList();
@@ -35,7 +35,9 @@ internal static class ListCommand
                 context.Note($"Warning: {soon.Count} key(s) expire within {KeyView.ExpiryWarning.TotalDays:F0} days: {string.Join(", ", soon.Select(v => $"{v.Name} ({KeyView.Time(v.ExpiresOn)})"))}. Rotate them: dotnet apikeys rotate NAME.");
             }
 
-            context.Note($"{views.Count} key(s) in {context.Store.Description}. Last use has minute resolution and arrives within about 2 minutes.");
+            context.Note(lastUse is null
+                ? $"{views.Count} key(s) in {context.Store.Description}."
+                : $"{views.Count} key(s) in {context.Store.Description}. Last use has minute resolution and arrives within about 2 minutes.");
             return ExitCodes.Success;
         });
 
@@ -58,20 +60,30 @@ internal static class ListCommand
         }).ConfigureAwait(false);
     }
 
-    private static Table Table(IReadOnlyList<KeyView> views, DateTimeOffset now)
+    /// <param name="views">The keys.</param>
+    /// <param name="now">For the expiry flags.</param>
+    /// <param name="lastUseTracked">Whether the app keeps last use: without it, there is no LAST USED column.</param>
+    private static Table Table(IReadOnlyList<KeyView> views, DateTimeOffset now, bool lastUseTracked)
     {
         var table = new Table().Border(TableBorder.Simple);
-        table.AddColumns("NAME", "SCOPES", "ENABLED", "NOT BEFORE", "EXPIRES", "CREATED", "LAST USED");
+        table.AddColumns("NAME", "SCOPES", "ENABLED", "NOT BEFORE", "EXPIRES", "CREATED");
+        if (lastUseTracked)
+        {
+            table.AddColumn("LAST USED");
+        }
+
         foreach (var view in views)
         {
-            table.AddRow(
+            string[] cells =
+            [
                 Markup.Escape(view.Name),
                 Markup.Escape(view.ScopesText),
                 view.Enabled ? "yes" : "[red]no (revoked)[/]",
                 KeyView.Time(view.NotBefore),
                 Expiry(view, now),
                 KeyView.Time(view.Created),
-                view.LastUsed is null ? "never" : KeyView.Time(view.LastUsed));
+            ];
+            table.AddRow(lastUseTracked ? [.. cells, view.LastUsedText] : cells);
         }
 
         return table;

@@ -34,7 +34,11 @@ internal static class ShowCommand
             grid.AddRow("Not before", KeyView.Time(view.NotBefore));
             grid.AddRow("Expires", KeyView.Time(view.ExpiresOn));
             grid.AddRow("Created", KeyView.Time(view.Created));
-            grid.AddRow("Last used", view.LastUsed is null ? "never" : KeyView.Time(view.LastUsed));
+            if (view.LastUseTracked)
+            {
+                grid.AddRow("Last used", view.LastUsedText);
+            }
+
             if (view.RotatedFrom is not null)
             {
                 grid.AddRow("Replaces", Markup.Escape(view.RotatedFrom));
