@@ -135,6 +135,20 @@ public sealed class ApiKeyMiddlewareTests : IDisposable
     }
 
     [Fact]
+    public async Task WithoutTheTriggersHeadersBindingDataTheRequestDataDecidesAlike()
+    {
+        var allowed = await _gate.InvokeAsync(MiddlewareHarness.SecureEndpoint, request => request.WithHeader("api-key", _valid), headersBindingData: false);
+        var denied = await _gate.InvokeAsync(MiddlewareHarness.SecureEndpoint, request => request.WithHeader("api-key", _scoped), headersBindingData: false);
+        var missing = await _gate.InvokeAsync(MiddlewareHarness.SecureEndpoint, _ => { }, headersBindingData: false);
+
+        Assert.True(allowed.FunctionRan);
+        Assert.Equal("tutorial", allowed.IdentitySeen?.Name);
+        Assert.False(denied.FunctionRan);
+        Assert.Equal(HttpStatusCode.Forbidden, denied.Response.StatusCode);
+        AssertUnauthorized(missing);
+    }
+
+    [Fact]
     public async Task AValidKeyFollowedByAnotherValueIsRefused()
     {
         var invocation = await _gate.InvokeAsync(MiddlewareHarness.SecureEndpoint, request =>

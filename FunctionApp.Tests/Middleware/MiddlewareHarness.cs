@@ -70,10 +70,11 @@ internal sealed class MiddlewareHarness : IDisposable
             }
         });
 
-    public async Task<Invocation> InvokeAsync(TestFunctionDefinition function, Action<TestHttpRequestData> prepare, bool http = true, string url = "http://localhost/secure-endpoint", string method = "GET")
+    public async Task<Invocation> InvokeAsync(
+        TestFunctionDefinition function, Action<TestHttpRequestData> prepare, bool http = true, string url = "http://localhost/secure-endpoint", string method = "GET", bool headersBindingData = true)
     {
         var context = new TestFunctionContext(function);
-        var request = http ? context.AttachRequest(url, method) : null;
+        var request = http ? context.AttachRequest(url, method, headersBindingData) : null;
         if (request is not null)
         {
             prepare(request);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 
@@ -9,6 +10,8 @@ namespace FunctionApp.Tests.TestDoubles;
 /// </summary>
 internal sealed class TestFunctionContext : FunctionContext
 {
+    private BindingContext _bindingContext = new HeadersBindingContext(null);
+
     public TestFunctionContext(FunctionDefinition definition)
     {
         FunctionDefinition = definition;
@@ -16,11 +19,20 @@ internal sealed class TestFunctionContext : FunctionContext
         ((TestInvocationFeatures)Features).Set(FunctionBindingsDouble.FeatureType, Bindings.Feature);
     }
 
-    /// <summary>Makes this an HTTP invocation: <c>GetHttpRequestDataAsync()</c> returns a request built on this context.</summary>
-    public TestHttpRequestData AttachRequest(string url = "http://localhost/secure-endpoint", string method = "GET")
+    /// <summary>
+    /// Makes this an HTTP invocation: <c>GetHttpRequestDataAsync()</c> returns a request built on this context, and,
+    /// unless <paramref name="headersBindingData"/> is false, the binding data holds its headers as the host sends them,
+    /// a JSON object under <c>Headers</c>.
+    /// </summary>
+    public TestHttpRequestData AttachRequest(string url = "http://localhost/secure-endpoint", string method = "GET", bool headersBindingData = true)
     {
         var request = new TestHttpRequestData(this, method, url);
         Features.Set<IHttpRequestDataFeature>(new TestHttpRequestDataFeature(request));
+        if (headersBindingData)
+        {
+            _bindingContext = new HeadersBindingContext(request);
+        }
+
         return request;
     }
 
@@ -30,7 +42,7 @@ internal sealed class TestFunctionContext : FunctionContext
 
     public override TraceContext TraceContext => throw new NotSupportedException();
 
-    public override BindingContext BindingContext => throw new NotSupportedException();
+    public override BindingContext BindingContext => _bindingContext;
 
     public override RetryContext RetryContext => throw new NotSupportedException();
 
@@ -50,6 +62,14 @@ internal sealed class TestFunctionContext : FunctionContext
         public static readonly EmptyServiceProvider Instance = new();
 
         public object? GetService(Type serviceType) => null;
+    }
+
+    /// <summary>The trigger's binding data as the host sends it: each header's values comma-joined, read when asked for.</summary>
+    private sealed class HeadersBindingContext(HttpRequestData? request) : BindingContext
+    {
+        public override IReadOnlyDictionary<string, object?> BindingData => request is null
+            ? new Dictionary<string, object?>()
+            : new Dictionary<string, object?> { ["Headers"] = JsonSerializer.Serialize(request.Headers.NonValidated.ToDictionary(h => h.Key, h => string.Join(',', h.Value))) };
     }
 
     private sealed class TestHttpRequestDataFeature(HttpRequestData request) : IHttpRequestDataFeature

@@ -54,11 +54,15 @@ internal sealed class ApiKeyMiddleware(
 
     private async Task InvokeBuiltInAsync(FunctionContext context, FunctionPolicy policy, FunctionExecutionDelegate next)
     {
-        // An HTTP function without request data would be a worker misconfiguration: fail closed, loudly.
-        var request = await context.GetHttpRequestDataAsync().ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"Function {policy.FunctionName} is HTTP-triggered but has no HTTP request data.");
+        // The header from the trigger's binding data when the host sent it; binding the request data costs far more,
+        // and only a denial needs the request, to answer it.
+        HttpRequestData? request = null;
+        if (!TriggerHeaders.TryRead(context, _options.HeaderName, out var value, out var count))
+        {
+            request = await GetRequestAsync(context, policy).ConfigureAwait(false);
+            (value, count) = ReadHeader(request.Headers);
+        }
 
-        var (value, count) = ReadHeader(request.Headers);
         var decision = await DecideAsync(value, count, policy, context.CancellationToken).ConfigureAwait(false);
         if (decision.IsAllowed)
         {
@@ -67,8 +71,14 @@ internal sealed class ApiKeyMiddleware(
             return;
         }
 
+        request ??= await GetRequestAsync(context, policy).ConfigureAwait(false);
         SetResponse(context, policy, _problems.Create(request, decision.Outcome));
     }
+
+    /// <summary>An HTTP function without request data would be a worker misconfiguration: fail closed, loudly.</summary>
+    private static async ValueTask<HttpRequestData> GetRequestAsync(FunctionContext context, FunctionPolicy policy) =>
+        await context.GetHttpRequestDataAsync().ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Function {policy.FunctionName} is HTTP-triggered but has no HTTP request data.");
 
     private async Task InvokeAspNetCoreAsync(FunctionContext context, HttpContext httpContext, FunctionPolicy policy, FunctionExecutionDelegate next)
     {
