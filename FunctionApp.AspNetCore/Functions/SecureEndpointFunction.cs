@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace FunctionApp.AspNetCore.Functions;
 
@@ -13,13 +15,13 @@ public static class SecureEndpointFunction
     /// </summary>
     [Function("SecureEndpoint")]
     public static IActionResult Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "secure-endpoint")] HttpRequest request,
-        FunctionContext context)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "secure-endpoint")] HttpRequest request)
     {
-        // The caller as ASP.NET Core code reads it: the key's name (never its value) and its scopes as claims.
+        // The caller as ASP.NET Core code reads it: the key's name (never its value) and its scopes as claims. The
+        // request's services are the invocation's, so no second parameter (and binding) is needed for a logger.
         if (request.HttpContext.User.Identity?.Name is { } keyName)
         {
-            context.GetLogger(typeof(SecureEndpointFunction).FullName!).SecureEndpointCalled(keyName);
+            request.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SecureEndpointFunction).FullName!).SecureEndpointCalled(keyName);
         }
 
         return new JsonResult(new SecureResponse("You have access!"));
