@@ -25,6 +25,31 @@ public sealed class SettingsKeyReaderTests
     }
 
     [Theory]
+    [InlineData("Scopes:0", "reports", "ApiKeys:Keys:partner:Scopes:0 is not a key property; write ApiKeys:Keys:partner:Scopes as one value, the scopes separated by spaces or commas, not as a list.")]
+    [InlineData("Enabled:0", "false", "ApiKeys:Keys:partner:Enabled:0 is not a key property; write ApiKeys:Keys:partner:Enabled as one value, not as a list.")]
+    [InlineData("ExpiresOn:0", "2020-01-01", "ApiKeys:Keys:partner:ExpiresOn:0 is not a key property; write ApiKeys:Keys:partner:ExpiresOn as one value, not as a list.")]
+    [InlineData("NotBefore:0", "2099-01-01", "ApiKeys:Keys:partner:NotBefore:0 is not a key property; write ApiKeys:Keys:partner:NotBefore as one value, not as a list.")]
+    [InlineData("Scopes:reports", "true", "ApiKeys:Keys:partner:Scopes:reports is not a key property; write ApiKeys:Keys:partner:Scopes as one value, the scopes separated by spaces or commas, not as a list.")]
+    [InlineData("Expires", "2020-01-01", "ApiKeys:Keys:partner:Expires is not a key property; use Scopes, NotBefore, ExpiresOn, Enabled.")]
+    [InlineData("Scope:0", "reports", "ApiKeys:Keys:partner:Scope is not a key property; use Scopes, NotBefore, ExpiresOn, Enabled.")]
+    public void AKeyPropertyWrittenAsAListOrMisspeltIsAnErrorNamingTheSettingNotAWiderKey(string property, string value, string expected)
+    {
+        var (keys, errors) = Read(new() { ["partner"] = TestKeys.NewValue(), [$"partner:{property}"] = value });
+
+        Assert.Empty(keys);
+        Assert.Equal([expected], errors);
+    }
+
+    [Fact]
+    public void AListBesideTheSameWrittenPropertyIsStillAnError()
+    {
+        var (keys, errors) = Read(new() { ["partner"] = TestKeys.NewValue(), ["partner:Scopes"] = "reports", ["partner:Scopes:0"] = "admin" });
+
+        Assert.Empty(keys);
+        Assert.Equal(["ApiKeys:Keys:partner:Scopes:0 is not a key property; write ApiKeys:Keys:partner:Scopes as one value, the scopes separated by spaces or commas, not as a list."], errors);
+    }
+
+    [Theory]
     [InlineData("2027-01-01T00:00:00Z", "2027-01-01T00:00:00Z")]
     [InlineData("2027-06-01", "2027-01-01")]
     [InlineData("2027-01-01T01:00:00+01:00", "2027-01-01T00:00:00Z")]
