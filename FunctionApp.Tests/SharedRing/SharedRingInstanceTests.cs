@@ -152,6 +152,28 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
     }
 
     [Fact]
+    public async Task ARingDatedAheadOfThisClockCountsAsConfirmedWhenReadSoItStillAges()
+    {
+        var ahead = RingTestKeys.Ring(1, RingTestKeys.Entry("partner", _value)) with { PublishedAt = _ring.Clock.GetUtcNow().AddDays(1) };
+        Assert.True(await _ring.Store.TryWriteRingAsync(RingCodec.WriteRing(ahead, _ring.Signer), null, CancellationToken.None));
+        _vault.StartOutage(503);
+        var instance = _ring.Instance();
+        var readAt = _ring.Clock.GetUtcNow();
+
+        var loaded = await instance.LoadAsync(CancellationToken.None);
+
+        Assert.True(TestKeys.HasValue(Assert.Single(loaded.Keys!), _value));
+        Assert.Equal(readAt, loaded.AsOf);
+
+        // Past RingStaleAfter, with the vault down too, the keys in force still age from the read, so MaxKeyRingAge ends them.
+        _ring.Clock.Advance(TimeSpan.FromSeconds(61));
+        var later = await instance.LoadAsync(CancellationToken.None);
+        Assert.Null(later.Keys);
+        Assert.Equal(readAt, later.AsOf);
+        Assert.Contains(_ring.Logs.GetSnapshot(), r => r.Message.StartsWith("The key ring was last confirmed by its publisher 61 s ago", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task WithNeitherARingNorTheVaultTheLoadFails()
     {
         _vault.StartOutage(503);

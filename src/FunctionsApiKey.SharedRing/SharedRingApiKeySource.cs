@@ -171,7 +171,7 @@ internal sealed class SharedRingApiKeySource(
         }
 
         _ring = ring!;
-        _ringConfirmedAt = Latest(_ringConfirmedAt, _ring.PublishedAt);
+        _ringConfirmedAt = Latest(_ringConfirmedAt, NotAfterNow(_ring.PublishedAt));
         _heartbeatReadAt = DateTimeOffset.MinValue;
         return true;
     }
@@ -205,8 +205,7 @@ internal sealed class SharedRingApiKeySource(
 
         if (heartbeat!.Generation == _ring!.Generation)
         {
-            // A publisher clock ahead of this one must not make the ring look fresher than now.
-            _ringConfirmedAt = Latest(_ringConfirmedAt, heartbeat.CheckedAt < now ? heartbeat.CheckedAt : now);
+            _ringConfirmedAt = Latest(_ringConfirmedAt, NotAfterNow(heartbeat.CheckedAt));
         }
     }
 
@@ -220,6 +219,17 @@ internal sealed class SharedRingApiKeySource(
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// A time the publisher wrote, no later than this instance's clock: a publisher clock ahead of this one (or a ring
+    /// dated ahead on purpose) must not make the ring look fresher than now, or it would outlive RingStaleAfter and
+    /// MaxKeyRingAge by as much as it is ahead.
+    /// </summary>
+    private DateTimeOffset NotAfterNow(DateTimeOffset published)
+    {
+        var now = timeProvider.GetUtcNow();
+        return published < now ? published : now;
     }
 
     private static DateTimeOffset Latest(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
