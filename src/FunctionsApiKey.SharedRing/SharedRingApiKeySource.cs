@@ -150,7 +150,8 @@ internal sealed class SharedRingApiKeySource(
 
         // Seen, accepted or not: an unchanged bad blob is not read (or reported) again on every poll.
         _lastSeen = read.ETag;
-        var refusal = RingCodec.TryReadRing(read.Content.Span, verifier, out var ring);
+        RingDocument? ring = null;
+        var refusal = read.Status == RingReadStatus.TooLarge ? RingRefusal.TooLarge : RingCodec.TryReadRing(read.Content.Span, verifier, out ring);
         if (refusal == RingRefusal.None && _ring is not null && ring!.Generation < _ring.Generation)
         {
             refusal = RingRefusal.Rollback;
@@ -179,10 +180,10 @@ internal sealed class SharedRingApiKeySource(
     private async Task ReadHeartbeatAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         _heartbeatReadAt = now;
-        ReadOnlyMemory<byte>? content;
+        RingRead read;
         try
         {
-            content = await store.ReadHeartbeatAsync(cancellationToken).ConfigureAwait(false);
+            read = await store.ReadHeartbeatAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException ex)
         {
@@ -190,12 +191,13 @@ internal sealed class SharedRingApiKeySource(
             return;
         }
 
-        if (content is null)
+        if (read.Status == RingReadStatus.NotFound)
         {
             return;
         }
 
-        var refusal = RingCodec.TryReadHeartbeat(content.Value.Span, verifier, out var heartbeat);
+        RingHeartbeat? heartbeat = null;
+        var refusal = read.Status == RingReadStatus.TooLarge ? RingRefusal.TooLarge : RingCodec.TryReadHeartbeat(read.Content.Span, verifier, out heartbeat);
         if (refusal != RingRefusal.None)
         {
             logger.RingRefused(store.Description + ".heartbeat", RingRefusalNames.Of(refusal));
