@@ -16,12 +16,28 @@ public sealed class SettingsKeyReaderTests
     [InlineData("NotBefore", "2026-12-01 10:00", "ApiKeys:Keys:partner:NotBefore '2026-12-01 10:00' is not an ISO 8601 date and time; write it as 2027-01-31T00:00:00Z (a date alone means midnight UTC, a time without an offset is UTC).")]
     [InlineData("Scopes", "", "ApiKeys:Keys:partner:Scopes is empty; list the scopes the key may call, or remove the setting to allow every function.")]
     [InlineData("Scopes", " , ,", "ApiKeys:Keys:partner:Scopes is empty; list the scopes the key may call, or remove the setting to allow every function.")]
+    [InlineData("Scopes:0", "reports", "ApiKeys:Keys:partner:Scopes:0 is not a key property; write ApiKeys:Keys:partner:Scopes as one value, the scopes separated by spaces or commas, not as a list.")]
+    [InlineData("Enabled:0", "false", "ApiKeys:Keys:partner:Enabled:0 is not a key property; write ApiKeys:Keys:partner:Enabled as one value, not as a list.")]
+    [InlineData("ExpiresOn:0", "2020-01-01", "ApiKeys:Keys:partner:ExpiresOn:0 is not a key property; write ApiKeys:Keys:partner:ExpiresOn as one value, not as a list.")]
+    [InlineData("NotBefore:0", "2099-01-01", "ApiKeys:Keys:partner:NotBefore:0 is not a key property; write ApiKeys:Keys:partner:NotBefore as one value, not as a list.")]
+    [InlineData("Scopes:reports", "true", "ApiKeys:Keys:partner:Scopes:reports is not a key property; write ApiKeys:Keys:partner:Scopes as one value, the scopes separated by spaces or commas, not as a list.")]
+    [InlineData("Expires", "2020-01-01", "ApiKeys:Keys:partner:Expires is not a key property; use Scopes, NotBefore, ExpiresOn, Enabled.")]
+    [InlineData("Scope:0", "reports", "ApiKeys:Keys:partner:Scope is not a key property; use Scopes, NotBefore, ExpiresOn, Enabled.")]
     public void AMistakeInAKeyPropertyIsAnErrorNamingTheSetting(string property, string value, string expected)
     {
         var (keys, errors) = Read(new() { ["partner"] = TestKeys.NewValue(), [$"partner:{property}"] = value });
 
         Assert.Empty(keys);
         Assert.Equal([expected], errors);
+    }
+
+    [Fact]
+    public void AListBesideTheSameWrittenPropertyIsStillAnError()
+    {
+        var (keys, errors) = Read(new() { ["partner"] = TestKeys.NewValue(), ["partner:Scopes"] = "reports", ["partner:Scopes:0"] = "admin" });
+
+        Assert.Empty(keys);
+        Assert.Equal(["ApiKeys:Keys:partner:Scopes:0 is not a key property; write ApiKeys:Keys:partner:Scopes as one value, the scopes separated by spaces or commas, not as a list."], errors);
     }
 
     [Theory]

@@ -2,6 +2,8 @@ using Azure.Data.Tables;
 using FunctionApp.Tests.Storage;
 using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.LastUse;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace FunctionApp.Tests.LastUse;
 
@@ -98,10 +100,46 @@ public sealed class LastUseTableTests(AzuriteFixture fixture) : IClassFixture<Az
         Assert.Equal(name, Assert.Single(await table.ReadAsync()).Key);
     }
 
-    private LastUseTable Table()
+    [Fact]
+    public async Task AKeyNameTooLongForARowKeyIsLeftOutWithOneWarningNamingItAndTheOtherKeysAreWritten()
+    {
+        var logs = new FakeLogCollector();
+        var table = Table(logs);
+        var tooLong = new string('k', 1100);
+
+        await table.RecordAsync([new("a", Minute), new("b", Minute), new(tooLong, Minute), new("c", Minute), new("d", Minute)], CancellationToken.None);
+        await table.RecordAsync([new(tooLong, Minute.AddMinutes(1)), new("a", Minute.AddMinutes(1))], CancellationToken.None);
+
+        var stored = await table.ReadAsync();
+        Assert.Equal(["a", "b", "c", "d"], stored.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(Minute.AddMinutes(1), stored["a"]);
+        var warning = Assert.Single(logs.GetSnapshot(), r => r.Id.Name == "LastUseKeyNotStorable");
+        Assert.Equal((19, LogLevel.Warning), (warning.Id.Id, warning.Level));
+        Assert.Equal($"The last use of API key {tooLong} is not recorded: as a table row key its name is 1100 characters, over Table Storage's 512; give the key a shorter name", warning.Message);
+    }
+
+    [Theory]
+    [InlineData('k', 512, true)]
+    [InlineData('k', 513, false)]
+    [InlineData('#', 170, true)]
+    [InlineData('#', 171, false)]
+    public async Task ANameIsStoredWhileItsRowKeyWithEscapesIsAtMost512Characters(char letter, int length, bool stored)
+    {
+        var name = new string(letter, length);
+        var table = Table(new FakeLogCollector());
+
+        await table.RecordAsync([new(name, Minute), new("other", Minute)], CancellationToken.None);
+
+        var read = await table.ReadAsync();
+        Assert.Equal(stored, read.ContainsKey(name));
+        Assert.Equal(Minute, read["other"]);
+    }
+
+    private LastUseTable Table(FakeLogCollector? logs = null)
     {
         var options = fixture.TableOptions();
         options.AddPolicy(_counter, Azure.Core.HttpPipelinePosition.PerCall);
-        return new LastUseTable(new TableServiceClient(fixture.Azurite.TableServiceUri, new FunctionApp.Testing.FakeKeyVault.IdentityEndpointCredential(fixture.Identity), options).GetTableClient(_tableName));
+        var client = new TableServiceClient(fixture.Azurite.TableServiceUri, new FunctionApp.Testing.FakeKeyVault.IdentityEndpointCredential(fixture.Identity), options).GetTableClient(_tableName);
+        return logs is null ? new LastUseTable(client) : new LastUseTable(client, FunctionApp.Tests.TestDoubles.TestLogging.Factory(logs).CreateLogger("lastuse"));
     }
 }

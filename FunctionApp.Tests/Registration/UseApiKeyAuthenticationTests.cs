@@ -32,6 +32,28 @@ public sealed class UseApiKeyAuthenticationTests
     }
 
     [Fact]
+    public void KeyPropertiesWrittenAsListsStopTheAppAtStartupNamingEachSetting()
+    {
+        using var host = Build(
+            new()
+            {
+                ["ApiKeys:Keys:partner"] = TestKeys.NewValue(),
+                ["ApiKeys:Keys:partner:Scopes:0"] = "reports",
+                ["ApiKeys:Keys:partner:Enabled:0"] = "false",
+                ["ApiKeys:Keys:partner:ExpiresOn:0"] = "2020-01-01",
+                ["ApiKeys:Keys:partner:NotBefore:0"] = "2099-01-01",
+            },
+            app => app.UseApiKeyAuthentication());
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
+
+        foreach (var property in new[] { "Scopes", "Enabled", "ExpiresOn", "NotBefore" })
+        {
+            Assert.Contains($"ApiKeys:Keys:partner:{property}:0 is not a key property", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void AfterConfigureFunctionsWebApplicationTheGateStartsBehindTheIntegrationsProxying()
     {
         using var host = Build(new() { ["ApiKeys:Keys:dev"] = TestKeys.NewValue() }, app =>

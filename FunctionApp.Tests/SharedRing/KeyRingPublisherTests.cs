@@ -46,7 +46,7 @@ public sealed class KeyRingPublisherTests(AzuriteFixture storage) : IClassFixtur
         Assert.Equal(["apikey-misspelt", "apikey-partner"], ring.Entries.Select(e => e.SecretName));
         Assert.True(ring.Entries[0].Excluded);
         var heartbeat = await _ring.Store.ReadHeartbeatAsync(CancellationToken.None);
-        Assert.Equal(RingRefusal.None, RingCodec.TryReadHeartbeat(heartbeat!.Value.Span, _ring.Verifier, out var beat));
+        Assert.Equal(RingRefusal.None, RingCodec.TryReadHeartbeat(heartbeat.Content.Span, _ring.Verifier, out var beat));
         Assert.Equal((ring.Generation, _ring.Clock.GetUtcNow()), (beat!.Generation, beat.CheckedAt));
         Assert.Equal("written", Assert.Single(_ring.Publishes.GetMeasurementSnapshot()).Tags["apikey.ring.result"]);
     }
@@ -66,7 +66,7 @@ public sealed class KeyRingPublisherTests(AzuriteFixture storage) : IClassFixtur
         Assert.Equal(written.ETag, (await _ring.Store.ReadRingAsync(null, CancellationToken.None)).ETag);
         Assert.Equal(1, _vault.Requests.Count(r => r.IsValueRequest));
         Assert.Contains(_vault.Requests, r => r.IsValueRequest && r.Path == $"/secrets/{SharedRingHarness.SigningSecret}");
-        RingCodec.TryReadHeartbeat((await _ring.Store.ReadHeartbeatAsync(CancellationToken.None))!.Value.Span, _ring.Verifier, out var beat);
+        RingCodec.TryReadHeartbeat((await _ring.Store.ReadHeartbeatAsync(CancellationToken.None)).Content.Span, _ring.Verifier, out var beat);
         Assert.Equal(_ring.Clock.GetUtcNow(), beat!.CheckedAt);
     }
 

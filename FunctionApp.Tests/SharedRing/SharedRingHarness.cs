@@ -27,6 +27,7 @@ internal sealed class SharedRingHarness : IAsyncDisposable
 
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly string _container = "ring-" + Guid.NewGuid().ToString("N")[..20];
+    private long _bodyBytesRead;
 
     private SharedRingHarness(FakeKeyVaultServer vault, AzuriteServer azurite, FakeManagedIdentityEndpoint identity)
     {
@@ -75,6 +76,9 @@ internal sealed class SharedRingHarness : IAsyncDisposable
     /// <summary>Every storage request so far: method, blob path, status and response body length.</summary>
     public ConcurrentQueue<StorageRequest> StorageRequests { get; } = new();
 
+    /// <summary>The response body bytes the clients have read so far, from the transport: what a download really cost.</summary>
+    public long BodyBytesRead => Interlocked.Read(ref _bodyBytesRead);
+
     public RingStore Store { get; }
 
     public static async Task<SharedRingHarness> StartAsync(FakeKeyVaultServer vault, AzuriteServer azurite, FakeManagedIdentityEndpoint identity)
@@ -86,7 +90,7 @@ internal sealed class SharedRingHarness : IAsyncDisposable
 
     public RingStore NewStore(string? blobName = null)
     {
-        var options = new BlobClientOptions { Transport = Azurite.CreateTransport(), Retry = { MaxRetries = 0 } };
+        var options = new BlobClientOptions { Transport = new CountingTransport(Azurite.CreateTransport(), this), Retry = { MaxRetries = 0 } };
         options.AddPolicy(new Recorder(StorageRequests), HttpPipelinePosition.PerRetry);
         var blobs = new BlobServiceClient(Azurite.BlobServiceUri, new IdentityEndpointCredential(Identity), options);
         return new RingStore(blobs.GetBlobContainerClient(_container), blobName ?? "keyring");
@@ -114,6 +118,79 @@ internal sealed class SharedRingHarness : IAsyncDisposable
     }
 
     internal sealed record StorageRequest(string Method, string Path, int Status, long ResponseBytes);
+
+    /// <summary>Counts the body bytes read through each response, below the client's own buffering.</summary>
+    private sealed class CountingTransport(HttpPipelineTransport inner, SharedRingHarness harness) : HttpPipelineTransport
+    {
+        public override Request CreateRequest() => inner.CreateRequest();
+
+        public override void Process(HttpMessage message)
+        {
+            inner.Process(message);
+            Count(message);
+        }
+
+        public override async ValueTask ProcessAsync(HttpMessage message)
+        {
+            await inner.ProcessAsync(message);
+            Count(message);
+        }
+
+        private void Count(HttpMessage message)
+        {
+            if (message.Response.ContentStream is { } body)
+            {
+                message.Response.ContentStream = new CountingStream(body, read => Interlocked.Add(ref harness._bodyBytesRead, read));
+            }
+        }
+    }
+
+    private sealed class CountingStream(Stream inner, Action<int> counted) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Counted(inner.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Counted(await inner.ReadAsync(buffer, cancellationToken));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private int Counted(int read)
+        {
+            counted(read);
+            return read;
+        }
+    }
 
     private sealed class Recorder(ConcurrentQueue<StorageRequest> requests) : HttpPipelineSynchronousPolicy
     {

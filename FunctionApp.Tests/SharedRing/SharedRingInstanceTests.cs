@@ -109,6 +109,48 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
     }
 
     [Fact]
+    public async Task ARingLargerThanTheSupportedMaximumIsRefusedUnreadAndTheKeysInForceStay()
+    {
+        await _ring.Publisher().PublishAsync(CancellationToken.None);
+        var instance = _ring.Instance();
+        Assert.True(TestKeys.HasValue(Assert.Single((await instance.LoadAsync(CancellationToken.None)).Keys!), _value));
+        var current = await _ring.Store.ReadRingAsync(null, CancellationToken.None);
+        Assert.True(await _ring.Store.TryWriteRingAsync(new byte[RingCodec.MaxRingSize + 1], current.ETag, CancellationToken.None));
+        var readBefore = _ring.BodyBytesRead;
+
+        var poll = await instance.LoadAsync(CancellationToken.None);
+
+        Assert.Null(poll.Keys);
+        Assert.True(_ring.BodyBytesRead - readBefore < 1024 * 1024, $"{_ring.BodyBytesRead - readBefore} bytes read");
+        Assert.Equal("too_large", Assert.Single(_ring.Refusals.GetMeasurementSnapshot()).Tags["apikey.ring.reason"]);
+        Assert.Contains(_ring.Logs.GetSnapshot(), r => r.Message == $"Refused the key ring in {_ring.Store.Description}: too_large; keeping the keys in force");
+
+        // The keys in force stay (the next poll is a 304 with nothing new), and the blob is not refused again.
+        _ring.Clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.Null((await instance.LoadAsync(CancellationToken.None)).Keys);
+        Assert.Single(_ring.Refusals.GetMeasurementSnapshot());
+    }
+
+    [Fact]
+    public async Task AHeartbeatLargerThanAHeartbeatIsRefusedUnreadAndConfirmsNothing()
+    {
+        await _ring.Publisher().PublishAsync(CancellationToken.None);
+        var instance = _ring.Instance();
+        var loaded = await instance.LoadAsync(CancellationToken.None);
+        var publishedAt = loaded.AsOf;
+        await _ring.Store.WriteHeartbeatAsync(new byte[4 * 1024 * 1024], CancellationToken.None);
+        _ring.Clock.Advance(TimeSpan.FromSeconds(50));
+        var readBefore = _ring.BodyBytesRead;
+
+        var poll = await instance.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(publishedAt, poll.AsOf);
+        Assert.True(_ring.BodyBytesRead - readBefore < 1024 * 1024, $"{_ring.BodyBytesRead - readBefore} bytes read");
+        Assert.Equal("too_large", Assert.Single(_ring.Refusals.GetMeasurementSnapshot()).Tags["apikey.ring.reason"]);
+        Assert.Contains(_ring.Logs.GetSnapshot(), r => r.Message == $"Refused the key ring in {_ring.Store.Description}.heartbeat: too_large; keeping the keys in force");
+    }
+
+    [Fact]
     public async Task WithNoRingYetTheInstanceReadsTheVault()
     {
         var loaded = await _ring.Instance().LoadAsync(CancellationToken.None);
@@ -149,6 +191,28 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
 
         Assert.Single(loaded.Keys!);
         Assert.Equal(publishedAt, loaded.AsOf);
+    }
+
+    [Fact]
+    public async Task ARingDatedAheadOfThisClockCountsAsConfirmedWhenReadSoItStillAges()
+    {
+        var ahead = RingTestKeys.Ring(1, RingTestKeys.Entry("partner", _value)) with { PublishedAt = _ring.Clock.GetUtcNow().AddDays(1) };
+        Assert.True(await _ring.Store.TryWriteRingAsync(RingCodec.WriteRing(ahead, _ring.Signer), null, CancellationToken.None));
+        _vault.StartOutage(503);
+        var instance = _ring.Instance();
+        var readAt = _ring.Clock.GetUtcNow();
+
+        var loaded = await instance.LoadAsync(CancellationToken.None);
+
+        Assert.True(TestKeys.HasValue(Assert.Single(loaded.Keys!), _value));
+        Assert.Equal(readAt, loaded.AsOf);
+
+        // Past RingStaleAfter, with the vault down too, the keys in force still age from the read, so MaxKeyRingAge ends them.
+        _ring.Clock.Advance(TimeSpan.FromSeconds(61));
+        var later = await instance.LoadAsync(CancellationToken.None);
+        Assert.Null(later.Keys);
+        Assert.Equal(readAt, later.AsOf);
+        Assert.Contains(_ring.Logs.GetSnapshot(), r => r.Message.StartsWith("The key ring was last confirmed by its publisher 61 s ago", StringComparison.Ordinal));
     }
 
     [Fact]

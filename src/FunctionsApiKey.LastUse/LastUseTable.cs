@@ -2,8 +2,11 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Azure;
+using System.Collections.Concurrent;
 using Azure.Data.Tables;
 using FunctionsApiKey.KeyRing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FunctionsApiKey.LastUse;
 
@@ -27,23 +30,50 @@ public sealed class LastUseTable : ILastUseStore
     private const int Attempts = 10;
     private const int MaxPauseMilliseconds = 100;
 
+    // Table Storage allows a row key of 1 KiB, counted in UTF-16 as it stores strings: 512 characters, which is also
+    // where Azurite stops. One longer row key fails the whole transaction, so such a key is left out instead.
+    internal const int MaxRowKeyLength = 512;
+
     private static readonly SearchValues<char> Forbidden = SearchValues.Create("/\\#?%");
 
     private readonly TableClient _table;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, bool> _notStorableLogged = new(StringComparer.Ordinal);
 
     /// <summary>A last-use table reached through <paramref name="table"/>.</summary>
     /// <param name="table">The table's client; the table is created on the first write if it does not exist.</param>
     public LastUseTable(TableClient table)
+        : this(table, NullLogger.Instance)
+    {
+    }
+
+    /// <summary>A last-use table that warns, once per key, about a key whose name cannot be a row key.</summary>
+    internal LastUseTable(TableClient table, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(table);
         _table = table;
+        _logger = logger;
     }
 
     /// <inheritdoc/>
     public async Task RecordAsync(IReadOnlyList<KeyLastUse> uses, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(uses);
-        var rows = uses.Select(u => (Row: RowKeyOf(u.KeyName), u.LastUsed)).OrderBy(u => u.Row, StringComparer.Ordinal).ToList();
+        var rows = new List<(string Row, DateTimeOffset LastUsed)>(uses.Count);
+        foreach (var use in uses)
+        {
+            var row = RowKeyOf(use.KeyName);
+            if (row.Length <= MaxRowKeyLength)
+            {
+                rows.Add((row, use.LastUsed));
+            }
+            else if (_notStorableLogged.TryAdd(use.KeyName, true))
+            {
+                _logger.LastUseKeyNotStorable(use.KeyName, row.Length, MaxRowKeyLength);
+            }
+        }
+
+        rows.Sort((a, b) => string.CompareOrdinal(a.Row, b.Row));
         for (var start = 0; start < rows.Count; start += BatchSize)
         {
             await WriteBatchAsync(rows.GetRange(start, Math.Min(BatchSize, rows.Count - start)), cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using FunctionsApiKey.KeyRing;
 using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace FunctionsApiKey.LastUse;
@@ -10,13 +11,15 @@ namespace FunctionsApiKey.LastUse;
 /// startup, so a storage connection that is missing or wrong costs a warning per streak of failed rounds, never the
 /// app's start.
 /// </summary>
-internal sealed class TableLastUseStore(IAzureClientFactory<TableServiceClient> clients, IOptions<LastUseOptions> options) : ILastUseStore
+internal sealed class TableLastUseStore(IAzureClientFactory<TableServiceClient> clients, IOptions<LastUseOptions> options, ILoggerFactory loggerFactory) : ILastUseStore
 {
     private LastUseTable? _table;
 
     public Task RecordAsync(IReadOnlyList<KeyLastUse> uses, CancellationToken cancellationToken)
     {
-        _table ??= new LastUseTable(clients.CreateClient(LastUseDefaults.ClientName).GetTableClient(options.Value.LastUseTable));
+        _table ??= new LastUseTable(
+            clients.CreateClient(LastUseDefaults.ClientName).GetTableClient(options.Value.LastUseTable),
+            loggerFactory.CreateLogger(ApiKeyDefaults.KeyRingLogCategory));
         return _table.RecordAsync(uses, cancellationToken);
     }
 }

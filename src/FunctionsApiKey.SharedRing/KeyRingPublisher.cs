@@ -59,7 +59,13 @@ internal sealed class KeyRingPublisher(
     {
         var read = await store.ReadRingAsync(ifNoneMatch: null, cancellationToken).ConfigureAwait(false);
         RingDocument? previous = null;
-        if (read.Status == RingReadStatus.Found && RingCodec.TryReadRing(read.Content.Span, verifier, out previous) is var refusal and not RingRefusal.None)
+        var refusal = read.Status switch
+        {
+            RingReadStatus.TooLarge => RingRefusal.TooLarge,
+            RingReadStatus.Found => RingCodec.TryReadRing(read.Content.Span, verifier, out previous),
+            _ => RingRefusal.None,
+        };
+        if (refusal != RingRefusal.None)
         {
             // Not trusted as a ring, so not as incremental state either: this run reads every value and replaces it.
             logger.RingRefused(store.Description, RingRefusalNames.Of(refusal));

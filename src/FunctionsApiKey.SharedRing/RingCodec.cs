@@ -28,8 +28,22 @@ internal static class RingCodec
     private static readonly byte[] RingMagic = "FAKR"u8.ToArray();
     private static readonly byte[] HeartbeatMagic = "FAKH"u8.ToArray();
 
+    /// <summary>The most keys a ring supports (docs/shared-ring.md).</summary>
+    public const int MaxKeys = 100_000;
+
+    /// <summary>
+    /// What a supported entry may take: a 127-character secret name, all three times and about 70 bytes of scopes
+    /// (a typical entry takes about 70 bytes in all).
+    /// </summary>
+    public const int MaxEntrySize = 256;
+
+    /// <summary>The largest ring an instance reads, 25.6 MB: <see cref="MaxKeys"/> entries of <see cref="MaxEntrySize"/>, plus the header.</summary>
+    public const int MaxRingSize = (MaxKeys * MaxEntrySize) + 1024;
+
+    /// <summary>A heartbeat's exact size, and the most of one an instance reads.</summary>
+    public const int HeartbeatSize = HeaderSize + 8 + 8 + RingKeys.SignatureSize;
+
     private const int HeaderSize = 4 + 1 + RingKeys.KeyIdSize;
-    private const int HeartbeatSize = HeaderSize + 8 + 8 + RingKeys.SignatureSize;
     private const int MinEntrySize = 1 + 2 + 32 + 1;
     private const long MinUnixSeconds = -62_135_596_800;
     private const long MaxUnixSeconds = 253_402_300_799;

@@ -12,6 +12,7 @@ internal enum RingRefusal
     BadSignature,
     MalformedEntry,
     Rollback,
+    TooLarge,
 }
 
 internal static class RingRefusalNames
@@ -26,6 +27,7 @@ internal static class RingRefusalNames
         RingRefusal.BadSignature => "bad_signature",
         RingRefusal.MalformedEntry => "malformed_entry",
         RingRefusal.Rollback => "rollback",
+        RingRefusal.TooLarge => "too_large",
         _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, null),
     };
 }

@@ -17,16 +17,24 @@ internal sealed class RingStore(BlobContainerClient container, string blobName)
     /// <summary>The ring blob's place, for log lines.</summary>
     public string Description { get; } = $"{container.Name}/{blobName}";
 
-    /// <summary>Reads the ring; with <paramref name="ifNoneMatch"/>, answers <see cref="RingReadStatus.NotModified"/> while it has not changed.</summary>
+    /// <summary>
+    /// Reads the ring; with <paramref name="ifNoneMatch"/>, answers <see cref="RingReadStatus.NotModified"/> while it has
+    /// not changed. A blob over <see cref="RingCodec.MaxRingSize"/> is <see cref="RingReadStatus.TooLarge"/>, found
+    /// from its length before its body is read.
+    /// </summary>
     public async Task<RingRead> ReadRingAsync(ETag? ifNoneMatch, CancellationToken cancellationToken)
     {
+        var conditions = ifNoneMatch is { } etag ? new BlobRequestConditions { IfNoneMatch = etag } : null;
         try
         {
-            var options = new BlobDownloadOptions { Conditions = ifNoneMatch is { } etag ? new BlobRequestConditions { IfNoneMatch = etag } : null };
-            var response = await _ring.DownloadContentAsync(options, cancellationToken).ConfigureAwait(false);
-            return response.GetRawResponse().Status == 304
-                ? new RingRead(RingReadStatus.NotModified, default, ifNoneMatch)
-                : new RingRead(RingReadStatus.Found, response.Value.Content.ToMemory(), response.Value.Details.ETag);
+            var response = await _ring.DownloadStreamingAsync(new BlobDownloadOptions { Conditions = conditions }, cancellationToken).ConfigureAwait(false);
+            if (response.GetRawResponse().Status == 304)
+            {
+                return new RingRead(RingReadStatus.NotModified, default, ifNoneMatch);
+            }
+
+            using var download = response.Value;
+            return await ReadBoundedAsync(download, RingCodec.MaxRingSize, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException ex) when (ex.Status == 304)
         {
@@ -38,17 +46,45 @@ internal sealed class RingStore(BlobContainerClient container, string blobName)
         }
     }
 
-    /// <summary>The heartbeat's bytes, or null when there is none.</summary>
-    public async Task<ReadOnlyMemory<byte>?> ReadHeartbeatAsync(CancellationToken cancellationToken)
+    /// <summary>The heartbeat, at most <see cref="RingCodec.HeartbeatSize"/> bytes of it: found, too large, or not found.</summary>
+    public async Task<RingRead> ReadHeartbeatAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return (await _heartbeat.DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToMemory();
+            using var download = (await _heartbeat.DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            return await ReadBoundedAsync(download, RingCodec.HeartbeatSize, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
-            return null;
+            return new RingRead(RingReadStatus.NotFound, default, null);
         }
+    }
+
+    /// <summary>
+    /// The blob's body if its length is within <paramref name="limit"/>. The length is checked before a byte is read,
+    /// and the read stops one byte past the stated length, so a body longer than it says cannot get past the limit either.
+    /// </summary>
+    private static async Task<RingRead> ReadBoundedAsync(BlobDownloadStreamingResult download, int limit, CancellationToken cancellationToken)
+    {
+        var etag = download.Details.ETag;
+        var stated = download.Details.ContentLength;
+        if (stated > limit)
+        {
+            return new RingRead(RingReadStatus.TooLarge, default, etag);
+        }
+
+        var buffer = new byte[stated + 1];
+        var length = 0;
+        var body = download.Content;
+        int read;
+        while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            length += read;
+        }
+
+        return length > stated
+            ? new RingRead(RingReadStatus.TooLarge, default, etag)
+            : new RingRead(RingReadStatus.Found, buffer.AsMemory(0, length), etag);
     }
 
     /// <summary>
@@ -93,6 +129,9 @@ internal enum RingReadStatus
     Found,
     NotModified,
     NotFound,
+
+    /// <summary>Longer than the blob may be: refused unread, as <see cref="RingRefusal.TooLarge"/>.</summary>
+    TooLarge,
 }
 
 /// <summary>One read of the ring blob.</summary>

@@ -150,7 +150,8 @@ internal sealed class SharedRingApiKeySource(
 
         // Seen, accepted or not: an unchanged bad blob is not read (or reported) again on every poll.
         _lastSeen = read.ETag;
-        var refusal = RingCodec.TryReadRing(read.Content.Span, verifier, out var ring);
+        RingDocument? ring = null;
+        var refusal = read.Status == RingReadStatus.TooLarge ? RingRefusal.TooLarge : RingCodec.TryReadRing(read.Content.Span, verifier, out ring);
         if (refusal == RingRefusal.None && _ring is not null && ring!.Generation < _ring.Generation)
         {
             refusal = RingRefusal.Rollback;
@@ -171,7 +172,7 @@ internal sealed class SharedRingApiKeySource(
         }
 
         _ring = ring!;
-        _ringConfirmedAt = Latest(_ringConfirmedAt, _ring.PublishedAt);
+        _ringConfirmedAt = Latest(_ringConfirmedAt, NotAfterNow(_ring.PublishedAt));
         _heartbeatReadAt = DateTimeOffset.MinValue;
         return true;
     }
@@ -179,10 +180,10 @@ internal sealed class SharedRingApiKeySource(
     private async Task ReadHeartbeatAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         _heartbeatReadAt = now;
-        ReadOnlyMemory<byte>? content;
+        RingRead read;
         try
         {
-            content = await store.ReadHeartbeatAsync(cancellationToken).ConfigureAwait(false);
+            read = await store.ReadHeartbeatAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException ex)
         {
@@ -190,12 +191,13 @@ internal sealed class SharedRingApiKeySource(
             return;
         }
 
-        if (content is null)
+        if (read.Status == RingReadStatus.NotFound)
         {
             return;
         }
 
-        var refusal = RingCodec.TryReadHeartbeat(content.Value.Span, verifier, out var heartbeat);
+        RingHeartbeat? heartbeat = null;
+        var refusal = read.Status == RingReadStatus.TooLarge ? RingRefusal.TooLarge : RingCodec.TryReadHeartbeat(read.Content.Span, verifier, out heartbeat);
         if (refusal != RingRefusal.None)
         {
             logger.RingRefused(store.Description + ".heartbeat", RingRefusalNames.Of(refusal));
@@ -205,8 +207,7 @@ internal sealed class SharedRingApiKeySource(
 
         if (heartbeat!.Generation == _ring!.Generation)
         {
-            // A publisher clock ahead of this one must not make the ring look fresher than now.
-            _ringConfirmedAt = Latest(_ringConfirmedAt, heartbeat.CheckedAt < now ? heartbeat.CheckedAt : now);
+            _ringConfirmedAt = Latest(_ringConfirmedAt, NotAfterNow(heartbeat.CheckedAt));
         }
     }
 
@@ -220,6 +221,17 @@ internal sealed class SharedRingApiKeySource(
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// A time the publisher wrote, no later than this instance's clock: a publisher clock ahead of this one (or a ring
+    /// dated ahead on purpose) must not make the ring look fresher than now, or it would outlive RingStaleAfter and
+    /// MaxKeyRingAge by as much as it is ahead.
+    /// </summary>
+    private DateTimeOffset NotAfterNow(DateTimeOffset published)
+    {
+        var now = timeProvider.GetUtcNow();
+        return published < now ? published : now;
     }
 
     private static DateTimeOffset Latest(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;

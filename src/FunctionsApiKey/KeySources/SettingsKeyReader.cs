@@ -42,6 +42,15 @@ internal static class SettingsKeyReader
             if (!KnownProperties.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
             {
                 errors.Add($"{setting}:{child.Key} is not a key property; use {string.Join(", ", KnownProperties)}.");
+                continue;
+            }
+
+            // A property written as a list (Scopes:0, or ApiKeys__Keys__<name>__Scopes__0 in the environment) has no
+            // value of its own, so it would read as absent: no scopes, no expiry, enabled. Refuse it rather than widen the key.
+            var form = string.Equals(child.Key, "Scopes", StringComparison.OrdinalIgnoreCase) ? "one value, the scopes separated by spaces or commas" : "one value";
+            foreach (var part in child.GetChildren())
+            {
+                errors.Add($"{setting}:{child.Key}:{part.Key} is not a key property; write {setting}:{child.Key} as {form}, not as a list.");
             }
         }
 
