@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using FunctionApp.Testing;
+using FunctionsApiKey;
 
 namespace FunctionApp.Tests.Tool;
 
@@ -108,6 +109,38 @@ public sealed class LocalSettingsTests : IDisposable
         var values = JsonNode.Parse(await File.ReadAllTextAsync(SettingsFile))!["Values"]!.AsObject();
         Assert.Equal("2031-06-30T00:00:00Z", (string?)values["ApiKeys__Keys__partner-j-v2__ExpiresOn"]);
         Assert.NotEqual("2031-06-30T00:00:00Z", (string?)values["ApiKeys__Keys__partner-j__ExpiresOn"]);
+    }
+
+    [Fact]
+    public async Task AKeyTheAppLeavesOutShowsAsLeftOutAndIsRotatedOnlyOnceFixed()
+    {
+        const string Reason = "ApiKeys:Keys:misspelt:Scope is not a key property; use Scopes, NotBefore, ExpiresOn, Enabled.";
+        var key = ApiKeyFormat.Generate();
+        var misspelt = Settings.Replace(
+            "\"ApiKeys__Keys__existing\"",
+            $"\"ApiKeys__Keys__misspelt\": \"{TestKeys.Sha256Text(key)}\", \"ApiKeys__Keys__misspelt__Scope\": \"reports\",\n    \"ApiKeys__Keys__existing\"",
+            StringComparison.Ordinal);
+        await File.WriteAllTextAsync(SettingsFile, misspelt);
+
+        var show = (await RunAsync("show", "misspelt", "--local", "--settings", SettingsFile)).AssertExitCode(0);
+        var list = (await RunAsync("list", "--local", "--settings", SettingsFile)).AssertExitCode(0);
+        var verify = (await ApiKeysTool.RunAsync(ApiKeysTool.CleanEnvironment(), ["verify", "--local", "--settings", SettingsFile], key)).AssertExitCode(1);
+        var refused = (await RunAsync("rotate", "misspelt", "--local", "--settings", SettingsFile)).AssertExitCode(2);
+
+        Assert.Contains($"left out by the app: {Reason}", string.Join(' ', show.OutputLines.Select(l => l.Trim())), StringComparison.Ordinal);
+        Assert.Matches(@"^Scopes\s+-$", show.Row("Scopes"));
+        Assert.Matches(@"^misspelt\s+-\s+no \(left out\)\s", list.Row("misspelt"));
+        Assert.Contains($"Warning: the app leaves out 'misspelt': {Reason}", list.Error, StringComparison.Ordinal);
+        Assert.Equal($"Accepted:  no: the app leaves this key out: {Reason.TrimEnd('.')}", verify.OutputLines[^1]);
+        Assert.Empty(refused.Output);
+        Assert.Contains($"The app leaves 'misspelt' out: {Reason} Fix that first", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(misspelt, await File.ReadAllTextAsync(SettingsFile));
+
+        await File.WriteAllTextAsync(SettingsFile, misspelt.Replace("misspelt__Scope\"", "misspelt__Scopes\"", StringComparison.Ordinal));
+        (await RunAsync("rotate", "misspelt", "--local", "--settings", SettingsFile)).AssertExitCode(0);
+
+        var values = JsonNode.Parse(await File.ReadAllTextAsync(SettingsFile))!["Values"]!.AsObject();
+        Assert.Equal("reports", (string?)values["ApiKeys__Keys__misspelt-v2__Scopes"]);
     }
 
     [Fact]

@@ -30,6 +30,13 @@ internal static partial class RotateCommand
             var store = context.Store;
             var old = await store.FindAsync(oldName, cancellationToken).ConfigureAwait(false)
                 ?? throw new ToolException(ExitCodes.NotFound, $"There is no key named '{oldName}' in {store.Description}.");
+            // Its scopes as stored are not what the app reads, so a successor could only guess them: an unlimited guess
+            // would turn a key the app refuses into one it accepts everywhere.
+            if (old.LeftOut is not null)
+            {
+                throw new ToolException(ExitCodes.Usage, $"The app leaves '{oldName}' out: {old.LeftOut.TrimEnd('.')}. Fix that first (check with 'dotnet apikeys show {oldName}'), then rotate it; nothing was stored.");
+            }
+
             if (!old.Enabled)
             {
                 throw new ToolException(ExitCodes.Usage, $"'{oldName}' is revoked, so there is no access to carry over; issue a new key with 'create' if the caller should have one.");

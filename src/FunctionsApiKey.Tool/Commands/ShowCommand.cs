@@ -29,7 +29,7 @@ internal static class ShowCommand
 
             var grid = new Grid().AddColumn().AddColumn();
             grid.AddRow("Name", Markup.Escape(view.Name));
-            grid.AddRow("State", view.State(context.Now));
+            grid.AddRow("State", Markup.Escape(view.State(context.Now)));
             grid.AddRow("Scopes", Markup.Escape(view.ScopesText));
             grid.AddRow("Not before", KeyView.Time(view.NotBefore));
             grid.AddRow("Expires", KeyView.Time(view.ExpiresOn));

@@ -42,7 +42,8 @@ internal static class VerifyCommand
             await output.WriteLineAsync($"Key:       {key.Name}").ConfigureAwait(false);
             if (loaded.Any(k => k.Excluded && k.Key.Name == key.Name))
             {
-                await output.WriteLineAsync("Accepted:  no: the app leaves this key out (a bad scopes tag or validity window; its log says which)").ConfigureAwait(false);
+                var reason = (await context.Store.FindAsync(key.Name, cancellationToken).ConfigureAwait(false))?.LeftOut;
+                await output.WriteLineAsync($"Accepted:  no: the app leaves this key out{(reason is null ? string.Empty : ": " + reason.TrimEnd('.'))}").ConfigureAwait(false);
                 return ExitCodes.Refused;
             }
 

@@ -80,30 +80,20 @@ internal sealed class LocalSettingsKeyStore(string file) : IKeyStore
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<(ApiKey Key, bool Excluded)>> LoadAsTheAppDoesAsync(CancellationToken cancellationToken)
-    {
-        var (keys, _) = SettingsKeyReader.Read(Configuration());
-        return Task.FromResult<IReadOnlyList<(ApiKey, bool)>>([.. keys.Select(k => (k, false))]);
-    }
+    public Task<IReadOnlyList<(ApiKey Key, bool Excluded)>> LoadAsTheAppDoesAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<(ApiKey, bool)>>([.. SettingsKeyReader.ReadEntries(Configuration()).Where(e => e.Key is not null).Select(e => (e.Key!, e.Errors.Count > 0))]);
 
-    private List<StoredKey> Read()
-    {
-        var configuration = Configuration();
-        var keys = new List<StoredKey>();
-        foreach (var entry in configuration.GetSection(SettingsKeyReader.SectionPath).GetChildren())
-        {
-            keys.Add(new StoredKey(
-                entry.Key,
-                ApiKey.ParseScopes(entry["Scopes"]),
-                !bool.TryParse(entry["Enabled"], out var enabled) || enabled,
-                IsoTime.TryParse(entry["NotBefore"] ?? string.Empty, out var notBefore) ? notBefore : null,
-                IsoTime.TryParse(entry["ExpiresOn"] ?? string.Empty, out var expiresOn) ? expiresOn : null,
-                Created: null,
-                RotatedFrom: null));
-        }
-
-        return keys;
-    }
+    // Through the app's own reader, so that a key it leaves out shows as left out, with its reason.
+    private List<StoredKey> Read() =>
+        [.. SettingsKeyReader.ReadEntries(Configuration()).Select(entry => new StoredKey(
+            entry.Name,
+            entry.Errors.Count == 0 ? entry.Key!.Scopes : [],
+            entry.Key is not { IsRevoked: true },
+            entry.Key?.NotBefore,
+            entry.Key?.ExpiresOn,
+            Created: null,
+            RotatedFrom: null,
+            LeftOut: entry.Errors.Count == 0 ? null : string.Join(" ", entry.Errors)))];
 
     private IConfiguration Configuration()
     {
