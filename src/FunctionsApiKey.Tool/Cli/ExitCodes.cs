@@ -35,4 +35,7 @@ internal static class ExitCodes
 
     /// <summary>Anything else: a bug or an answer the tool does not know.</summary>
     public const int Unexpected = 10;
+
+    /// <summary>Standard output did not take the new key (closed or full); the key is left revoked.</summary>
+    public const int OutputFailed = 11;
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.Tool.Stores;
 
 namespace FunctionsApiKey.Tool.Commands;
@@ -46,12 +47,15 @@ internal sealed record KeyView(
 
     public bool ExpiresSoon(DateTimeOffset now) => ExpiresOn is { } expiry && expiry > now && expiry - now <= ExpiryWarning;
 
+    /// <summary>Store text (a tag, a name) as the table and messages show it: no control character reaches the terminal.</summary>
+    public static string Printable(string text) => PrintableText.Escape(text);
+
     [JsonIgnore]
-    public string ScopesText => LeftOut is not null ? "-" : Scopes.IsEmpty ? "(every function)" : string.Join(' ', Scopes);
+    public string ScopesText => LeftOut is not null ? "-" : Scopes.IsEmpty ? "(every function)" : Printable(string.Join(' ', Scopes));
 
     /// <summary>The key's state at <paramref name="now"/>: what the app would do with it.</summary>
     public string State(DateTimeOffset now) =>
-        LeftOut is not null ? $"left out by the app: {LeftOut}"
+        LeftOut is not null ? $"left out by the app: {Printable(LeftOut)}"
         : !Enabled ? "revoked"
         : ExpiresOn <= now ? "expired"
         : NotBefore > now ? "not yet valid"

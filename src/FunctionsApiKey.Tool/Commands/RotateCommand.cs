@@ -34,7 +34,7 @@ internal static partial class RotateCommand
             // would turn a key the app refuses into one it accepts everywhere.
             if (old.LeftOut is not null)
             {
-                throw new ToolException(ExitCodes.Usage, $"The app leaves '{oldName}' out: {old.LeftOut.TrimEnd('.')}. Fix that first (check with 'dotnet apikeys show {oldName}'), then rotate it; nothing was stored.");
+                throw new ToolException(ExitCodes.Usage, $"The app leaves '{oldName}' out: {KeyView.Printable(old.LeftOut).TrimEnd('.')}. Fix that first (check with 'dotnet apikeys show {oldName}'), then rotate it; nothing was stored.");
             }
 
             if (!old.Enabled)
@@ -50,8 +50,7 @@ internal static partial class RotateCommand
                 : Inputs.Window(parse.GetValue(expires), parse.GetValue(ttl), notBefore: null, context.Now);
 
             var key = ApiKeyFormat.Generate(context.KeyPrefix);
-            await store.CreateAsync(new NewKey(replacement, ApiKeyText.StoredForm(key), old.Scopes, NotBefore: null, end, RotatedFrom: oldName), cancellationToken).ConfigureAwait(false);
-            await context.Console.Out.WriteLineAsync(key).ConfigureAwait(false);
+            await KeyHandOver.StoreAndWriteAsync(context, new NewKey(replacement, ApiKeyText.StoredForm(key), old.Scopes, NotBefore: null, end, RotatedFrom: oldName), key, cancellationToken).ConfigureAwait(false);
 
             var oldEnd = context.Now + grace;
             if (old.ExpiresOn is { } already && already < oldEnd)
@@ -69,7 +68,7 @@ internal static partial class RotateCommand
                 throw new ToolException(failure.ExitCode, $"Issued '{replacement}' (the key is on standard output), but could not shorten '{oldName}', which still works until {(old.ExpiresOn is null ? "revoked" : KeyView.Time(old.ExpiresOn))}: {failure.Message}", ex);
             }
 
-            context.Note($"Issued '{replacement}' for the caller of '{oldName}' (scopes {(old.Scopes.IsEmpty ? "(every function)" : string.Join(' ', old.Scopes))}, until {(end is null ? "revoked" : KeyView.Time(end))}). The key is on standard output, shown only this once.");
+            context.Note($"Issued '{replacement}' for the caller of '{oldName}' (scopes {(old.Scopes.IsEmpty ? "(every function)" : KeyView.Printable(string.Join(' ', old.Scopes)))}, until {(end is null ? "revoked" : KeyView.Time(end))}). The key is on standard output, shown only this once.");
             context.Note($"'{oldName}' now expires at {KeyView.Time(oldEnd)}: give the caller the new key before then.");
             return ExitCodes.Success;
         });

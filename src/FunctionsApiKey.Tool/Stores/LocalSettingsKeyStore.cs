@@ -37,6 +37,7 @@ internal sealed class LocalSettingsKeyStore(string file) : IKeyStore
         }
 
         values[Prefix + key.Name] = key.StoredValue;
+        values[$"{Prefix}{key.Name}__Enabled"] = "false";
         if (!key.Scopes.IsEmpty)
         {
             values[$"{Prefix}{key.Name}__Scopes"] = string.Join(' ', key.Scopes);
@@ -66,9 +67,15 @@ internal sealed class LocalSettingsKeyStore(string file) : IKeyStore
             throw new ToolException(ExitCodes.NotFound, $"There is no key named '{name}' in {file}.");
         }
 
-        if (enabled is { } flag)
+        // Enabled is the default, so enabling removes the setting: a new key, stored revoked and enabled once handed
+        // over, leaves no trace of that.
+        if (enabled == true)
         {
-            values[$"{Prefix}{stored}__Enabled"] = flag ? "true" : "false";
+            values.Remove($"{Prefix}{stored}__Enabled");
+        }
+        else if (enabled == false)
+        {
+            values[$"{Prefix}{stored}__Enabled"] = "false";
         }
 
         if (expiresOn is { } expiry)

@@ -47,6 +47,7 @@ internal sealed class VaultKeyStore(SecretClient client, string secretPrefix) : 
 
         var secret = new KeyVaultSecret(secretName, key.StoredValue);
         secret.Properties.ContentType = "text/plain; sha256";
+        secret.Properties.Enabled = false;
         secret.Properties.NotBefore = key.NotBefore;
         secret.Properties.ExpiresOn = key.ExpiresOn;
         if (!key.Scopes.IsEmpty)
