@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using System.Text.Json.Nodes;
 using FunctionApp.Testing;
 using FunctionsApiKey;
@@ -184,6 +185,105 @@ public sealed class LocalSettingsTests : IDisposable
         Assert.Empty(run.Output);
         Assert.Contains($"error: {SettingsFile} is not valid JSON:", run.Error, StringComparison.Ordinal);
         Assert.Equal(Broken, await File.ReadAllTextAsync(SettingsFile));
+    }
+
+    [Fact]
+    public async Task CreateAddsTheKeysSettingsAndChangesNoOtherByte()
+    {
+        const string Original = "{\n  // local only\n  \"IsEncrypted\": false,\n  \"Values\": {\n    \"FUNCTIONS_WORKER_RUNTIME\":\"dotnet-isolated\",\n    \"MyApp__Greeting\": \"h\\u00e9llo\"\n  },\n  \"Host\": {\"LocalHttpPort\":7072}\n}\n";
+        await File.WriteAllTextAsync(SettingsFile, Original);
+
+        var key = Assert.Single((await RunAsync("create", "partner-m", "--local", "--settings", SettingsFile, "--scopes", "reports")).AssertExitCode(0).OutputLines);
+
+        var expected = Original.Replace(
+            "\"MyApp__Greeting\": \"h\\u00e9llo\"",
+            $"\"MyApp__Greeting\": \"h\\u00e9llo\",\n    \"ApiKeys__Keys__partner-m\": \"{TestKeys.Sha256Text(key)}\",\n    \"ApiKeys__Keys__partner-m__Scopes\": \"reports\"",
+            StringComparison.Ordinal);
+        Assert.Equal(expected, await File.ReadAllTextAsync(SettingsFile));
+    }
+
+    [Fact]
+    [UnsupportedOSPlatform("windows")] // Unix file modes.
+    public async Task AFileOfMode0600KeepsItsMode()
+    {
+        await File.WriteAllTextAsync(SettingsFile, Settings);
+        File.SetUnixFileMode(SettingsFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        (await RunAsync("create", "partner-n", "--local", "--settings", SettingsFile)).AssertExitCode(0);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(SettingsFile));
+        Assert.Contains("ApiKeys__Keys__partner-n", await File.ReadAllTextAsync(SettingsFile), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASymlinkStaysALinkAndItsTargetIsUpdated()
+    {
+        var target = Path.Combine(Directory.CreateDirectory(Path.Combine(_directory, "shared")).FullName, "settings.json");
+        await File.WriteAllTextAsync(target, Settings);
+        File.CreateSymbolicLink(SettingsFile, target);
+
+        var key = Assert.Single((await RunAsync("create", "partner-o", "--local", "--settings", SettingsFile)).AssertExitCode(0).OutputLines);
+
+        Assert.Equal(target, new FileInfo(SettingsFile).LinkTarget);
+        Assert.Equal(TestKeys.Sha256Text(key), (string?)JsonNode.Parse(await File.ReadAllTextAsync(target))!["Values"]!["ApiKeys__Keys__partner-o"]);
+        Assert.Equal(["settings.json"], Directory.GetFiles(Path.GetDirectoryName(target)!).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task InvalidUtf8InAnotherSettingIsExit9AndTheFileIsUntouched()
+    {
+        byte[] original = [.. System.Text.Encoding.UTF8.GetBytes("{ \"Values\": { \"MyApp__Latin1\": \"caf"), 0xE9, .. System.Text.Encoding.UTF8.GetBytes("\" } }\n")];
+        await File.WriteAllBytesAsync(SettingsFile, original);
+
+        var run = (await RunAsync("create", "partner-p", "--local", "--settings", SettingsFile)).AssertExitCode(9);
+
+        Assert.Empty(run.Output);
+        Assert.Contains($"error: {SettingsFile} is not valid UTF-8", run.Error, StringComparison.Ordinal);
+        Assert.Equal(original, await File.ReadAllBytesAsync(SettingsFile));
+    }
+
+    [Fact]
+    public async Task ValuesThatIsNotAnObjectIsExit9AndTheFileIsUntouched()
+    {
+        const string Original = "{ \"Values\": [ \"FUNCTIONS_WORKER_RUNTIME=dotnet-isolated\" ] }";
+        await File.WriteAllTextAsync(SettingsFile, Original);
+
+        var run = (await RunAsync("create", "partner-q", "--local", "--settings", SettingsFile)).AssertExitCode(9);
+
+        Assert.Empty(run.Output);
+        Assert.Contains($"error: {SettingsFile} has a \"Values\" that is not an object", run.Error, StringComparison.Ordinal);
+        Assert.Equal(Original, await File.ReadAllTextAsync(SettingsFile));
+    }
+
+    [Fact]
+    public async Task ADuplicatePropertyIsExit9AndTheFileIsUntouched()
+    {
+        const string Original = "{ \"Values\": { \"MyApp__Mode\": \"a\", \"MyApp__Mode\": \"b\" } }";
+        await File.WriteAllTextAsync(SettingsFile, Original);
+
+        var run = (await RunAsync("create", "partner-r", "--local", "--settings", SettingsFile)).AssertExitCode(9);
+
+        Assert.Empty(run.Output);
+        Assert.Contains($"error: {SettingsFile} has the setting \"MyApp__Mode\" twice in \"Values\"; keep one.", run.Error, StringComparison.Ordinal);
+        Assert.Equal(Original, await File.ReadAllTextAsync(SettingsFile));
+    }
+
+    [Fact]
+    public async Task NamesThatDifferOnlyInCaseAreExit9ForListAndCreateAlike()
+    {
+        const string Original = "{ \"Values\": { \"ApiKeys__Keys__partner\": \"sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\", \"ApiKeys__Keys__PARTNER\": \"sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\" } }";
+        await File.WriteAllTextAsync(SettingsFile, Original);
+
+        var list = (await RunAsync("list", "--local", "--settings", SettingsFile)).AssertExitCode(9);
+        var create = (await RunAsync("create", "partner-s", "--local", "--settings", SettingsFile)).AssertExitCode(9);
+
+        foreach (var run in (ProcessRun[])[list, create])
+        {
+            Assert.Empty(run.Output);
+            Assert.Contains("has the settings \"ApiKeys__Keys__partner\" and \"ApiKeys__Keys__PARTNER\" in \"Values\", which the app reads as one setting", run.Error, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(Original, await File.ReadAllTextAsync(SettingsFile));
     }
 
     private static Task<ProcessRun> RunAsync(params string[] arguments) => ApiKeysTool.RunAsync(ApiKeysTool.CleanEnvironment(), arguments);

@@ -30,7 +30,7 @@ internal static class ExitCodes
     /// <summary>No credential could sign in.</summary>
     public const int NoCredential = 8;
 
-    /// <summary>local.settings.json is missing or is not valid JSON.</summary>
+    /// <summary>local.settings.json is missing, is not valid JSON, or could not be written back exactly; it is left as it was.</summary>
     public const int SettingsFile = 9;
 
     /// <summary>Anything else: a bug or an answer the tool does not know.</summary>
