@@ -230,43 +230,19 @@ public sealed class LocalSettingsTests : IDisposable
     }
 
     [Fact]
-    public async Task InvalidUtf8InAnotherSettingIsExit9AndTheFileIsUntouched()
-    {
-        byte[] original = [.. System.Text.Encoding.UTF8.GetBytes("{ \"Values\": { \"MyApp__Latin1\": \"caf"), 0xE9, .. System.Text.Encoding.UTF8.GetBytes("\" } }\n")];
-        await File.WriteAllBytesAsync(SettingsFile, original);
-
-        var run = (await RunAsync("create", "partner-p", "--local", "--settings", SettingsFile)).AssertExitCode(9);
-
-        Assert.Empty(run.Output);
-        Assert.Contains($"error: {SettingsFile} is not valid UTF-8", run.Error, StringComparison.Ordinal);
-        Assert.Equal(original, await File.ReadAllBytesAsync(SettingsFile));
-    }
+    public Task InvalidUtf8InAnotherSettingIsExit9AndTheFileIsUntouched() => AssertCreateRefusesAsync(
+        [.. System.Text.Encoding.UTF8.GetBytes("{ \"Values\": { \"MyApp__Latin1\": \"caf"), 0xE9, .. System.Text.Encoding.UTF8.GetBytes("\" } }\n")],
+        "is not valid UTF-8");
 
     [Fact]
-    public async Task ValuesThatIsNotAnObjectIsExit9AndTheFileIsUntouched()
-    {
-        const string Original = "{ \"Values\": [ \"FUNCTIONS_WORKER_RUNTIME=dotnet-isolated\" ] }";
-        await File.WriteAllTextAsync(SettingsFile, Original);
-
-        var run = (await RunAsync("create", "partner-q", "--local", "--settings", SettingsFile)).AssertExitCode(9);
-
-        Assert.Empty(run.Output);
-        Assert.Contains($"error: {SettingsFile} has a \"Values\" that is not an object", run.Error, StringComparison.Ordinal);
-        Assert.Equal(Original, await File.ReadAllTextAsync(SettingsFile));
-    }
+    public Task ValuesThatIsNotAnObjectIsExit9AndTheFileIsUntouched() => AssertCreateRefusesAsync(
+        System.Text.Encoding.UTF8.GetBytes("{ \"Values\": [ \"FUNCTIONS_WORKER_RUNTIME=dotnet-isolated\" ] }"),
+        "has a \"Values\" that is not an object");
 
     [Fact]
-    public async Task ADuplicatePropertyIsExit9AndTheFileIsUntouched()
-    {
-        const string Original = "{ \"Values\": { \"MyApp__Mode\": \"a\", \"MyApp__Mode\": \"b\" } }";
-        await File.WriteAllTextAsync(SettingsFile, Original);
-
-        var run = (await RunAsync("create", "partner-r", "--local", "--settings", SettingsFile)).AssertExitCode(9);
-
-        Assert.Empty(run.Output);
-        Assert.Contains($"error: {SettingsFile} has the setting \"MyApp__Mode\" twice in \"Values\"; keep one.", run.Error, StringComparison.Ordinal);
-        Assert.Equal(Original, await File.ReadAllTextAsync(SettingsFile));
-    }
+    public Task ADuplicatePropertyIsExit9AndTheFileIsUntouched() => AssertCreateRefusesAsync(
+        System.Text.Encoding.UTF8.GetBytes("{ \"Values\": { \"MyApp__Mode\": \"a\", \"MyApp__Mode\": \"b\" } }"),
+        "has the setting \"MyApp__Mode\" twice in \"Values\"; keep one.");
 
     [Fact]
     public async Task NamesThatDifferOnlyInCaseAreExit9ForListAndCreateAlike()
@@ -284,6 +260,18 @@ public sealed class LocalSettingsTests : IDisposable
         }
 
         Assert.Equal(Original, await File.ReadAllTextAsync(SettingsFile));
+    }
+
+    /// <summary>Create on a file holding <paramref name="original"/> is exit 9 with <paramref name="problem"/>, and the file keeps every byte.</summary>
+    private async Task AssertCreateRefusesAsync(byte[] original, string problem)
+    {
+        await File.WriteAllBytesAsync(SettingsFile, original);
+
+        var run = (await RunAsync("create", "partner-refused", "--local", "--settings", SettingsFile)).AssertExitCode(9);
+
+        Assert.Empty(run.Output);
+        Assert.Contains($"error: {SettingsFile} {problem}", run.Error, StringComparison.Ordinal);
+        Assert.Equal(original, await File.ReadAllBytesAsync(SettingsFile));
     }
 
     private static Task<ProcessRun> RunAsync(params string[] arguments) => ApiKeysTool.RunAsync(ApiKeysTool.CleanEnvironment(), arguments);

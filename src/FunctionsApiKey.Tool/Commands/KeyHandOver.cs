@@ -22,8 +22,9 @@ internal static class KeyHandOver
             await context.Console.Out.WriteLineAsync(key).ConfigureAwait(false);
             await context.Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            // A closed descriptor (>&-) answers EBADF, which .NET reports as access denied.
             throw new ToolException(ExitCodes.OutputFailed, $"The key could not be written to standard output ({ex.Message.TrimEnd('.')}), so nobody has it: '{stored.Name}' is left revoked in {context.Store.Description}. Run the command again with standard output going somewhere that takes it (and another name with create).", ex);
         }
 

@@ -77,12 +77,16 @@ internal sealed class LocalSettingsFile
         var property = Encoding.UTF8.GetBytes($"{JsonSerializer.Serialize(name, StringOptions)}: ");
         if (_values.Count == 0)
         {
-            Splice(_valuesOpen + 1, _valuesOpen + 1, [.. Encoding.UTF8.GetBytes(NewLine + Indent(_valuesOpen) + "  "), .. property, .. encoded, .. Encoding.UTF8.GetBytes(NewLine + Indent(_valuesOpen))]);
+            var lineStart = _bytes.AsSpan(0, _valuesOpen).LastIndexOfAny((byte)'\n', (byte)'\r') + 1;
+            var valuesIndent = Indent(lineStart + _bytes.AsSpan(lineStart, _valuesOpen - lineStart).IndexOfAnyExcept((byte)' ', (byte)'\t')) ?? string.Empty;
+            Splice(_valuesOpen + 1, _valuesOpen + 1, [.. Encoding.UTF8.GetBytes(NewLine + valuesIndent + "  "), .. property, .. encoded, .. Encoding.UTF8.GetBytes(NewLine + valuesIndent)]);
             return;
         }
 
+        // On a line of its own when the settings are one to a line, else on the same line.
         var last = _values[^1];
-        Splice(last.ValueEnd, last.ValueEnd, [.. Encoding.UTF8.GetBytes("," + NewLine + Indent(last.NameStart)), .. property, .. encoded]);
+        var separator = Indent(last.NameStart) is { } indent ? "," + NewLine + indent : ", ";
+        Splice(last.ValueEnd, last.ValueEnd, [.. Encoding.UTF8.GetBytes(separator), .. property, .. encoded]);
     }
 
     /// <summary>Removes the setting named <paramref name="name"/> (in any letter case), if there is one.</summary>
@@ -144,12 +148,12 @@ internal sealed class LocalSettingsFile
 
     private Setting? Find(string name) => _values.FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>The white space that starts the line holding <paramref name="position"/>, up to it.</summary>
-    private string Indent(int position)
+    /// <summary>The white space that starts the line holding <paramref name="position"/>, up to it; null when something else precedes it there.</summary>
+    private string? Indent(int position)
     {
         var lineStart = _bytes.AsSpan(0, position).LastIndexOfAny((byte)'\n', (byte)'\r') + 1;
         var before = _bytes.AsSpan(lineStart, position - lineStart);
-        return before.IndexOfAnyExcept((byte)' ', (byte)'\t') >= 0 ? string.Empty : Encoding.UTF8.GetString(before);
+        return before.IndexOfAnyExcept((byte)' ', (byte)'\t') >= 0 ? null : Encoding.UTF8.GetString(before);
     }
 
     private void Splice(int start, int end, byte[] replacement)
