@@ -171,6 +171,21 @@ public sealed class KeyRingRefresherTests : IAsyncDisposable
         Assert.Equal("API key partner from scripted lists scope Reprots, which no function of this app requires; check its spelling against the function names and [RequireScope] attributes", warning.Message);
     }
 
+    [Fact]
+    public async Task AnUnknownScopeIsLoggedWithItsControlCharactersEscaped()
+    {
+        var refresher = new KeyRingRefresher(_source, _keyRings, Microsoft.Extensions.Options.Options.Create(Options), _clock,
+            new ApiKeyMetrics(_services.GetRequiredService<IMeterFactory>(), _keyRings, _clock), TestLogging.Factory(_logs),
+            new FixedFunctionScopes("reports"));
+        _source.Next(TestKeys.Create("partner", TestKeys.NewValue(), scopes: ["reports\u001b[2J"]));
+
+        Assert.Null(await refresher.RefreshAsync(CancellationToken.None));
+
+        var warning = Assert.Single(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        Assert.Equal("API key partner from scripted lists scope reports\\u001b[2J, which no function of this app requires; check its spelling against the function names and [RequireScope] attributes", warning.Message);
+        Assert.DoesNotContain('\u001b', warning.Message);
+    }
+
     private async Task<KeyRingSnapshot> WaitForRingAsync(Func<KeyRingSnapshot, bool> condition)
     {
         for (var i = 0; i < 200; i++)

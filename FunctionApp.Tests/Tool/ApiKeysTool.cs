@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 
 namespace FunctionApp.Tests.Tool;
@@ -39,6 +40,41 @@ internal static class ApiKeysTool
         try
         {
             return await ChildProcess.RunAsync("dotnet", [Dll, .. arguments], environment, workingDirectory, input, timeout ?? DefaultTimeout);
+        }
+        finally
+        {
+            Directory.Delete(workingDirectory, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Runs the tool with its standard output a pipe whose reading end is closed at once, as when the program it is piped
+    /// into has gone: every write to standard output fails. Returns the exit code and standard error.
+    /// </summary>
+    /// <param name="environment">Variables over this process's environment; a null value removes one.</param>
+    /// <param name="arguments">The command line after <c>dotnet apikeys</c>.</param>
+    public static async Task<(int ExitCode, string Error)> RunWithStandardOutputClosedAsync(IReadOnlyDictionary<string, string?> environment, string[] arguments)
+    {
+        var workingDirectory = Directory.CreateTempSubdirectory("apikeys-cwd-").FullName;
+        try
+        {
+            using var process = Process.Start(ChildProcess.StartInfo("dotnet", [Dll, .. arguments], environment, workingDirectory))!;
+            process.StandardOutput.Close();
+            process.StandardInput.Close();
+            var error = process.StandardError.ReadToEndAsync();
+            try
+            {
+                await process.WaitForExitAsync().WaitAsync(DefaultTimeout);
+            }
+            finally
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+
+            return (process.ExitCode, await error);
         }
         finally
         {

@@ -32,6 +32,18 @@ public sealed class CreateCommandTests(ToolVaultFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task WithStandardOutputClosedTheKeyNobodyReceivedIsLeftRevoked()
+    {
+        var (exitCode, error) = await ApiKeysTool.RunWithStandardOutputClosedAsync(fixture.Environment(), ["create", "partner-unheard", "--scopes", "reports"]);
+
+        Assert.Equal(11, exitCode);
+        Assert.Contains("The key could not be written to standard output", error, StringComparison.Ordinal);
+        Assert.Contains("'partner-unheard' is left revoked in vault myvault.vault.azure.net", error, StringComparison.Ordinal);
+        var secret = Assert.Single(fixture.Vault.StoredVersions("apikey-partner-unheard"));
+        Assert.False(secret.Enabled);
+    }
+
+    [Fact]
     public async Task ExpiresAndNotBeforeAreStoredAsGiven()
     {
         var run = (await fixture.RunAsync("create", "partner-dated", "--not-before", "2030-01-01T12:00:00Z", "--expires", "2031-06-30")).AssertExitCode(0);

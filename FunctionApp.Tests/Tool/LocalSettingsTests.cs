@@ -1,5 +1,7 @@
+using System.Runtime.Versioning;
 using System.Text.Json.Nodes;
 using FunctionApp.Testing;
+using FunctionsApiKey;
 
 namespace FunctionApp.Tests.Tool;
 
@@ -111,6 +113,38 @@ public sealed class LocalSettingsTests : IDisposable
     }
 
     [Fact]
+    public async Task AKeyTheAppLeavesOutShowsAsLeftOutAndIsRotatedOnlyOnceFixed()
+    {
+        const string Reason = "ApiKeys:Keys:misspelt:Scope is not a key property; use Scopes, NotBefore, ExpiresOn, Enabled.";
+        var key = ApiKeyFormat.Generate();
+        var misspelt = Settings.Replace(
+            "\"ApiKeys__Keys__existing\"",
+            $"\"ApiKeys__Keys__misspelt\": \"{TestKeys.Sha256Text(key)}\", \"ApiKeys__Keys__misspelt__Scope\": \"reports\",\n    \"ApiKeys__Keys__existing\"",
+            StringComparison.Ordinal);
+        await File.WriteAllTextAsync(SettingsFile, misspelt);
+
+        var show = (await RunAsync("show", "misspelt", "--local", "--settings", SettingsFile)).AssertExitCode(0);
+        var list = (await RunAsync("list", "--local", "--settings", SettingsFile)).AssertExitCode(0);
+        var verify = (await ApiKeysTool.RunAsync(ApiKeysTool.CleanEnvironment(), ["verify", "--local", "--settings", SettingsFile], key)).AssertExitCode(1);
+        var refused = (await RunAsync("rotate", "misspelt", "--local", "--settings", SettingsFile)).AssertExitCode(2);
+
+        Assert.Contains($"left out by the app: {Reason}", string.Join(' ', show.OutputLines.Select(l => l.Trim())), StringComparison.Ordinal);
+        Assert.Matches(@"^Scopes\s+-$", show.Row("Scopes"));
+        Assert.Matches(@"^misspelt\s+-\s+no \(left out\)\s", list.Row("misspelt"));
+        Assert.Contains($"Warning: the app leaves out 'misspelt': {Reason}", list.Error, StringComparison.Ordinal);
+        Assert.Equal($"Accepted:  no: the app leaves this key out: {Reason.TrimEnd('.')}", verify.OutputLines[^1]);
+        Assert.Empty(refused.Output);
+        Assert.Contains($"The app leaves 'misspelt' out: {Reason} Fix that first", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(misspelt, await File.ReadAllTextAsync(SettingsFile));
+
+        await File.WriteAllTextAsync(SettingsFile, misspelt.Replace("misspelt__Scope\"", "misspelt__Scopes\"", StringComparison.Ordinal));
+        (await RunAsync("rotate", "misspelt", "--local", "--settings", SettingsFile)).AssertExitCode(0);
+
+        var values = JsonNode.Parse(await File.ReadAllTextAsync(SettingsFile))!["Values"]!.AsObject();
+        Assert.Equal("reports", (string?)values["ApiKeys__Keys__misspelt-v2__Scopes"]);
+    }
+
+    [Fact]
     public async Task ANameTakenInTheFileIsExit4AndTheFileIsUnchanged()
     {
         await File.WriteAllTextAsync(SettingsFile, Settings);
@@ -151,6 +185,93 @@ public sealed class LocalSettingsTests : IDisposable
         Assert.Empty(run.Output);
         Assert.Contains($"error: {SettingsFile} is not valid JSON:", run.Error, StringComparison.Ordinal);
         Assert.Equal(Broken, await File.ReadAllTextAsync(SettingsFile));
+    }
+
+    [Fact]
+    public async Task CreateAddsTheKeysSettingsAndChangesNoOtherByte()
+    {
+        const string Original = "{\n  // local only\n  \"IsEncrypted\": false,\n  \"Values\": {\n    \"FUNCTIONS_WORKER_RUNTIME\":\"dotnet-isolated\",\n    \"MyApp__Greeting\": \"h\\u00e9llo\"\n  },\n  \"Host\": {\"LocalHttpPort\":7072}\n}\n";
+        await File.WriteAllTextAsync(SettingsFile, Original);
+
+        var key = Assert.Single((await RunAsync("create", "partner-m", "--local", "--settings", SettingsFile, "--scopes", "reports")).AssertExitCode(0).OutputLines);
+
+        var expected = Original.Replace(
+            "\"MyApp__Greeting\": \"h\\u00e9llo\"",
+            $"\"MyApp__Greeting\": \"h\\u00e9llo\",\n    \"ApiKeys__Keys__partner-m\": \"{TestKeys.Sha256Text(key)}\",\n    \"ApiKeys__Keys__partner-m__Scopes\": \"reports\"",
+            StringComparison.Ordinal);
+        Assert.Equal(expected, await File.ReadAllTextAsync(SettingsFile));
+    }
+
+    [Fact]
+    [UnsupportedOSPlatform("windows")] // Unix file modes.
+    public async Task AFileOfMode0600KeepsItsMode()
+    {
+        await File.WriteAllTextAsync(SettingsFile, Settings);
+        File.SetUnixFileMode(SettingsFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        (await RunAsync("create", "partner-n", "--local", "--settings", SettingsFile)).AssertExitCode(0);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(SettingsFile));
+        Assert.Contains("ApiKeys__Keys__partner-n", await File.ReadAllTextAsync(SettingsFile), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASymlinkStaysALinkAndItsTargetIsUpdated()
+    {
+        var target = Path.Combine(Directory.CreateDirectory(Path.Combine(_directory, "shared")).FullName, "settings.json");
+        await File.WriteAllTextAsync(target, Settings);
+        File.CreateSymbolicLink(SettingsFile, target);
+
+        var key = Assert.Single((await RunAsync("create", "partner-o", "--local", "--settings", SettingsFile)).AssertExitCode(0).OutputLines);
+
+        Assert.Equal(target, new FileInfo(SettingsFile).LinkTarget);
+        Assert.Equal(TestKeys.Sha256Text(key), (string?)JsonNode.Parse(await File.ReadAllTextAsync(target))!["Values"]!["ApiKeys__Keys__partner-o"]);
+        Assert.Equal(["settings.json"], Directory.GetFiles(Path.GetDirectoryName(target)!).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public Task InvalidUtf8InAnotherSettingIsExit9AndTheFileIsUntouched() => AssertCreateRefusesAsync(
+        [.. System.Text.Encoding.UTF8.GetBytes("{ \"Values\": { \"MyApp__Latin1\": \"caf"), 0xE9, .. System.Text.Encoding.UTF8.GetBytes("\" } }\n")],
+        "is not valid UTF-8");
+
+    [Fact]
+    public Task ValuesThatIsNotAnObjectIsExit9AndTheFileIsUntouched() => AssertCreateRefusesAsync(
+        System.Text.Encoding.UTF8.GetBytes("{ \"Values\": [ \"FUNCTIONS_WORKER_RUNTIME=dotnet-isolated\" ] }"),
+        "has a \"Values\" that is not an object");
+
+    [Fact]
+    public Task ADuplicatePropertyIsExit9AndTheFileIsUntouched() => AssertCreateRefusesAsync(
+        System.Text.Encoding.UTF8.GetBytes("{ \"Values\": { \"MyApp__Mode\": \"a\", \"MyApp__Mode\": \"b\" } }"),
+        "has the setting \"MyApp__Mode\" twice in \"Values\"; keep one.");
+
+    [Fact]
+    public async Task NamesThatDifferOnlyInCaseAreExit9ForListAndCreateAlike()
+    {
+        const string Original = "{ \"Values\": { \"ApiKeys__Keys__partner\": \"sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\", \"ApiKeys__Keys__PARTNER\": \"sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\" } }";
+        await File.WriteAllTextAsync(SettingsFile, Original);
+
+        var list = (await RunAsync("list", "--local", "--settings", SettingsFile)).AssertExitCode(9);
+        var create = (await RunAsync("create", "partner-s", "--local", "--settings", SettingsFile)).AssertExitCode(9);
+
+        foreach (var run in (ProcessRun[])[list, create])
+        {
+            Assert.Empty(run.Output);
+            Assert.Contains("has the settings \"ApiKeys__Keys__partner\" and \"ApiKeys__Keys__PARTNER\" in \"Values\", which the app reads as one setting", run.Error, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(Original, await File.ReadAllTextAsync(SettingsFile));
+    }
+
+    /// <summary>Create on a file holding <paramref name="original"/> is exit 9 with <paramref name="problem"/>, and the file keeps every byte.</summary>
+    private async Task AssertCreateRefusesAsync(byte[] original, string problem)
+    {
+        await File.WriteAllBytesAsync(SettingsFile, original);
+
+        var run = (await RunAsync("create", "partner-refused", "--local", "--settings", SettingsFile)).AssertExitCode(9);
+
+        Assert.Empty(run.Output);
+        Assert.Contains($"error: {SettingsFile} {problem}", run.Error, StringComparison.Ordinal);
+        Assert.Equal(original, await File.ReadAllBytesAsync(SettingsFile));
     }
 
     private static Task<ProcessRun> RunAsync(params string[] arguments) => ApiKeysTool.RunAsync(ApiKeysTool.CleanEnvironment(), arguments);

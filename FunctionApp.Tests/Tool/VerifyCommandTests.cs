@@ -83,6 +83,20 @@ public sealed class VerifyCommandTests(ToolVaultFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task AKeyGivenAsAnArgumentIsRefusedPointingToStandardInputWithoutPrintingIt()
+    {
+        var key = Seed("verify-argument", []);
+        var requests = fixture.Vault.Requests.Count;
+
+        var run = (await fixture.RunAsync("verify", key)).AssertExitCode(2);
+
+        Assert.Empty(run.Output);
+        Assert.Equal("error: verify reads the key from standard input, so that it stays out of shell history and process lists: dotnet apikeys verify < key.txt", run.Error.TrimEnd());
+        Assert.Equal(requests, fixture.Vault.Requests.Count);
+        AssertNeverPrinted(key, run);
+    }
+
+    [Fact]
     public async Task NothingOnStandardInputIsABadArgument()
     {
         var run = (await fixture.RunWithInputAsync(string.Empty, "verify")).AssertExitCode(2);

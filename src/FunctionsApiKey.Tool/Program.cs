@@ -1,6 +1,6 @@
 using FunctionsApiKey.Tool.Cli;
 
-return await ApiKeysCli.RunAsync(args, new ToolConsole(Console.In, Console.Out, Console.Error, Console.IsOutputRedirected, Console.IsErrorRedirected));
+return await ApiKeysCli.RunAsync(args, new ToolConsole(Console.In, StandardOutput.Open(), Console.Error, Console.IsOutputRedirected, Console.IsErrorRedirected));
 
 /// <summary>
 /// The tool's entry point stays internal: the packages bring ASP.NET Core's shared framework, whose source generator

@@ -28,6 +28,13 @@ internal static class ApiKeysCli
         root.Subcommands.Add(VerifyCommand.Build(options, console));
 
         var parse = root.Parse(args);
+        if (parse.CommandResult.Command.Name == VerifyCommand.Name && parse.UnmatchedTokens.Count > 0)
+        {
+            // Most likely the key itself: the parser's own message would print it, and the shell has kept it in its history.
+            await console.Error.WriteLineAsync($"error: {VerifyCommand.ReadsStandardInput}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)

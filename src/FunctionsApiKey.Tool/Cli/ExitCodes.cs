@@ -6,10 +6,10 @@ internal static class ExitCodes
     /// <summary>Done; for <c>verify</c>, the app would accept the key.</summary>
     public const int Success = 0;
 
-    /// <summary><c>verify</c>: the app would refuse the key (bad checksum, unknown, revoked, expired or not yet valid).</summary>
+    /// <summary><c>verify</c>: the app would refuse the key (bad checksum, unknown, revoked, expired, not yet valid, or left out).</summary>
     public const int Refused = 1;
 
-    /// <summary>A bad argument: name, date, duration, scope, option; or no vault to work on.</summary>
+    /// <summary>A bad argument: name, date, duration, scope, option; no vault to work on; or a key <c>rotate</c> cannot carry over (revoked, or left out by the app).</summary>
     public const int Usage = 2;
 
     /// <summary>No key has that name.</summary>
@@ -30,9 +30,12 @@ internal static class ExitCodes
     /// <summary>No credential could sign in.</summary>
     public const int NoCredential = 8;
 
-    /// <summary>local.settings.json is missing or is not valid JSON.</summary>
+    /// <summary>local.settings.json is missing, is not valid JSON, or could not be written back exactly; it is left as it was.</summary>
     public const int SettingsFile = 9;
 
     /// <summary>Anything else: a bug or an answer the tool does not know.</summary>
     public const int Unexpected = 10;
+
+    /// <summary>Standard output did not take the new key (closed or full); the key is left revoked.</summary>
+    public const int OutputFailed = 11;
 }

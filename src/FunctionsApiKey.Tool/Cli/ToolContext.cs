@@ -47,12 +47,20 @@ internal sealed class ToolContext
     /// <summary>Standard error as a Spectre console, for progress and styled messages.</summary>
     public IAnsiConsole Messages => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
 
-    /// <summary>Standard output as a Spectre console; wide when redirected, so tables do not wrap in files.</summary>
+    /// <summary>
+    /// Standard output as a Spectre console; when redirected, wide so tables do not wrap in files, and plain: Spectre
+    /// cannot tell that the tool's own writer (<see cref="StandardOutput"/>) is redirected, and would colour files.
+    /// </summary>
     public IAnsiConsole Results
     {
         get
         {
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+            var console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Out = new AnsiConsoleOutput(Console.Out),
+                Ansi = Console.OutRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+                ColorSystem = Console.OutRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+            });
             if (Console.OutRedirected)
             {
                 console.Profile.Width = 240;

@@ -1,7 +1,6 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using FunctionsApiKey.KeyVault;
 using FunctionsApiKey.LastUse;
+using FunctionsApiKey.Tool.Stores;
 using Microsoft.Extensions.Configuration;
 
 namespace FunctionsApiKey.Tool.Cli;
@@ -72,35 +71,7 @@ internal sealed class ToolSettings
         return new ToolSettings(configuration, file);
     }
 
-    /// <summary>The <c>Values</c> object of a local.settings.json, as the Functions host reads it.</summary>
-    public static JsonObject ReadDocument(string file)
-    {
-        try
-        {
-            var document = JsonNode.Parse(File.ReadAllText(file), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-            return document as JsonObject ?? throw new ToolException(ExitCodes.SettingsFile, $"{file} is not a JSON object.");
-        }
-        catch (JsonException ex)
-        {
-            throw new ToolException(ExitCodes.SettingsFile, $"{file} is not valid JSON: {ex.Message}", ex);
-        }
-        catch (IOException ex)
-        {
-            throw new ToolException(ExitCodes.SettingsFile, $"{file} cannot be read: {ex.Message}", ex);
-        }
-    }
-
-    private static Dictionary<string, string?> ReadValues(string file)
-    {
-        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        if (ReadDocument(file)["Values"] is JsonObject entries)
-        {
-            foreach (var (name, value) in entries)
-            {
-                values[name] = value?.GetValueKind() is JsonValueKind.String ? value.GetValue<string>() : value?.ToJsonString();
-            }
-        }
-
-        return values;
-    }
+    /// <summary>The <c>Values</c> of a local.settings.json, as the Functions host reads them; a file the tool could not write back exactly is refused.</summary>
+    private static Dictionary<string, string?> ReadValues(string file) =>
+        new(LocalSettingsFile.Read(file).Values, StringComparer.OrdinalIgnoreCase);
 }

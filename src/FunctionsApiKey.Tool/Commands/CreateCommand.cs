@@ -27,9 +27,7 @@ internal static class CreateCommand
             var (start, end) = Inputs.Window(parse.GetValue(expires), parse.GetValue(ttl), parse.GetValue(notBefore), context.Now);
 
             var key = ApiKeyFormat.Generate(context.KeyPrefix);
-            await context.Store.CreateAsync(new NewKey(keyName, ApiKeyText.StoredForm(key), keyScopes, start, end, RotatedFrom: null), cancellationToken).ConfigureAwait(false);
-
-            await context.Console.Out.WriteLineAsync(key).ConfigureAwait(false);
+            await KeyHandOver.StoreAndWriteAsync(context, new NewKey(keyName, ApiKeyText.StoredForm(key), keyScopes, start, end, RotatedFrom: null), key, cancellationToken).ConfigureAwait(false);
             context.Note($"Created key '{keyName}' in {context.Store.Description}: scopes {(keyScopes.IsEmpty ? "(every function)" : string.Join(' ', keyScopes))}, valid from {KeyView.Time(start ?? context.Now)} until {(end is null ? "revoked" : KeyView.Time(end))}.");
             context.Note("The key is on standard output. It is shown only this once, and stored only as its SHA-256.");
             return ExitCodes.Success;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.Tool.Stores;
 
 namespace FunctionsApiKey.Tool.Commands;
@@ -10,6 +11,8 @@ namespace FunctionsApiKey.Tool.Commands;
 /// <summary>
 /// A key as <c>list</c> and <c>show</c> present it, in a table or as JSON (camelCase, ISO 8601 times in UTC).
 /// <c>LastUseTracked</c> says whether the app's settings name a last-use table; without one, nothing about last use is shown.
+/// <c>LeftOut</c> is why the app leaves the key out, or null: such a key has no scopes that mean anything, and no state
+/// but that.
 /// </summary>
 internal sealed record KeyView(
     string Name,
@@ -20,6 +23,7 @@ internal sealed record KeyView(
     DateTimeOffset? Created,
     DateTimeOffset? LastUsed,
     string? RotatedFrom,
+    string? LeftOut,
     [property: JsonIgnore] bool LastUseTracked)
 {
     /// <summary>Keys expiring sooner than this are flagged.</summary>
@@ -38,16 +42,21 @@ internal sealed record KeyView(
         key.Name, key.Scopes, key.Enabled, key.NotBefore, key.ExpiresOn, key.Created,
         lastUse is not null && lastUse.TryGetValue(key.Name, out var used) ? used : null,
         key.RotatedFrom,
+        key.LeftOut,
         LastUseTracked: lastUse is not null);
 
     public bool ExpiresSoon(DateTimeOffset now) => ExpiresOn is { } expiry && expiry > now && expiry - now <= ExpiryWarning;
 
+    /// <summary>Store text (a tag, a name) as the table and messages show it: no control character reaches the terminal.</summary>
+    public static string Printable(string text) => PrintableText.Escape(text);
+
     [JsonIgnore]
-    public string ScopesText => Scopes.IsEmpty ? "(every function)" : string.Join(' ', Scopes);
+    public string ScopesText => LeftOut is not null ? "-" : Scopes.IsEmpty ? "(every function)" : Printable(string.Join(' ', Scopes));
 
     /// <summary>The key's state at <paramref name="now"/>: what the app would do with it.</summary>
     public string State(DateTimeOffset now) =>
-        !Enabled ? "revoked"
+        LeftOut is not null ? $"left out by the app: {Printable(LeftOut)}"
+        : !Enabled ? "revoked"
         : ExpiresOn <= now ? "expired"
         : NotBefore > now ? "not yet valid"
         : "active";

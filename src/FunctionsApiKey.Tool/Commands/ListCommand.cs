@@ -29,10 +29,15 @@ internal static class ListCommand
                 context.Results.Write(Table(views, context.Now, lastUse is not null));
             }
 
-            var soon = views.Where(v => v.Enabled && v.ExpiresSoon(context.Now)).ToList();
+            foreach (var leftOut in views.Where(v => v.LeftOut is not null))
+            {
+                context.Note($"Warning: the app leaves out '{KeyView.Printable(leftOut.Name)}': {KeyView.Printable(leftOut.LeftOut!).TrimEnd('.')}. Until that is fixed, the key is refused and cannot be rotated.");
+            }
+
+            var soon = views.Where(v => v.Enabled && v.LeftOut is null && v.ExpiresSoon(context.Now)).ToList();
             if (soon.Count > 0)
             {
-                context.Note($"Warning: {soon.Count} key(s) expire within {KeyView.ExpiryWarning.TotalDays:F0} days: {string.Join(", ", soon.Select(v => $"{v.Name} ({KeyView.Time(v.ExpiresOn)})"))}. Rotate them: dotnet apikeys rotate NAME.");
+                context.Note($"Warning: {soon.Count} key(s) expire within {KeyView.ExpiryWarning.TotalDays:F0} days: {string.Join(", ", soon.Select(v => $"{KeyView.Printable(v.Name)} ({KeyView.Time(v.ExpiresOn)})"))}. Rotate them: dotnet apikeys rotate NAME.");
             }
 
             context.Note(lastUse is null
@@ -76,9 +81,9 @@ internal static class ListCommand
         {
             string[] cells =
             [
-                Markup.Escape(view.Name),
+                Markup.Escape(KeyView.Printable(view.Name)),
                 Markup.Escape(view.ScopesText),
-                view.Enabled ? "yes" : "[red]no (revoked)[/]",
+                view.LeftOut is not null ? "[red]no (left out)[/]" : view.Enabled ? "yes" : "[red]no (revoked)[/]",
                 KeyView.Time(view.NotBefore),
                 Expiry(view, now),
                 KeyView.Time(view.Created),

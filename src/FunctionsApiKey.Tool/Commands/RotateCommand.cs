@@ -30,6 +30,13 @@ internal static partial class RotateCommand
             var store = context.Store;
             var old = await store.FindAsync(oldName, cancellationToken).ConfigureAwait(false)
                 ?? throw new ToolException(ExitCodes.NotFound, $"There is no key named '{oldName}' in {store.Description}.");
+            // Its scopes as stored are not what the app reads, so a successor could only guess them: an unlimited guess
+            // would turn a key the app refuses into one it accepts everywhere.
+            if (old.LeftOut is not null)
+            {
+                throw new ToolException(ExitCodes.Usage, $"The app leaves '{oldName}' out: {KeyView.Printable(old.LeftOut).TrimEnd('.')}. Fix that first (check with 'dotnet apikeys show {oldName}'), then rotate it; nothing was stored.");
+            }
+
             if (!old.Enabled)
             {
                 throw new ToolException(ExitCodes.Usage, $"'{oldName}' is revoked, so there is no access to carry over; issue a new key with 'create' if the caller should have one.");
@@ -43,8 +50,7 @@ internal static partial class RotateCommand
                 : Inputs.Window(parse.GetValue(expires), parse.GetValue(ttl), notBefore: null, context.Now);
 
             var key = ApiKeyFormat.Generate(context.KeyPrefix);
-            await store.CreateAsync(new NewKey(replacement, ApiKeyText.StoredForm(key), old.Scopes, NotBefore: null, end, RotatedFrom: oldName), cancellationToken).ConfigureAwait(false);
-            await context.Console.Out.WriteLineAsync(key).ConfigureAwait(false);
+            await KeyHandOver.StoreAndWriteAsync(context, new NewKey(replacement, ApiKeyText.StoredForm(key), old.Scopes, NotBefore: null, end, RotatedFrom: oldName), key, cancellationToken).ConfigureAwait(false);
 
             var oldEnd = context.Now + grace;
             if (old.ExpiresOn is { } already && already < oldEnd)
@@ -62,7 +68,7 @@ internal static partial class RotateCommand
                 throw new ToolException(failure.ExitCode, $"Issued '{replacement}' (the key is on standard output), but could not shorten '{oldName}', which still works until {(old.ExpiresOn is null ? "revoked" : KeyView.Time(old.ExpiresOn))}: {failure.Message}", ex);
             }
 
-            context.Note($"Issued '{replacement}' for the caller of '{oldName}' (scopes {(old.Scopes.IsEmpty ? "(every function)" : string.Join(' ', old.Scopes))}, until {(end is null ? "revoked" : KeyView.Time(end))}). The key is on standard output, shown only this once.");
+            context.Note($"Issued '{replacement}' for the caller of '{oldName}' (scopes {(old.Scopes.IsEmpty ? "(every function)" : KeyView.Printable(string.Join(' ', old.Scopes)))}, until {(end is null ? "revoked" : KeyView.Time(end))}). The key is on standard output, shown only this once.");
             context.Note($"'{oldName}' now expires at {KeyView.Time(oldEnd)}: give the caller the new key before then.");
             return ExitCodes.Success;
         });

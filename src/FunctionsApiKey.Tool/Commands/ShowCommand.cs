@@ -28,8 +28,8 @@ internal static class ShowCommand
             }
 
             var grid = new Grid().AddColumn().AddColumn();
-            grid.AddRow("Name", Markup.Escape(view.Name));
-            grid.AddRow("State", view.State(context.Now));
+            grid.AddRow("Name", Markup.Escape(KeyView.Printable(view.Name)));
+            grid.AddRow("State", Markup.Escape(view.State(context.Now)));
             grid.AddRow("Scopes", Markup.Escape(view.ScopesText));
             grid.AddRow("Not before", KeyView.Time(view.NotBefore));
             grid.AddRow("Expires", KeyView.Time(view.ExpiresOn));
@@ -41,7 +41,7 @@ internal static class ShowCommand
 
             if (view.RotatedFrom is not null)
             {
-                grid.AddRow("Replaces", Markup.Escape(view.RotatedFrom));
+                grid.AddRow("Replaces", Markup.Escape(KeyView.Printable(view.RotatedFrom)));
             }
 
             context.Results.Write(grid);

@@ -11,9 +11,14 @@ namespace FunctionsApiKey.Tool.Commands;
 /// </summary>
 internal static class VerifyCommand
 {
+    public const string Name = "verify";
+
+    /// <summary>What to do instead, when the key comes as an argument or not at all.</summary>
+    public const string ReadsStandardInput = "verify reads the key from standard input, so that it stays out of shell history and process lists: dotnet apikeys verify < key.txt";
+
     public static Command Build(GlobalOptions options, ToolConsole console)
     {
-        var command = new Command("verify", "Check a key read from standard input: checksum, name, and whether the app would accept it now (exit 0) or not (exit 1)");
+        var command = new Command(Name, "Check a key read from standard input: checksum, name, and whether the app would accept it now (exit 0) or not (exit 1)");
 
         ApiKeysCli.Handle(command, options, console, ApiKeysCli.ReaderRole, async (context, parse, cancellationToken) =>
         {
@@ -39,10 +44,11 @@ internal static class VerifyCommand
             }
 
             var key = ring.KeyAt(slot);
-            await output.WriteLineAsync($"Key:       {key.Name}").ConfigureAwait(false);
+            await output.WriteLineAsync($"Key:       {KeyView.Printable(key.Name)}").ConfigureAwait(false);
             if (loaded.Any(k => k.Excluded && k.Key.Name == key.Name))
             {
-                await output.WriteLineAsync("Accepted:  no: the app leaves this key out (a bad scopes tag or validity window; its log says which)").ConfigureAwait(false);
+                var reason = (await context.Store.FindAsync(key.Name, cancellationToken).ConfigureAwait(false))?.LeftOut;
+                await output.WriteLineAsync($"Accepted:  no: the app leaves this key out{(reason is null ? string.Empty : ": " + KeyView.Printable(reason).TrimEnd('.'))}").ConfigureAwait(false);
                 return ExitCodes.Refused;
             }
 
@@ -51,7 +57,7 @@ internal static class VerifyCommand
             var decision = ApiKeyValidator.Decide(presented, ring, scope, context.Now);
             var answer = decision.Outcome switch
             {
-                ApiKeyOutcome.Allowed => $"yes, for {(key.Scopes.IsEmpty ? "every function" : "scopes " + string.Join(' ', key.Scopes))}",
+                ApiKeyOutcome.Allowed => $"yes, for {(key.Scopes.IsEmpty ? "every function" : "scopes " + KeyView.Printable(string.Join(' ', key.Scopes)))}",
                 ApiKeyOutcome.Revoked => "no: revoked",
                 ApiKeyOutcome.Expired => $"no: expired at {KeyView.Time(key.ExpiresOn)}",
                 ApiKeyOutcome.NotYetValid => $"no: not valid before {KeyView.Time(key.NotBefore)}",
@@ -71,7 +77,7 @@ internal static class VerifyCommand
         var key = text.EndsWith("\r\n", StringComparison.Ordinal) ? text[..^2] : text.EndsWith('\n') ? text[..^1] : text;
         if (key.Length == 0)
         {
-            throw new ToolException(ExitCodes.Usage, "verify reads the key from standard input, e.g. dotnet apikeys verify < key.txt; nothing was read.");
+            throw new ToolException(ExitCodes.Usage, $"{ReadsStandardInput}; nothing was read.");
         }
 
         if (key.Contains('\n', StringComparison.Ordinal))

@@ -14,7 +14,7 @@ internal interface IKeyStore
     /// <param name="cancellationToken">Cancels the listing.</param>
     Task<IReadOnlyList<StoredKey>> ListAsync(IProgress<int>? progress, CancellationToken cancellationToken);
 
-    /// <summary>Stores a new key; a name that is taken is refused.</summary>
+    /// <summary>Stores a new key, revoked until <see cref="UpdateAsync"/> enables it (<see cref="Commands.KeyHandOver"/>); a name that is taken is refused.</summary>
     Task CreateAsync(NewKey key, CancellationToken cancellationToken);
 
     /// <summary>Changes an existing key's enabled flag or expiry; null leaves it as it is.</summary>

@@ -1,8 +1,4 @@
-using System.Collections.Immutable;
 using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeySources;
 using FunctionsApiKey.Tool.Cli;
@@ -13,7 +9,7 @@ namespace FunctionsApiKey.Tool.Stores;
 /// <summary>
 /// Keys in the <c>Values</c> of local.settings.json, for development without a vault, written as the app reads them
 /// (<see cref="SettingsKeyReader"/>): <c>ApiKeys__Keys__&lt;name&gt;</c> = <c>sha256:…</c>, with <c>__Scopes</c>,
-/// <c>__NotBefore</c>, <c>__ExpiresOn</c> and <c>__Enabled</c>. The rest of the file is kept as it was (comments aside).
+/// <c>__NotBefore</c>, <c>__ExpiresOn</c> and <c>__Enabled</c>. Only the key's own settings change (<see cref="LocalSettingsFile"/>).
 /// </summary>
 internal sealed class LocalSettingsKeyStore(string file) : IKeyStore
 {
@@ -29,102 +25,84 @@ internal sealed class LocalSettingsKeyStore(string file) : IKeyStore
 
     public Task CreateAsync(NewKey key, CancellationToken cancellationToken)
     {
-        var document = ToolSettings.ReadDocument(file);
-        var values = document["Values"] as JsonObject ?? (JsonObject)(document["Values"] = new JsonObject());
-        if (Names(values).Contains(key.Name, StringComparer.OrdinalIgnoreCase))
+        var settings = LocalSettingsFile.Read(file);
+        if (Names(settings).Contains(key.Name, StringComparer.OrdinalIgnoreCase))
         {
             throw new ToolException(ExitCodes.NameTaken, $"A key named '{key.Name}' already exists in {file}; choose another name, or rotate it.");
         }
 
-        values[Prefix + key.Name] = key.StoredValue;
+        settings.Set(Prefix + key.Name, key.StoredValue);
+        settings.Set($"{Prefix}{key.Name}__Enabled", "false");
         if (!key.Scopes.IsEmpty)
         {
-            values[$"{Prefix}{key.Name}__Scopes"] = string.Join(' ', key.Scopes);
+            settings.Set($"{Prefix}{key.Name}__Scopes", string.Join(' ', key.Scopes));
         }
 
         if (key.NotBefore is { } notBefore)
         {
-            values[$"{Prefix}{key.Name}__NotBefore"] = Iso(notBefore);
+            settings.Set($"{Prefix}{key.Name}__NotBefore", Iso(notBefore));
         }
 
         if (key.ExpiresOn is { } expiresOn)
         {
-            values[$"{Prefix}{key.Name}__ExpiresOn"] = Iso(expiresOn);
+            settings.Set($"{Prefix}{key.Name}__ExpiresOn", Iso(expiresOn));
         }
 
-        Write(document);
+        settings.Save();
         return Task.CompletedTask;
     }
 
     public Task UpdateAsync(string name, bool? enabled, DateTimeOffset? expiresOn, CancellationToken cancellationToken)
     {
-        var document = ToolSettings.ReadDocument(file);
-        var values = document["Values"] as JsonObject;
-        var stored = values is null ? null : Names(values).FirstOrDefault(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
-        if (values is null || stored is null)
-        {
-            throw new ToolException(ExitCodes.NotFound, $"There is no key named '{name}' in {file}.");
-        }
+        var settings = LocalSettingsFile.Read(file);
+        var stored = Names(settings).FirstOrDefault(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ToolException(ExitCodes.NotFound, $"There is no key named '{name}' in {file}.");
 
-        if (enabled is { } flag)
+        // Enabled is the default, so enabling removes the setting: a new key, stored revoked and enabled once handed
+        // over, leaves no trace of that.
+        if (enabled == true)
         {
-            values[$"{Prefix}{stored}__Enabled"] = flag ? "true" : "false";
+            settings.Remove($"{Prefix}{stored}__Enabled");
+        }
+        else if (enabled == false)
+        {
+            settings.Set($"{Prefix}{stored}__Enabled", "false");
         }
 
         if (expiresOn is { } expiry)
         {
-            values[$"{Prefix}{stored}__ExpiresOn"] = Iso(expiry);
+            settings.Set($"{Prefix}{stored}__ExpiresOn", Iso(expiry));
         }
 
-        Write(document);
+        settings.Save();
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<(ApiKey Key, bool Excluded)>> LoadAsTheAppDoesAsync(CancellationToken cancellationToken)
-    {
-        var (keys, _) = SettingsKeyReader.Read(Configuration());
-        return Task.FromResult<IReadOnlyList<(ApiKey, bool)>>([.. keys.Select(k => (k, false))]);
-    }
+    public Task<IReadOnlyList<(ApiKey Key, bool Excluded)>> LoadAsTheAppDoesAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<(ApiKey, bool)>>([.. SettingsKeyReader.ReadEntries(Configuration()).Where(e => e.Key is not null).Select(e => (e.Key!, e.Errors.Count > 0))]);
 
-    private List<StoredKey> Read()
-    {
-        var configuration = Configuration();
-        var keys = new List<StoredKey>();
-        foreach (var entry in configuration.GetSection(SettingsKeyReader.SectionPath).GetChildren())
-        {
-            keys.Add(new StoredKey(
-                entry.Key,
-                ApiKey.ParseScopes(entry["Scopes"]),
-                !bool.TryParse(entry["Enabled"], out var enabled) || enabled,
-                IsoTime.TryParse(entry["NotBefore"] ?? string.Empty, out var notBefore) ? notBefore : null,
-                IsoTime.TryParse(entry["ExpiresOn"] ?? string.Empty, out var expiresOn) ? expiresOn : null,
-                Created: null,
-                RotatedFrom: null));
-        }
+    // Through the app's own reader, so that a key it leaves out shows as left out, with its reason.
+    private List<StoredKey> Read() =>
+        [.. SettingsKeyReader.ReadEntries(Configuration()).Select(entry => new StoredKey(
+            entry.Name,
+            entry.Errors.Count == 0 ? entry.Key!.Scopes : [],
+            entry.Key is not { IsRevoked: true },
+            entry.Key?.NotBefore,
+            entry.Key?.ExpiresOn,
+            Created: null,
+            RotatedFrom: null,
+            LeftOut: entry.Errors.Count == 0 ? null : string.Join(" ", entry.Errors)))];
 
-        return keys;
-    }
-
-    private IConfiguration Configuration()
-    {
-        var values = ToolSettings.ReadDocument(file)["Values"] as JsonObject ?? [];
-        return new ConfigurationBuilder()
-            .AddInMemoryCollection(values.Select(v => KeyValuePair.Create(v.Key.Replace("__", ":", StringComparison.Ordinal), v.Value?.GetValueKind() is JsonValueKind.String ? v.Value.GetValue<string>() : v.Value?.ToJsonString())))
+    private IConfiguration Configuration() =>
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(LocalSettingsFile.Read(file).Values.Select(v => KeyValuePair.Create(v.Key.Replace("__", ":", StringComparison.Ordinal), v.Value)))
             .Build();
-    }
 
-    private static IEnumerable<string> Names(JsonObject values) =>
-        values.Select(v => v.Key)
+    private static IEnumerable<string> Names(LocalSettingsFile settings) =>
+        settings.Values.Select(v => v.Key)
             .Where(k => k.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
             .Select(k => k[Prefix.Length..])
             .Where(k => !k.Contains("__", StringComparison.Ordinal));
-
-    private void Write(JsonObject document)
-    {
-        var temporary = file + ".tmp";
-        File.WriteAllText(temporary, document.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + Environment.NewLine);
-        File.Move(temporary, file, overwrite: true);
-    }
 
     private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'", CultureInfo.InvariantCulture);
 }

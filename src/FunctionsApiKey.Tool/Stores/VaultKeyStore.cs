@@ -47,6 +47,7 @@ internal sealed class VaultKeyStore(SecretClient client, string secretPrefix) : 
 
         var secret = new KeyVaultSecret(secretName, key.StoredValue);
         secret.Properties.ContentType = "text/plain; sha256";
+        secret.Properties.Enabled = false;
         secret.Properties.NotBefore = key.NotBefore;
         secret.Properties.ExpiresOn = key.ExpiresOn;
         if (!key.Scopes.IsEmpty)
@@ -115,13 +116,18 @@ internal sealed class VaultKeyStore(SecretClient client, string secretPrefix) : 
         return current;
     }
 
-    // The scopes as the app reads them (the tag in any letter case), by the loader's own rule.
-    private StoredKey Describe(SecretProperties properties) => new(
-        properties.Name[secretPrefix.Length..],
-        KeyVaultKeyLoader.KeyProblem(properties, out var scopes) is null ? scopes : [],
-        properties.Enabled ?? true,
-        properties.NotBefore,
-        properties.ExpiresOn,
-        properties.CreatedOn,
-        properties.Tags.TryGetValue(RotatedFromTag, out var rotatedFrom) ? rotatedFrom : null);
+    // The key as the app reads it (the scopes tag in any letter case, and what makes it leave a key out), by the loader's own rule.
+    private StoredKey Describe(SecretProperties properties)
+    {
+        var problem = KeyVaultKeyLoader.KeyProblem(properties, out var scopes);
+        return new(
+            properties.Name[secretPrefix.Length..],
+            problem is null ? scopes : [],
+            properties.Enabled ?? true,
+            properties.NotBefore,
+            properties.ExpiresOn,
+            properties.CreatedOn,
+            properties.Tags.TryGetValue(RotatedFromTag, out var rotatedFrom) ? rotatedFrom : null,
+            problem);
+    }
 }

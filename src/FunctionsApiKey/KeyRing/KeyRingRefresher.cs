@@ -127,7 +127,7 @@ internal sealed class KeyRingRefresher(
             {
                 if (!required.Contains(scope) && _reportedScopes.Add((key.Name, scope)))
                 {
-                    _logger.UnknownScope(key.Name, source.Name, scope);
+                    _logger.UnknownScope(PrintableText.Escape(key.Name), source.Name, PrintableText.Escape(scope));
                 }
             }
         }

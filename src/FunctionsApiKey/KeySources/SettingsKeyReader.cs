@@ -19,24 +19,21 @@ internal static class SettingsKeyReader
     /// <summary>The keys that parse, and one message per key that does not (naming the setting, never the value).</summary>
     public static (IReadOnlyList<ApiKey> Keys, IReadOnlyList<string> Errors) Read(IConfiguration configuration)
     {
-        var keys = new List<ApiKey>();
-        var errors = new List<string>();
-
-        foreach (var entry in configuration.GetSection(SectionPath).GetChildren())
-        {
-            var setting = $"{SectionPath}:{entry.Key}";
-            if (ParseKey(entry, setting, errors) is { } key)
-            {
-                keys.Add(key);
-            }
-        }
-
-        return (keys, errors);
+        var entries = ReadEntries(configuration);
+        return ([.. entries.Where(e => e.Errors.Count == 0).Select(e => e.Key!)], [.. entries.SelectMany(e => e.Errors)]);
     }
 
-    private static ApiKey? ParseKey(IConfigurationSection entry, string setting, List<string> errors)
+    /// <summary>
+    /// Every key the section names, as the app reads it: the app uses an entry's key only when the entry has no error.
+    /// The tool reads keys through this too, so that it shows a key the app leaves out as left out, for the same reason.
+    /// </summary>
+    public static IReadOnlyList<SettingsKeyEntry> ReadEntries(IConfiguration configuration) =>
+        [.. configuration.GetSection(SectionPath).GetChildren().Select(ParseEntry)];
+
+    private static SettingsKeyEntry ParseEntry(IConfigurationSection entry)
     {
-        var errorCount = errors.Count;
+        var setting = $"{SectionPath}:{entry.Key}";
+        var errors = new List<string>();
         foreach (var child in entry.GetChildren())
         {
             if (!KnownProperties.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
@@ -84,9 +81,10 @@ internal static class SettingsKeyReader
             errors.Add($"{setting}:NotBefore is not before {setting}:ExpiresOn, so the key could never be used; correct one of them.");
         }
 
-        return key is null || errors.Count > errorCount
-            ? null
-            : key with { Scopes = scopes, NotBefore = notBefore, ExpiresOn = expiresOn, IsRevoked = !enabled };
+        return new SettingsKeyEntry(
+            entry.Key,
+            key is null ? null : key with { Scopes = scopes, NotBefore = notBefore, ExpiresOn = expiresOn, IsRevoked = !enabled },
+            errors);
     }
 
     private static DateTimeOffset? ParseTime(IConfigurationSection entry, string property, string setting, List<string> errors)
