@@ -61,7 +61,7 @@ internal sealed class AspNetCoreIntegrationValidator(
         var prefix = RoutePrefix(appDirectory);
         foreach (var function in metadata.GetFunctionMetadataAsync(appDirectory).GetAwaiter().GetResult())
         {
-            if (!TryGetHttpRoute(function, out var route))
+            if (!HttpTriggerBinding.TryRead(function, out var route))
             {
                 continue;
             }
@@ -85,38 +85,6 @@ internal sealed class AspNetCoreIntegrationValidator(
                 yield return $"Function {function.Name}: ASP.NET Core integration maps it to the route pattern '{pattern}' (host.json's routePrefix '{prefix}' + '/' + its route), which ASP.NET Core refuses: {problem} Every HTTP function would answer 500; {fix}.";
             }
         }
-    }
-
-    /// <summary>Whether the function is HTTP-triggered, and its route as the integration reads it (null when none is set).</summary>
-    private static bool TryGetHttpRoute(IFunctionMetadata function, out string? route)
-    {
-        route = null;
-        foreach (var raw in function.RawBindings ?? [])
-        {
-            using var binding = JsonDocument.Parse(raw);
-            string? type = null;
-            foreach (var property in binding.RootElement.EnumerateObject())
-            {
-                // The integration reads binding names ignoring case.
-                if (string.Equals(property.Name, "type", StringComparison.OrdinalIgnoreCase))
-                {
-                    type = property.Value.GetString();
-                }
-                else if (string.Equals(property.Name, "route", StringComparison.OrdinalIgnoreCase))
-                {
-                    route = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
-                }
-            }
-
-            if (string.Equals(type, "httpTrigger", StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-
-            route = null;
-        }
-
-        return false;
     }
 
     private static string RoutePrefix(string appDirectory)

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Reflection;
-using System.Text.Json;
 using FunctionsApiKey.KeyRing;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Azure.Functions.Worker;
@@ -15,7 +14,6 @@ namespace FunctionsApiKey.Middleware;
 /// </summary>
 internal sealed class FunctionPolicyCatalog(IFunctionMetadataProvider? metadata = null) : IFunctionScopes
 {
-    private const string HttpTriggerType = "httpTrigger";
     private const string HttpOutputType = "http";
     private const string ReturnBindingName = "$return";
 
@@ -29,7 +27,7 @@ internal sealed class FunctionPolicyCatalog(IFunctionMetadataProvider? metadata 
 
     internal static FunctionPolicy Build(FunctionDefinition function)
     {
-        var isHttp = function.InputBindings.Values.Any(b => string.Equals(b.Type, HttpTriggerType, StringComparison.OrdinalIgnoreCase));
+        var isHttp = function.InputBindings.Values.Any(b => string.Equals(b.Type, HttpTriggerBinding.Type, StringComparison.OrdinalIgnoreCase));
         var httpOutput = function.OutputBindings
             .Where(b => string.Equals(b.Value.Type, HttpOutputType, StringComparison.OrdinalIgnoreCase) && b.Key != ReturnBindingName)
             .Select(b => b.Key)
@@ -68,7 +66,7 @@ internal sealed class FunctionPolicyCatalog(IFunctionMetadataProvider? metadata 
         var scopes = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var function in await provider.GetFunctionMetadataAsync(directory).ConfigureAwait(false))
         {
-            if (function.Name is { } name && function.EntryPoint is { } entryPoint && function.ScriptFile is { } scriptFile && IsHttpTriggered(function))
+            if (function.Name is { } name && function.EntryPoint is { } entryPoint && function.ScriptFile is { } scriptFile && HttpTriggerBinding.TryRead(function, out _))
             {
                 var policy = Build(name, Path.Combine(directory, scriptFile), entryPoint, isHttp: true, httpOutput: null);
                 if (policy.IsProtected)
@@ -80,11 +78,4 @@ internal sealed class FunctionPolicyCatalog(IFunctionMetadataProvider? metadata 
 
         return scopes;
     }
-
-    private static bool IsHttpTriggered(IFunctionMetadata function) =>
-        function.RawBindings?.Any(raw =>
-        {
-            using var binding = JsonDocument.Parse(raw);
-            return binding.RootElement.TryGetProperty("type", out var type) && string.Equals(type.GetString(), HttpTriggerType, StringComparison.OrdinalIgnoreCase);
-        }) == true;
 }
