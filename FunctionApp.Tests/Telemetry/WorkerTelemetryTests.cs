@@ -23,6 +23,7 @@ namespace FunctionApp.Tests.Telemetry;
 /// driven through the real middleware and key ring refresher, and read back from an in-memory exporter in place of
 /// Application Insights.
 /// </summary>
+[Collection(ProcessWideMeters.Name)]
 public sealed class WorkerTelemetryTests
 {
     /// <summary>Any run of this many characters of a key in what is exported counts as a leak, as in the log hygiene test.</summary>
