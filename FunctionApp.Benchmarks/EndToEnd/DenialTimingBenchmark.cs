@@ -7,7 +7,8 @@ namespace FunctionApp.Benchmarks.EndToEnd;
 /// <summary>
 /// Whether a denial tells by its timing that a key is known: the real worker under FunctionApp.TestHost, one client,
 /// requests with an unknown key interleaved one by one with requests whose key is known but expired, not yet valid
-/// or outside its scopes. Each kind's median and 25th percentile are compared with the unknown key's in the same run.
+/// or outside its scopes, or that is revoked and presented for the first time, whose denial gets the once-a-minute
+/// Information line. Each kind's median and 25th percentile are compared with the unknown key's in the same run.
 /// </summary>
 internal static class DenialTimingBenchmark
 {
@@ -28,10 +29,20 @@ internal static class DenialTimingBenchmark
             ["ApiKeys__Keys__scoped__Scopes"] = "Root",
         };
 
+        // Each revoked key is presented once, so every one of its denials is the first of its minute and gets a line.
+        var requests = quick ? 50 : 2_000;
+        var firstDenials = new Queue<string>();
+        for (var i = 0; i < Runs * requests; i++)
+        {
+            var key = Micro.KeyCheckBenchmarks.NewKey();
+            environment[$"ApiKeys__Keys__revoked-{i}"] = key;
+            environment[$"ApiKeys__Keys__revoked-{i}__Enabled"] = "false";
+            firstDenials.Enqueue(key);
+        }
+
         await using var host = await FunctionsHost.StartAsync(new FunctionsHostOptions { Port = 0, Environment = environment, Log = TextWriter.Null });
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = host.BaseAddress };
 
-        var requests = quick ? 50 : 3_000;
         for (var run = 1; run <= Runs; run++)
         {
             Kind[] kinds =
@@ -40,6 +51,7 @@ internal static class DenialTimingBenchmark
                 new("expired key (401)", expired, 401),
                 new("not-yet-valid key (401)", future, 401),
                 new("key outside its scopes (403)", scoped, 403),
+                new("revoked key, first denial in its minute (401)", null, 401, firstDenials),
             ];
 
             // Warm-up, then one request of each kind in turn, the order rotating, so drift falls on all kinds alike.
@@ -74,7 +86,12 @@ internal static class DenialTimingBenchmark
 
     private static async Task SendAsync(HttpClient client, Kind kind, bool record)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", kind.Key } } };
+        if (kind.Take(record) is not { } key)
+        {
+            return;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", key } } };
         var start = Stopwatch.GetTimestamp();
         using var response = await client.SendAsync(request);
         await response.Content.ReadAsByteArrayAsync();
@@ -91,13 +108,15 @@ internal static class DenialTimingBenchmark
         }
     }
 
-    private sealed class Kind(string name, string key, int expectedStatus)
+    /// <summary>One kind of request: the key every request presents, or none and a key of its own from <c>fresh</c> for each measured request.</summary>
+    private sealed class Kind(string name, string? key, int expectedStatus, Queue<string>? fresh = null)
     {
         private List<double>? _sorted;
 
         public string Name { get; } = name;
 
-        public string Key { get; } = key;
+        /// <summary>The key to present; null where a fresh key would be spent on a request that is not measured.</summary>
+        public string? Take(bool record) => fresh is null ? key : record ? fresh.Dequeue() : null;
 
         public int ExpectedStatus { get; } = expectedStatus;
 

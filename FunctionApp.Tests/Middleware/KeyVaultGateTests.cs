@@ -71,8 +71,9 @@ public sealed class KeyVaultGateTests : IAsyncLifetime
         // Expiry needs no refresh: the ring checks it at request time.
         _gate.Clock.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(HttpStatusCode.Unauthorized, (await Call(expiring)).StatusCode);
-        Assert.Contains(_gate.Logs.GetSnapshot(), r => r.Message.StartsWith("Request to SecureEndpoint with API key first denied: revoked;", StringComparison.Ordinal));
-        Assert.Contains(_gate.Logs.GetSnapshot(), r => r.Message.StartsWith("Request to SecureEndpoint with API key expiring denied: expired;", StringComparison.Ordinal));
+        var logs = await _gate.LogsOnceAsync(2);
+        Assert.Contains(logs, r => r.Message.StartsWith("Request to SecureEndpoint with API key first denied: revoked;", StringComparison.Ordinal));
+        Assert.Contains(logs, r => r.Message.StartsWith("Request to SecureEndpoint with API key expiring denied: expired;", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text;
 using FunctionApp.Functions;
@@ -10,6 +11,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
@@ -26,10 +28,17 @@ internal sealed class MiddlewareHarness : IDisposable
     /// <param name="options">The gate's options.</param>
     /// <param name="logs">Where its logs go.</param>
     /// <param name="aspNetCore">Run as in an app with ASP.NET Core integration, whose worker advertises its HTTP address.</param>
-    public MiddlewareHarness(ApiKeyOptions? options = null, FakeLogCollector? logs = null, bool aspNetCore = false)
+    /// <param name="logProvider">A second log provider beside the collector.</param>
+    public MiddlewareHarness(ApiKeyOptions? options = null, FakeLogCollector? logs = null, bool aspNetCore = false, ILoggerProvider? logProvider = null)
     {
         Options = options ?? new ApiKeyOptions();
         Logs = logs ?? new FakeLogCollector();
+        LoggerFactory = TestLogging.Factory(Logs);
+        if (logProvider is not null)
+        {
+            LoggerFactory.AddProvider(logProvider);
+        }
+
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         KeyRings = new KeyRingProvider(Clock);
         Metrics = new ApiKeyMetrics(_services.GetRequiredService<IMeterFactory>(), KeyRings, Clock);
@@ -41,7 +50,7 @@ internal sealed class MiddlewareHarness : IDisposable
         }
 
         Middleware = new ApiKeyMiddleware(
-            new FunctionPolicyCatalog(), KeyRings, Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Options.Options.Create(worker), Clock, Metrics, TestLogging.Factory(Logs));
+            new FunctionPolicyCatalog(), KeyRings, Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Options.Options.Create(worker), Clock, Metrics, LoggerFactory);
     }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
@@ -49,6 +58,9 @@ internal sealed class MiddlewareHarness : IDisposable
     public ApiKeyOptions Options { get; }
 
     public FakeLogCollector Logs { get; }
+
+    /// <summary>The factory the gate's loggers come from; its scopes reach every logger it made.</summary>
+    public ILoggerFactory LoggerFactory { get; }
 
     public KeyRingProvider KeyRings { get; }
 
@@ -127,8 +139,23 @@ internal sealed class MiddlewareHarness : IDisposable
         return invocation;
     }
 
+    /// <summary>
+    /// The log records once <paramref name="count"/> Information lines about denied known keys have arrived: the gate
+    /// writes them off the request path, so they may land after the invocation has returned.
+    /// </summary>
+    public async Task<IReadOnlyList<FakeLogRecord>> LogsOnceAsync(int count)
+    {
+        for (var wait = Stopwatch.StartNew(); Logs.GetSnapshot().Count(r => r.Id.Name == "RequestDeniedForKey") < count; await Task.Delay(10))
+        {
+            Assert.True(wait.Elapsed < TimeSpan.FromSeconds(10), $"Fewer than {count} RequestDeniedForKey lines within 10 s.");
+        }
+
+        return Logs.GetSnapshot();
+    }
+
     public void Dispose()
     {
+        LoggerFactory.Dispose();
         Decisions.Dispose();
         _services.Dispose();
     }

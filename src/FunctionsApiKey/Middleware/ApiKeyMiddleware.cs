@@ -29,7 +29,7 @@ internal sealed class ApiKeyMiddleware(
     private readonly ApiKeyOptions _options = options.Value;
     private readonly bool _aspNetCore = AspNetCoreIntegration.IsConfigured(workerOptions.Value);
     private readonly ProblemResponses _problems = new(options.Value.HeaderName);
-    private readonly KeyDenialThrottle _denialLog = new(timeProvider);
+    private readonly KeyDenialLog _denialLog = new(loggerFactory.CreateLogger(ApiKeyDefaults.GateLogCategory), timeProvider);
 
     public Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
@@ -111,14 +111,7 @@ internal sealed class ApiKeyMiddleware(
         var reason = OutcomeNames.Of(decision.Outcome);
         if (decision.Key is { } key)
         {
-            if (_denialLog.ShouldLog(key.Name, out var unlogged))
-            {
-                _logger.RequestDeniedForKey(policy.FunctionName, key.Name, reason, unlogged);
-            }
-            else
-            {
-                _logger.RequestDeniedForKeyAgain(policy.FunctionName, key.Name, reason);
-            }
+            _denialLog.Denied(policy.FunctionName, key.Name, reason);
         }
         else
         {

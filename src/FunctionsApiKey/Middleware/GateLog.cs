@@ -11,7 +11,7 @@ namespace FunctionsApiKey.Middleware;
 /// line to the host, and at Information they cost about a third of the throughput of a small function (see the
 /// benchmarks). The <c>apikey.decisions</c> metric counts every call by key instead. A denial that names a known key
 /// (revoked, expired, not yet valid, outside its scopes) tells an operator which caller to contact, so the first per
-/// key per minute is Information; the rest are Debug (see <see cref="KeyDenialThrottle"/>).
+/// key per minute is Information, written off the request path; the rest are Debug (see <see cref="KeyDenialLog"/>).
 /// </remarks>
 internal static partial class GateLog
 {

@@ -1,14 +1,21 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 
 namespace FunctionsApiKey.Middleware;
 
 /// <summary>
-/// Bounds the Information lines about denied known keys to one per key per <see cref="Window"/>. Without it anyone
-/// holding a revoked or expired key could write a log line per request, and such denials would answer measurably
-/// slower than unknown keys (a line shipped to the host costs tens of microseconds). The denials in between are
-/// counted here, reported in the next line, and counted by the <c>apikey.decisions</c> metric as always.
+/// The log lines about denied known keys (revoked, expired, not yet valid, outside their scopes): an Information line
+/// once per key per <see cref="Window"/>, written off the request path, and a Debug line for each denial in between.
+/// Without the limit anyone holding a revoked or expired key could write a log line per request. The denials in
+/// between are counted here, reported in the next line, and counted by the <c>apikey.decisions</c> metric as always.
 /// </summary>
-internal sealed class KeyDenialThrottle(TimeProvider timeProvider)
+/// <remarks>
+/// The Information line goes to the thread pool rather than being written in the request: a line shipped to the host
+/// costs tens of microseconds, and a denial that took that much longer than an unknown key's would tell its holder
+/// that the key is known. The work item carries the request's execution context, so the line keeps the invocation's
+/// log scope and trace, as if it had been written in the request.
+/// </remarks>
+internal sealed class KeyDenialLog(ILogger logger, TimeProvider timeProvider)
 {
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
@@ -19,11 +26,26 @@ internal sealed class KeyDenialThrottle(TimeProvider timeProvider)
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly long _windowTicks = (long)(Window.TotalSeconds * timeProvider.TimestampFrequency);
 
+    /// <summary>Logs a denial of the known key <paramref name="keyName"/>, at most once a minute per key at Information.</summary>
+    public void Denied(string functionName, string keyName, string reason)
+    {
+        if (!ShouldLog(keyName, out var unlogged))
+        {
+            logger.RequestDeniedForKeyAgain(functionName, keyName, reason);
+            return;
+        }
+
+        ThreadPool.QueueUserWorkItem(
+            static line => line.Logger.RequestDeniedForKey(line.FunctionName, line.KeyName, line.Reason, line.Unlogged),
+            new Line(logger, functionName, keyName, reason, unlogged),
+            preferLocal: false);
+    }
+
     /// <summary>
     /// Whether this denial of <paramref name="keyName"/> gets an Information line; if so, <paramref name="unlogged"/>
     /// is how many denials of the key went without one since the last.
     /// </summary>
-    public bool ShouldLog(string keyName, out int unlogged)
+    private bool ShouldLog(string keyName, out int unlogged)
     {
         var now = timeProvider.GetTimestamp();
         if (!_entries.TryGetValue(keyName, out var entry))
@@ -63,6 +85,8 @@ internal sealed class KeyDenialThrottle(TimeProvider timeProvider)
             }
         }
     }
+
+    private sealed record Line(ILogger Logger, string FunctionName, string KeyName, string Reason, int Unlogged);
 
     private sealed class Entry
     {
