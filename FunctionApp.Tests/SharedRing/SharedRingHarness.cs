@@ -93,7 +93,7 @@ internal sealed class SharedRingHarness : IAsyncDisposable
         var options = new BlobClientOptions { Transport = new CountingTransport(Azurite.CreateTransport(), this), Retry = { MaxRetries = 0 } };
         options.AddPolicy(new Recorder(StorageRequests), HttpPipelinePosition.PerRetry);
         var blobs = new BlobServiceClient(Azurite.BlobServiceUri, new IdentityEndpointCredential(Identity), options);
-        return new RingStore(blobs.GetBlobContainerClient(_container), blobName ?? "keyring");
+        return new RingStore(blobs.GetBlobContainerClient(_container), blobName ?? "keyring", Options.RingStorageTimeout);
     }
 
     public KeyRingPublisher Publisher(RingStore? store = null) => new(

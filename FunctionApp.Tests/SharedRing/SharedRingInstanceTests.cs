@@ -341,6 +341,6 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
         listener.Stop();
         var options = new Azure.Storage.Blobs.BlobClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(2) } };
         var blobs = new Azure.Storage.Blobs.BlobServiceClient(new Uri($"https://127.0.0.1:{port}/devstoreaccount1"), new Azure.AzureSasCredential("sv=2026&sig=none"), options);
-        return new RingStore(blobs.GetBlobContainerClient("down"), "keyring");
+        return new RingStore(blobs.GetBlobContainerClient("down"), "keyring", TimeSpan.FromSeconds(2));
     }
 }
