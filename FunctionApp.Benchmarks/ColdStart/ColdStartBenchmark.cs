@@ -176,7 +176,8 @@ internal static partial class ColdStartBenchmark
     {
         private readonly RingStore _store = new(
             new BlobServiceClient(azure.Storage!.ConnectionString, new BlobClientOptions { Transport = azure.Storage.CreateTransport() }).GetBlobContainerClient("functionsapikey"),
-            "keyring");
+            "keyring",
+            new SharedRingOptions().RingStorageTimeout);
 
         public async Task<RingDocument> PublishFromVaultAsync()
         {

@@ -73,7 +73,7 @@ internal static class ScaleOutBenchmark
                 clientOptions.AddPolicy(traffic, Azure.Core.HttpPipelinePosition.PerRetry);
             }
 
-            return new(new BlobServiceClient(azurite.ConnectionString, clientOptions).GetBlobContainerClient(options.RingContainer), options.RingBlobName);
+            return new(new BlobServiceClient(azurite.ConnectionString, clientOptions).GetBlobContainerClient(options.RingContainer), options.RingBlobName, options.RingStorageTimeout);
         }
         RingVerifier Verifier() => new([RingKeys.TryReadPublicKey(options.RingVerificationKeys, out var key) ? key : throw new InvalidOperationException()]);
         KeyVaultKeyLoader Loader() => new(FakeKeyVaultClient.Create(vault, sdkRetryDelays: true), new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri }, NullLogger.Instance);

@@ -32,7 +32,7 @@ internal static class SharedRingBenchmark
         var traffic = new StorageTraffic();
         var clientOptions = new BlobClientOptions { Transport = azure.Storage!.CreateTransport() };
         clientOptions.AddPolicy(traffic, Azure.Core.HttpPipelinePosition.PerRetry);
-        var store = new RingStore(new BlobServiceClient(azure.Storage.ConnectionString, clientOptions).GetBlobContainerClient("ring-bench"), "keyring");
+        var store = new RingStore(new BlobServiceClient(azure.Storage.ConnectionString, clientOptions).GetBlobContainerClient("ring-bench"), "keyring", new SharedRingOptions().RingStorageTimeout);
         var ring = new RingDocument(1, DateTimeOffset.UtcNow, "apikey-", [.. Enumerable.Range(0, keys).Select(i =>
             new VaultEntry($"apikey-partner-{i:D6}", DateTimeOffset.FromUnixTimeSeconds(1_790_000_000 + i), true, ApiKey.FromHash($"partner-{i:D6}", RandomNumberGenerator.GetBytes(32)), false))]);
         var blob = RingCodec.WriteRing(ring, signer);

@@ -11,11 +11,9 @@ namespace FunctionApp.Testing.FakeKeyVault;
 /// </summary>
 public sealed class ConnectProxy : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
+    private readonly LoopbackListener _listener;
     private readonly string _authority;
     private readonly int _targetPort;
-    private readonly Task _accepting;
     private int _tunnels;
     private int _refused;
 
@@ -23,48 +21,16 @@ public sealed class ConnectProxy : IAsyncDisposable
     {
         _authority = authority;
         _targetPort = targetPort;
-        _listener.Start();
-        _accepting = AcceptAsync();
+        _listener = new LoopbackListener(TunnelAsync);
     }
 
-    public Uri Address => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
+    public Uri Address => new($"http://127.0.0.1:{_listener.Port}");
 
     public int Tunnels => Volatile.Read(ref _tunnels);
 
     public int Refused => Volatile.Read(ref _refused);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        try
-        {
-            await _accepting;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => TunnelAsync(client));
-        }
-    }
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
 
     private async Task TunnelAsync(TcpClient client)
     {
@@ -85,7 +51,7 @@ public sealed class ConnectProxy : IAsyncDisposable
             Interlocked.Increment(ref _tunnels);
             await stream.WriteAsync("HTTP/1.1 200 Connection Established\r\n\r\n"u8.ToArray());
             var target = upstream.GetStream();
-            using var done = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            using var done = CancellationTokenSource.CreateLinkedTokenSource(_listener.Stopping);
             var up = Pump(stream, target, done.Token);
             var down = Pump(target, stream, done.Token);
             await Task.WhenAny(up, down);

@@ -1,5 +1,7 @@
+using System.Globalization;
 using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
+using FunctionApp.Testing.Storage;
 
 namespace FunctionApp.Tests.EndToEnd;
 
@@ -111,7 +113,7 @@ public sealed class VaultDownAtStartupWorkerFixture : KeyVaultWorkerFixture
 /// The shared ring as in Azure: the worker's PublishKeyRing timer publishes the vault's keys every second to a signed
 /// blob in Azurite, reached with the managed identity, and the worker follows that blob every half second.
 /// </summary>
-public sealed class SharedRingWorkerFixture : KeyVaultWorkerFixture
+public class SharedRingWorkerFixture : KeyVaultWorkerFixture
 {
     private readonly System.Security.Cryptography.ECDsa _signer = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
 
@@ -152,5 +154,53 @@ public sealed class SharedRingWorkerFixture : KeyVaultWorkerFixture
         vault.SetSecret("keyring-signing-key", _signer.ExportPkcs8PrivateKeyPem());
         vault.SetSecret("apikey-tutorial", Key);
         vault.SetSecret("apikey-revoked-later", TestKeys.Sha256Text(RevokedLaterKey), tags: new Dictionary<string, string> { ["scopes"] = "SecureEndpoint" });
+    }
+}
+
+/// <summary>
+/// The shared ring with its blobs reached through a <see cref="FaultProxy"/> in front of Azurite, which a test switches
+/// to hang, stall or reset. Not a class fixture: each test starts its own, so it meets the fault as a fresh instance or
+/// as one already following the ring.
+/// </summary>
+public sealed class FaultyStorageWorkerFixture(ProxyFault initialFault) : SharedRingWorkerFixture
+{
+    /// <summary>The deadline of one read of the ring or its heartbeat, as set here.</summary>
+    public static readonly TimeSpan RingStorageTimeout = TimeSpan.FromSeconds(2);
+
+    public static readonly TimeSpan RingStaleAfter = TimeSpan.FromSeconds(10);
+
+    public static readonly TimeSpan RingPollInterval = TimeSpan.FromMilliseconds(500);
+
+    internal FaultProxy StorageProxy { get; private set; } = null!;
+
+    public override async Task DisposeAsync()
+    {
+        try
+        {
+            await base.DisposeAsync();
+        }
+        finally
+        {
+            if (StorageProxy is not null)
+            {
+                await StorageProxy.DisposeAsync();
+            }
+        }
+    }
+
+    protected override async Task BeforeStartAsync()
+    {
+        await base.BeforeStartAsync();
+        StorageProxy = new FaultProxy(Azure.Storage!.BlobServiceUri.Port, initialFault);
+    }
+
+    protected override Dictionary<string, string?> Environment()
+    {
+        var environment = base.Environment();
+        environment["AzureWebJobsStorage__blobServiceUri"] = $"https://127.0.0.1:{StorageProxy.Port}/{AzuriteServer.AccountName}/";
+        environment["ApiKeys__RingStorageTimeout"] = RingStorageTimeout.ToString("c", CultureInfo.InvariantCulture);
+        environment["ApiKeys__RingStaleAfter"] = RingStaleAfter.ToString("c", CultureInfo.InvariantCulture);
+        environment["ApiKeys__RingPollInterval"] = RingPollInterval.ToString("c", CultureInfo.InvariantCulture);
+        return environment;
     }
 }

@@ -1,4 +1,5 @@
 using Azure.Security.KeyVault.Secrets;
+using Azure.Storage.Blobs;
 using FunctionApp.Testing;
 using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeySources;
@@ -146,14 +147,33 @@ public sealed class UseApiKeyAuthenticationTests
     }
 
     [Fact]
+    public void TheRingsStorageClientTriesThreeTimesWithinTheStorageTimeoutUnlessConfiguredOtherwise()
+    {
+        using var signer = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var settings = SharedRing(RingKeys.PublicKeyText(signer));
+        settings["ApiKeys:RingStorageTimeout"] = "00:00:04";
+        using var host = Build(settings, app => app.UseApiKeyAuthentication().AddKeyVault().AddSharedKeyRing());
+        settings["ApiKeys:RingClient:Retry:MaxRetries"] = "5";
+        using var configured = Build(settings, app => app.UseApiKeyAuthentication().AddKeyVault().AddSharedKeyRing());
+
+        // The SDK's default is 3 retries with a 100 s network timeout each.
+        var retry = host.Services.GetRequiredService<IOptionsMonitor<BlobClientOptions>>().Get(SharedRingDefaults.ClientName).Retry;
+        Assert.Equal((2, TimeSpan.FromSeconds(4)), (retry.MaxRetries, retry.NetworkTimeout));
+        Assert.Equal(5, configured.Services.GetRequiredService<IOptionsMonitor<BlobClientOptions>>().Get(SharedRingDefaults.ClientName).Retry.MaxRetries);
+    }
+
+    [Fact]
     public void TheSharedRingWithoutItsSettingsStopsTheAppNamingEach()
     {
         var settings = SharedRing(verificationKeys: "not-a-key");
         settings.Remove("AzureWebJobsStorage");
         settings.Remove("ApiKeys:PublishSchedule");
+        settings["ApiKeys:RingStorageTimeout"] = "00:02:00";
         using var host = Build(settings, app => app.UseApiKeyAuthentication().AddKeyVault().AddSharedKeyRing());
 
         var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("ApiKeys:RingStorageTimeout must be between 00:00:01 and 00:05:00, and at most RingStaleAfter (default 00:00:10); it is 00:02:00.", error.Message, StringComparison.Ordinal);
 
         Assert.Contains("ApiKeys:RingConnection names 'AzureWebJobsStorage', which is not configured", error.Message, StringComparison.Ordinal);
         Assert.Contains("ApiKeys:RingVerificationKeys entry 1 is not a P-256 public key", error.Message, StringComparison.Ordinal);

@@ -88,12 +88,21 @@ internal sealed class SharedRingHarness : IAsyncDisposable
         return harness;
     }
 
-    public RingStore NewStore(string? blobName = null)
+    /// <param name="blobName">The ring's blob; "keyring" by default.</param>
+    /// <param name="proxy">A proxy in front of Azurite to go through, and with it the SDK's network timeout of 1 s.</param>
+    public RingStore NewStore(string? blobName = null, FaultProxy? proxy = null)
     {
         var options = new BlobClientOptions { Transport = new CountingTransport(Azurite.CreateTransport(), this), Retry = { MaxRetries = 0 } };
         options.AddPolicy(new Recorder(StorageRequests), HttpPipelinePosition.PerRetry);
-        var blobs = new BlobServiceClient(Azurite.BlobServiceUri, new IdentityEndpointCredential(Identity), options);
-        return new RingStore(blobs.GetBlobContainerClient(_container), blobName ?? "keyring");
+        var serviceUri = Azurite.BlobServiceUri;
+        if (proxy is not null)
+        {
+            serviceUri = new UriBuilder(serviceUri) { Port = proxy.Port }.Uri;
+            options.Retry.NetworkTimeout = TimeSpan.FromSeconds(1);
+        }
+
+        var blobs = new BlobServiceClient(serviceUri, new IdentityEndpointCredential(Identity), options);
+        return new RingStore(blobs.GetBlobContainerClient(_container), blobName ?? "keyring", Options.RingStorageTimeout);
     }
 
     public KeyRingPublisher Publisher(RingStore? store = null) => new(

@@ -169,6 +169,29 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
     }
 
     [Fact]
+    public async Task StorageThatStopsAnsweringWhenTheHeartbeatIsDueFailsNoLoadAndIsReportedOnce()
+    {
+        await _ring.Publisher().PublishAsync(CancellationToken.None);
+        await using var proxy = new FaultProxy(storage.Azurite.BlobServiceUri.Port);
+        var instance = _ring.Instance(_ring.NewStore(proxy: proxy));
+        Assert.NotNull((await instance.LoadAsync(CancellationToken.None)).Keys);
+
+        // Past half of RingStaleAfter the heartbeat is due; the SDK's own timeout (1 s here) ends the hung reads, with a
+        // TaskCanceledException that the heartbeat read used to let through, failing the whole load.
+        _ring.Clock.Advance(_ring.Options.RingStaleAfter * 0.75);
+        proxy.Fault = ProxyFault.Hang;
+        var first = await instance.LoadAsync(CancellationToken.None);
+        _ring.Clock.Advance(_ring.Options.RingPollInterval);
+        var second = await instance.LoadAsync(CancellationToken.None);
+
+        Assert.Null(first.Keys);
+        Assert.Null(second.Keys);
+        var unreadable = Assert.Single(_ring.Logs.GetSnapshot(), r => r.Id.Id == 43);
+        Assert.StartsWith($"Reading the key ring from {_ring.Store.Description} failed (storage: ", unreadable.Message, StringComparison.Ordinal);
+        Assert.Equal(2, _ring.Polls.GetMeasurementSnapshot().Count(m => (string?)m.Tags["apikey.ring.result"] == "failed"));
+    }
+
+    [Fact]
     public async Task WithTheVaultDownAtStartAFreshRingServes()
     {
         await _ring.Publisher().PublishAsync(CancellationToken.None);
@@ -341,6 +364,6 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
         listener.Stop();
         var options = new Azure.Storage.Blobs.BlobClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(2) } };
         var blobs = new Azure.Storage.Blobs.BlobServiceClient(new Uri($"https://127.0.0.1:{port}/devstoreaccount1"), new Azure.AzureSasCredential("sv=2026&sig=none"), options);
-        return new RingStore(blobs.GetBlobContainerClient("down"), "keyring");
+        return new RingStore(blobs.GetBlobContainerClient("down"), "keyring", TimeSpan.FromSeconds(2));
     }
 }

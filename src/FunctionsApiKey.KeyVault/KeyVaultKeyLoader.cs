@@ -46,6 +46,13 @@ internal sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptio
         {
             throw new ApiKeySourceException($"authentication failed: {FirstLine(ex.Message)}", ex);
         }
+        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException or System.Net.Sockets.SocketException or AggregateException
+            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // The vault unreachable (status 0, a reset, a timeout): a failure to read the source like any other, so the
+            // shared ring's fallback keeps the keys in force instead of failing the whole load on the raw exception.
+            throw new ApiKeySourceException($"vault unreachable: {FirstLine((ex.InnerException ?? ex).Message)}", ex);
+        }
     }
 
     private async Task<IReadOnlyList<VaultEntry>> LoadAllAsync(IReadOnlyDictionary<string, VaultEntry> known, CancellationToken cancellationToken)

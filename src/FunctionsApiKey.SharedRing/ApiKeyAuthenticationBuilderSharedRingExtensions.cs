@@ -48,6 +48,7 @@ public static class ApiKeyAuthenticationBuilderSharedRingExtensions
                 RingStorageClient.Create(ConnectionSection(provider), credential, clientOptions))
             .WithName(SharedRingDefaults.ClientName)
             .WithCredential(provider => provider.GetRequiredService<AzureComponentFactory>().CreateTokenCredential(ConnectionSection(provider)))
+            .ConfigureOptions(RetryWithinTimeout)
             .ConfigureOptions(section.GetSection("RingClient")));
 
         services.AddSingleton<SharedRingMetrics>();
@@ -61,7 +62,7 @@ public static class ApiKeyAuthenticationBuilderSharedRingExtensions
         {
             var options = provider.GetRequiredService<IOptions<SharedRingOptions>>().Value;
             var container = provider.GetRequiredService<IAzureClientFactory<BlobServiceClient>>().CreateClient(SharedRingDefaults.ClientName).GetBlobContainerClient(options.RingContainer);
-            return new RingStore(container, options.RingBlobName);
+            return new RingStore(container, options.RingBlobName, options.RingStorageTimeout);
         });
         services.AddSingleton(provider => new KeyRingPublisher(
             provider.GetRequiredService<RingStore>(),
@@ -83,6 +84,19 @@ public static class ApiKeyAuthenticationBuilderSharedRingExtensions
             provider.GetRequiredService<SharedRingMetrics>(),
             Logger(provider)));
         return builder.AddSource<SharedRingApiKeySource>();
+    }
+
+    /// <summary>
+    /// The SDK's default, four tries of up to 100 s each, would outlast RingStorageTimeout (which ends every call anyway)
+    /// many times over: three quick tries instead, none longer than the timeout, so a reset connection is retried within
+    /// it. <c>ApiKeys:RingClient:Retry</c> still overrides them.
+    /// </summary>
+    private static void RetryWithinTimeout(BlobClientOptions clientOptions, IServiceProvider provider)
+    {
+        clientOptions.Retry.MaxRetries = 2;
+        clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        clientOptions.Retry.MaxDelay = TimeSpan.FromSeconds(1);
+        clientOptions.Retry.NetworkTimeout = provider.GetRequiredService<IOptions<SharedRingOptions>>().Value.RingStorageTimeout;
     }
 
     private static IConfigurationSection ConnectionSection(IServiceProvider provider) =>

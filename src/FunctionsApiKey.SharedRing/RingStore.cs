@@ -1,6 +1,8 @@
+using System.Net.Sockets;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using FunctionsApiKey.KeyRing;
 
 namespace FunctionsApiKey.SharedRing;
 
@@ -9,7 +11,14 @@ namespace FunctionsApiKey.SharedRing;
 /// (If-Match, or If-None-Match: * for the first), and its heartbeat, overwritten on every publisher run. Instances read
 /// the ring with If-None-Match, so an unchanged ring costs one 304 and no bytes.
 /// </summary>
-internal sealed class RingStore(BlobContainerClient container, string blobName)
+/// <remarks>
+/// Each read or write, retries included, ends within <paramref name="timeout"/>: storage that stops answering, stalls in
+/// the middle of an answer or resets connections costs a caller that long at most, never the SDK's tries of 100 s each.
+/// Every way a call can fail, other than the app stopping, comes out as one <see cref="ApiKeySourceException"/> whose
+/// message starts with "storage:", so no network exception type reaches a caller. The deadline is wall-clock time, not
+/// the injected clock: it bounds a real connection.
+/// </remarks>
+internal sealed class RingStore(BlobContainerClient container, string blobName, TimeSpan timeout)
 {
     private readonly BlobClient _ring = container.GetBlobClient(blobName);
     private readonly BlobClient _heartbeat = container.GetBlobClient(blobName + ".heartbeat");
@@ -22,7 +31,10 @@ internal sealed class RingStore(BlobContainerClient container, string blobName)
     /// not changed. A blob over <see cref="RingCodec.MaxRingSize"/> is <see cref="RingReadStatus.TooLarge"/>, found
     /// from its length before its body is read.
     /// </summary>
-    public async Task<RingRead> ReadRingAsync(ETag? ifNoneMatch, CancellationToken cancellationToken)
+    public Task<RingRead> ReadRingAsync(ETag? ifNoneMatch, CancellationToken cancellationToken) =>
+        WithinDeadlineAsync(token => ReadRingOnceAsync(ifNoneMatch, token), cancellationToken);
+
+    private async Task<RingRead> ReadRingOnceAsync(ETag? ifNoneMatch, CancellationToken cancellationToken)
     {
         var conditions = ifNoneMatch is { } etag ? new BlobRequestConditions { IfNoneMatch = etag } : null;
         try
@@ -47,7 +59,10 @@ internal sealed class RingStore(BlobContainerClient container, string blobName)
     }
 
     /// <summary>The heartbeat, at most <see cref="RingCodec.HeartbeatSize"/> bytes of it: found, too large, or not found.</summary>
-    public async Task<RingRead> ReadHeartbeatAsync(CancellationToken cancellationToken)
+    public Task<RingRead> ReadHeartbeatAsync(CancellationToken cancellationToken) =>
+        WithinDeadlineAsync(ReadHeartbeatOnceAsync, cancellationToken);
+
+    private async Task<RingRead> ReadHeartbeatOnceAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -91,22 +106,74 @@ internal sealed class RingStore(BlobContainerClient container, string blobName)
     /// Writes the ring over the version read (<paramref name="readETag"/>), or as the first one when there was none.
     /// False when another writer came first.
     /// </summary>
-    public async Task<bool> TryWriteRingAsync(byte[] ring, ETag? readETag, CancellationToken cancellationToken)
+    public Task<bool> TryWriteRingAsync(byte[] ring, ETag? readETag, CancellationToken cancellationToken)
     {
         var conditions = readETag is { } etag ? new BlobRequestConditions { IfMatch = etag } : new BlobRequestConditions { IfNoneMatch = ETag.All };
-        try
-        {
-            await UploadAsync(_ring, ring, conditions, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-        {
-            return false;
-        }
+        return WithinDeadlineAsync(
+            async token =>
+            {
+                try
+                {
+                    await UploadAsync(_ring, ring, conditions, token).ConfigureAwait(false);
+                    return true;
+                }
+                catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+                {
+                    return false;
+                }
+            },
+            cancellationToken);
     }
 
     public Task WriteHeartbeatAsync(byte[] heartbeat, CancellationToken cancellationToken) =>
-        UploadAsync(_heartbeat, heartbeat, conditions: null, cancellationToken);
+        WithinDeadlineAsync(
+            async token =>
+            {
+                await UploadAsync(_heartbeat, heartbeat, conditions: null, token).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken);
+
+    /// <summary>One call to storage under its own deadline; whatever makes it fail, bar the app stopping, is said in one line.</summary>
+    private async Task<T> WithinDeadlineAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            return await call(deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Not only RequestFailedException: a body read can throw IOException, a socket SocketException (which is not
+            // an IOException), retries that ran out AggregateException, and the deadline OperationCanceledException.
+            throw new ApiKeySourceException(deadline.IsCancellationRequested ? $"storage: no answer within {timeout.TotalSeconds:0.###} s" : Describe(ex), ex);
+        }
+    }
+
+    private static string Describe(Exception ex)
+    {
+        if (ex is RequestFailedException { Status: > 0 } failed)
+        {
+            return $"storage: HTTP {failed.Status} {failed.ErrorCode}".TrimEnd();
+        }
+
+        var cause = ex;
+        for (Exception? next = ex; next is not null; next = next is AggregateException { InnerExceptions.Count: > 0 } all ? all.InnerExceptions[^1] : next.InnerException)
+        {
+            if (next is SocketException socket)
+            {
+                return $"storage: network error {socket.SocketErrorCode}";
+            }
+
+            cause = next;
+        }
+
+        // The first line only: later lines of the SDK's messages can carry response headers.
+        var message = cause.Message;
+        var end = message.AsSpan().IndexOfAny('\r', '\n');
+        return $"storage: {(end < 0 ? message : message[..end])}";
+    }
 
     private async Task UploadAsync(BlobClient blob, byte[] content, BlobRequestConditions? conditions, CancellationToken cancellationToken)
     {

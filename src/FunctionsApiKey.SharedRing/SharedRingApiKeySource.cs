@@ -43,6 +43,9 @@ internal sealed class SharedRingApiKeySource(
     private bool _loadedOnce;
     private bool _storageTroubleLogged;
 
+    // Whether this load's read of the ring failed: the heartbeat beside it would fail too, after the same deadline.
+    private bool _storageFailed;
+
     public string Name => SharedRingDefaults.KeySource;
 
     public TimeSpan? PollInterval => options.RingPollInterval;
@@ -51,7 +54,7 @@ internal sealed class SharedRingApiKeySource(
     {
         var ringChanged = await PollRingAsync(cancellationToken).ConfigureAwait(false);
         var now = timeProvider.GetUtcNow();
-        if (_ring is not null && now - _ringConfirmedAt > options.RingStaleAfter / 2 && now - _heartbeatReadAt >= options.RingStaleAfter / 4)
+        if (!_storageFailed && _ring is not null && now - _ringConfirmedAt > options.RingStaleAfter / 2 && now - _heartbeatReadAt >= options.RingStaleAfter / 4)
         {
             await ReadHeartbeatAsync(now, cancellationToken).ConfigureAwait(false);
         }
@@ -79,7 +82,9 @@ internal sealed class SharedRingApiKeySource(
     /// <summary>The ring is missing, stale or unreadable: the vault, read directly but no more often than RefreshInterval.</summary>
     private async Task<ApiKeyLoadResult> FromVaultAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (_loadedOnce && _vaultTriedAt is { } last && now - last < vaultInterval)
+        // Paced only within this stale spell: a vault read from before the ring last confirmed itself (at start, say)
+        // must not hold back the first read once the ring goes stale, or a revocation waits up to RefreshInterval more.
+        if (_loadedOnce && _vaultTriedAt is { } last && last >= _ringConfirmedAt && now - last < vaultInterval)
         {
             return ApiKeyLoadResult.Unchanged(_servingVault ? _vaultConfirmedAt : _ringConfirmedAt);
         }
@@ -125,19 +130,17 @@ internal sealed class SharedRingApiKeySource(
     private async Task<bool> PollRingAsync(CancellationToken cancellationToken)
     {
         RingRead read;
+        _storageFailed = true;
         try
         {
             read = await store.ReadRingAsync(_lastSeen, cancellationToken).ConfigureAwait(false);
         }
-        catch (RequestFailedException ex)
+        catch (ApiKeySourceException ex)
         {
-            return Trouble("failed", $"HTTP {ex.Status} {ex.ErrorCode}".TrimEnd());
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or AggregateException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            return Trouble("failed", ex.GetType().Name);
+            return Trouble("failed", ex.Message);
         }
 
+        _storageFailed = false;
         _storageTroubleLogged = false;
         switch (read.Status)
         {
@@ -185,9 +188,9 @@ internal sealed class SharedRingApiKeySource(
         {
             read = await store.ReadHeartbeatAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (RequestFailedException ex)
+        catch (ApiKeySourceException ex)
         {
-            Trouble("failed", $"heartbeat: HTTP {ex.Status} {ex.ErrorCode}".TrimEnd());
+            Trouble("failed", $"heartbeat: {ex.Message}");
             return;
         }
 

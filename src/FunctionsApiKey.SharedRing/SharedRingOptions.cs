@@ -29,6 +29,13 @@ public sealed class SharedRingOptions
     public TimeSpan RingStaleAfter { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// How long one call to the ring's storage may take, retries included: an instance's read of the ring or its
+    /// heartbeat, or a publisher's read or write. Storage that stops answering then costs a poll this long and no longer,
+    /// and an instance goes on as when storage is down (to the vault, when the ring is stale or there is none).
+    /// </summary>
+    public TimeSpan RingStorageTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// The public keys (base64 of the DER SubjectPublicKeyInfo of P-256 keys, separated by spaces or commas) whose
     /// signatures instances accept. List the new key beside the old one while rotating the signing key.
     /// </summary>

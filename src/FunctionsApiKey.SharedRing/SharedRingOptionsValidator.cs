@@ -37,6 +37,11 @@ internal sealed partial class SharedRingOptionsValidator(IConfiguration configur
             errors.Add($"{Section}:RingStaleAfter must be at least four RingPollIntervals and at most 1.00:00:00 (default 00:01:00); it is {options.RingStaleAfter}.");
         }
 
+        if (options.RingStorageTimeout < TimeSpan.FromSeconds(1) || options.RingStorageTimeout > TimeSpan.FromMinutes(5) || options.RingStorageTimeout > options.RingStaleAfter)
+        {
+            errors.Add($"{Section}:RingStorageTimeout must be between 00:00:01 and 00:05:00, and at most RingStaleAfter (default 00:00:10); it is {options.RingStorageTimeout}.");
+        }
+
         var keys = RingStorageClient.VerificationKeyTexts(options.RingVerificationKeys);
         if (keys.Length == 0)
         {
