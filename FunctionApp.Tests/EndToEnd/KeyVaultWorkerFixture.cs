@@ -1,3 +1,4 @@
+using Azure.Storage.Blobs;
 using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
 
@@ -37,21 +38,27 @@ public abstract class KeyVaultWorkerFixture : WorkerFixture
     }
 
     /// <summary>Sends one GET /secure-endpoint with this key and returns the status.</summary>
-    public async Task<int> CallAsync(string key)
+    public Task<int> CallAsync(string key) => CallAsync(Client, key);
+
+    /// <summary>Calls until the status is <paramref name="expected"/>, for at most <paramref name="timeout"/>.</summary>
+    public Task<int> CallUntilAsync(string key, int expected, TimeSpan timeout) => CallUntilAsync(Client, key, expected, timeout);
+
+    /// <summary>Sends one GET /secure-endpoint with this key to the worker behind <paramref name="client"/>.</summary>
+    internal static async Task<int> CallAsync(HttpClient client, string key)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", key } } };
-        using var response = await Client.SendAsync(request);
+        using var response = await client.SendAsync(request);
         return (int)response.StatusCode;
     }
 
-    /// <summary>Calls until the status is <paramref name="expected"/>, for at most <paramref name="timeout"/>.</summary>
-    public async Task<int> CallUntilAsync(string key, int expected, TimeSpan timeout)
+    /// <summary>Calls the worker behind <paramref name="client"/> until the status is <paramref name="expected"/>, for at most <paramref name="timeout"/>.</summary>
+    internal static async Task<int> CallUntilAsync(HttpClient client, string key, int expected, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         int status;
         do
         {
-            status = await CallAsync(key);
+            status = await CallAsync(client, key);
             if (status == expected)
             {
                 return status;
@@ -111,7 +118,7 @@ public sealed class VaultDownAtStartupWorkerFixture : KeyVaultWorkerFixture
 /// The shared ring as in Azure: the worker's PublishKeyRing timer publishes the vault's keys every second to a signed
 /// blob in Azurite, reached with the managed identity, and the worker follows that blob every half second.
 /// </summary>
-public sealed class SharedRingWorkerFixture : KeyVaultWorkerFixture
+public class SharedRingWorkerFixture : KeyVaultWorkerFixture
 {
     private readonly System.Security.Cryptography.ECDsa _signer = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
 
@@ -122,6 +129,19 @@ public sealed class SharedRingWorkerFixture : KeyVaultWorkerFixture
     protected override bool WithStorage => true;
 
     protected override TimeSpan RefreshInterval => TimeSpan.FromMinutes(5);
+
+    /// <summary>The signing key in the vault, as whoever administers the vault holds it.</summary>
+    internal System.Security.Cryptography.ECDsa Signer => _signer;
+
+    /// <summary>The ring's container in Azurite, reached with the account key, as an attacker with write access to storage.</summary>
+    internal BlobContainerClient RingContainer =>
+        new BlobServiceClient(Azure.Storage!.ConnectionString, new BlobClientOptions { Transport = Azure.Storage.CreateTransport() }).GetBlobContainerClient("functionsapikey");
+
+    /// <summary>The publisher's schedule: every second.</summary>
+    protected virtual string PublishSchedule => "* * * * * *";
+
+    /// <summary>How long the ring may go unconfirmed before instances read the vault.</summary>
+    protected virtual TimeSpan RingStaleAfter => TimeSpan.FromSeconds(10);
 
     public override async Task DisposeAsync()
     {
@@ -139,9 +159,9 @@ public sealed class SharedRingWorkerFixture : KeyVaultWorkerFixture
 
         environment["ApiKeys__KeySource"] = "sharedring";
         environment["ApiKeys__RingVerificationKeys"] = Convert.ToBase64String(_signer.ExportSubjectPublicKeyInfo());
-        environment["ApiKeys__PublishSchedule"] = "* * * * * *";
+        environment["ApiKeys__PublishSchedule"] = PublishSchedule;
         environment["ApiKeys__RingPollInterval"] = "00:00:00.5";
-        environment["ApiKeys__RingStaleAfter"] = "00:00:10";
+        environment["ApiKeys__RingStaleAfter"] = RingStaleAfter.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
         environment["ApiKeys__RefreshJitter"] = "00:00:00";
         environment["Logging__LogLevel__FunctionsApiKey"] = "Debug";
         return environment;
@@ -153,4 +173,17 @@ public sealed class SharedRingWorkerFixture : KeyVaultWorkerFixture
         vault.SetSecret("apikey-tutorial", Key);
         vault.SetSecret("apikey-revoked-later", TestKeys.Sha256Text(RevokedLaterKey), tags: new Dictionary<string, string> { ["scopes"] = "SecureEndpoint" });
     }
+}
+
+/// <summary>
+/// The shared ring with a publisher that runs only when a test invokes it (its schedule is once a year), so a test can
+/// put blobs in storage that no publisher run replaces before the worker reads them. The ring may go unconfirmed for 20 s.
+/// </summary>
+public sealed class ManuallyPublishedRingWorkerFixture : SharedRingWorkerFixture
+{
+    internal static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(20);
+
+    protected override string PublishSchedule => "0 0 0 1 1 *";
+
+    protected override TimeSpan RingStaleAfter => StaleAfter;
 }

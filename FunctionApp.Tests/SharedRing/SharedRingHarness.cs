@@ -73,6 +73,9 @@ internal sealed class SharedRingHarness : IAsyncDisposable
         PublishSchedule = "*/10 * * * * *",
     };
 
+    /// <summary>The instances' ApiKeys:MaxKeyRingAge (the default).</summary>
+    public static TimeSpan MaxKeyRingAge { get; } = TimeSpan.FromDays(1);
+
     /// <summary>Every storage request so far: method, blob path, status and response body length.</summary>
     public ConcurrentQueue<StorageRequest> StorageRequests { get; } = new();
 
@@ -97,10 +100,10 @@ internal sealed class SharedRingHarness : IAsyncDisposable
     }
 
     public KeyRingPublisher Publisher(RingStore? store = null) => new(
-        store ?? Store, Verifier, Loader(), FakeKeyVaultClient.Create(Vault, maxRetries: 0), Options, "apikey-", Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("publisher"));
+        store ?? Store, Verifier, Loader(), FakeKeyVaultClient.Create(Vault, maxRetries: 0), Options, RingTestKeys.Scope, Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("publisher"));
 
     public SharedRingApiKeySource Instance(RingStore? store = null) => new(
-        store ?? Store, Verifier, Loader(), Options, TimeSpan.FromMinutes(5), Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("instance"));
+        store ?? Store, Verifier, Loader(), Options, RingTestKeys.Scope, TimeSpan.FromMinutes(5), MaxKeyRingAge, Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("instance"));
 
     public KeyVaultKeyLoader Loader() => new(
         FakeKeyVaultClient.Create(Vault, maxRetries: 0),
