@@ -28,6 +28,7 @@ internal sealed class SharedRingHarness : IAsyncDisposable
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly string _container = "ring-" + Guid.NewGuid().ToString("N")[..20];
     private long _bodyBytesRead;
+    private Action? _afterNextNotModified;
 
     private SharedRingHarness(FakeKeyVaultServer vault, AzuriteServer azurite, FakeManagedIdentityEndpoint identity)
     {
@@ -84,6 +85,9 @@ internal sealed class SharedRingHarness : IAsyncDisposable
 
     public RingStore Store { get; }
 
+    /// <summary>Runs once, right after the next 304 any store of this harness receives: a write racing a poll.</summary>
+    public Action? AfterNextNotModified { get => _afterNextNotModified; set => _afterNextNotModified = value; }
+
     public static async Task<SharedRingHarness> StartAsync(FakeKeyVaultServer vault, AzuriteServer azurite, FakeManagedIdentityEndpoint identity)
     {
         var harness = new SharedRingHarness(vault, azurite, identity);
@@ -94,7 +98,7 @@ internal sealed class SharedRingHarness : IAsyncDisposable
     public RingStore NewStore(string? blobName = null)
     {
         var options = new BlobClientOptions { Transport = new CountingTransport(Azurite.CreateTransport(), this), Retry = { MaxRetries = 0 } };
-        options.AddPolicy(new Recorder(StorageRequests), HttpPipelinePosition.PerRetry);
+        options.AddPolicy(new Recorder(this), HttpPipelinePosition.PerRetry);
         var blobs = new BlobServiceClient(Azurite.BlobServiceUri, new IdentityEndpointCredential(Identity), options);
         return new RingStore(blobs.GetBlobContainerClient(_container), blobName ?? "keyring");
     }
@@ -195,12 +199,16 @@ internal sealed class SharedRingHarness : IAsyncDisposable
         }
     }
 
-    private sealed class Recorder(ConcurrentQueue<StorageRequest> requests) : HttpPipelineSynchronousPolicy
+    private sealed class Recorder(SharedRingHarness harness) : HttpPipelineSynchronousPolicy
     {
         public override void OnReceivedResponse(HttpMessage message)
         {
             var length = message.Response.Headers.ContentLength ?? 0;
-            requests.Enqueue(new StorageRequest(message.Request.Method.ToString(), message.Request.Uri.Path, message.Response.Status, length));
+            harness.StorageRequests.Enqueue(new StorageRequest(message.Request.Method.ToString(), message.Request.Uri.Path, message.Response.Status, length));
+            if (message.Response.Status == 304 && Interlocked.Exchange(ref harness._afterNextNotModified, null) is { } action)
+            {
+                action();
+            }
         }
     }
 }

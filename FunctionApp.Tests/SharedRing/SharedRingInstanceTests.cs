@@ -253,6 +253,25 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
     }
 
     [Fact]
+    public async Task ARingWrittenBetweenAPollAndTheHeartbeatReadIsTakenNotRefusedAsARollback()
+    {
+        await _ring.Publisher().PublishAsync(CancellationToken.None);
+        var instance = _ring.Instance();
+        await instance.LoadAsync(CancellationToken.None);
+        _vault.DisableSecret("apikey-partner");
+        _vaultClock.Advance(TimeSpan.FromSeconds(2));
+        _ring.Clock.Advance(TimeSpan.FromSeconds(31));
+
+        // The publisher writes the next generation and its heartbeat just after this poll found the ring unchanged.
+        _ring.AfterNextNotModified = () => _ring.Publisher(_ring.NewStore()).PublishAsync(CancellationToken.None).GetAwaiter().GetResult();
+        var poll = await instance.LoadAsync(CancellationToken.None);
+
+        Assert.True(Assert.Single(poll.Keys!).IsRevoked);
+        Assert.Equal(_ring.Clock.GetUtcNow(), poll.AsOf);
+        Assert.Empty(_ring.Refusals.GetMeasurementSnapshot());
+    }
+
+    [Fact]
     public async Task AHeartbeatOfAnotherRingAtTheSameGenerationConfirmsNothing()
     {
         await _ring.Publisher().PublishAsync(CancellationToken.None);
