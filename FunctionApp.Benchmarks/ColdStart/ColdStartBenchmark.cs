@@ -183,7 +183,7 @@ internal static partial class ColdStartBenchmark
         {
             var loader = new KeyVaultKeyLoader(FakeKeyVaultClient.Create(azure.Vault), new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
             var entries = await loader.LoadAsync(new Dictionary<string, VaultEntry>(), CancellationToken.None);
-            return new RingDocument(1, DateTimeOffset.UtcNow, "apikey-", [.. entries.OrderBy(e => e.SecretName, StringComparer.OrdinalIgnoreCase)]);
+            return new RingDocument(1, DateTimeOffset.UtcNow, new RingScope("myvault.vault.azure.net", "apikey-"), [.. entries.OrderBy(e => e.SecretName, StringComparer.OrdinalIgnoreCase)]);
         }
 
         public static RingDocument Build(string key, int count)
@@ -195,7 +195,7 @@ internal static partial class ColdStartBenchmark
                 entries.Add(new VaultEntry($"apikey-k{i:D6}", updated, true, ApiKey.FromHash($"k{i:D6}", RandomNumberGenerator.GetBytes(32)), false));
             }
 
-            return new RingDocument(1, DateTimeOffset.UtcNow, "apikey-", entries);
+            return new RingDocument(1, DateTimeOffset.UtcNow, new RingScope("myvault.vault.azure.net", "apikey-"), entries);
         }
 
         public async Task WriteAsync(RingDocument ring)

@@ -78,8 +78,9 @@ internal static class ScaleOutBenchmark
         RingVerifier Verifier() => new([RingKeys.TryReadPublicKey(options.RingVerificationKeys, out var key) ? key : throw new InvalidOperationException()]);
         KeyVaultKeyLoader Loader() => new(FakeKeyVaultClient.Create(vault, sdkRetryDelays: true), new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri }, NullLogger.Instance);
 
+        var scope = RingScope.Of(new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri });
         using var publisherVerifier = Verifier();
-        var publisher = new KeyRingPublisher(Store(), publisherVerifier, Loader(), FakeKeyVaultClient.Create(vault, sdkRetryDelays: true), options, "apikey-", TimeProvider.System, metrics, NullLogger.Instance);
+        var publisher = new KeyRingPublisher(Store(), publisherVerifier, Loader(), FakeKeyVaultClient.Create(vault, sdkRetryDelays: true), options, scope, TimeProvider.System, metrics, NullLogger.Instance);
         if (await publisher.PublishAsync(CancellationToken.None) != PublishOutcome.Written)
         {
             throw new InvalidOperationException("The publisher could not write the first ring.");
@@ -105,7 +106,7 @@ internal static class ScaleOutBenchmark
         {
             await Task.Delay(TimeSpan.FromSeconds((double)i / instances));
             using var verifier = Verifier();
-            var source = new SharedRingApiKeySource(Store(instanceTraffic), verifier, Loader(), options, TimeSpan.FromMinutes(5), TimeProvider.System, metrics, NullLogger.Instance);
+            var source = new SharedRingApiKeySource(Store(instanceTraffic), verifier, Loader(), options, scope, TimeSpan.FromMinutes(5), TimeSpan.FromDays(1), TimeProvider.System, metrics, NullLogger.Instance);
             return await UntilLoadedAsync(source, clock, cap);
         })));
 

@@ -33,7 +33,7 @@ internal static class SharedRingBenchmark
         var clientOptions = new BlobClientOptions { Transport = azure.Storage!.CreateTransport() };
         clientOptions.AddPolicy(traffic, Azure.Core.HttpPipelinePosition.PerRetry);
         var store = new RingStore(new BlobServiceClient(azure.Storage.ConnectionString, clientOptions).GetBlobContainerClient("ring-bench"), "keyring", new SharedRingOptions().RingStorageTimeout);
-        var ring = new RingDocument(1, DateTimeOffset.UtcNow, "apikey-", [.. Enumerable.Range(0, keys).Select(i =>
+        var ring = new RingDocument(1, DateTimeOffset.UtcNow, new RingScope("myvault.vault.azure.net", "apikey-"), [.. Enumerable.Range(0, keys).Select(i =>
             new VaultEntry($"apikey-partner-{i:D6}", DateTimeOffset.FromUnixTimeSeconds(1_790_000_000 + i), true, ApiKey.FromHash($"partner-{i:D6}", RandomNumberGenerator.GetBytes(32)), false))]);
         var blob = RingCodec.WriteRing(ring, signer);
         await store.TryWriteRingAsync(blob, null, CancellationToken.None);
@@ -41,7 +41,7 @@ internal static class SharedRingBenchmark
         using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
         using var verifier = new RingVerifier([RingKeys.TryReadPublicKey(RingKeys.PublicKeyText(signer), out var key) ? key : throw new InvalidOperationException()]);
         var loader = new KeyVaultKeyLoader(FakeKeyVaultClient.Create(azure.Vault), new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri }, NullLogger.Instance);
-        var instance = new SharedRingApiKeySource(store, verifier, loader, new SharedRingOptions(), TimeSpan.FromMinutes(5), TimeProvider.System,
+        var instance = new SharedRingApiKeySource(store, verifier, loader, new SharedRingOptions(), new RingScope("myvault.vault.azure.net", "apikey-"), TimeSpan.FromMinutes(5), TimeSpan.FromDays(1), TimeProvider.System,
             new SharedRingMetrics(meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), NullLogger.Instance);
 
         // The first load reads and parses the ring. Then unchanged polls: as many again first, unmeasured, so the JIT's

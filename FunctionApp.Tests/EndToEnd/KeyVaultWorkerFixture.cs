@@ -1,4 +1,5 @@
 using System.Globalization;
+using Azure.Storage.Blobs;
 using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
 using FunctionApp.Testing.Storage;
@@ -39,21 +40,27 @@ public abstract class KeyVaultWorkerFixture : WorkerFixture
     }
 
     /// <summary>Sends one GET /secure-endpoint with this key and returns the status.</summary>
-    public async Task<int> CallAsync(string key)
+    public Task<int> CallAsync(string key) => CallAsync(Client, key);
+
+    /// <summary>Calls until the status is <paramref name="expected"/>, for at most <paramref name="timeout"/>.</summary>
+    public Task<int> CallUntilAsync(string key, int expected, TimeSpan timeout) => CallUntilAsync(Client, key, expected, timeout);
+
+    /// <summary>Sends one GET /secure-endpoint with this key to the worker behind <paramref name="client"/>.</summary>
+    internal static async Task<int> CallAsync(HttpClient client, string key)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", key } } };
-        using var response = await Client.SendAsync(request);
+        using var response = await client.SendAsync(request);
         return (int)response.StatusCode;
     }
 
-    /// <summary>Calls until the status is <paramref name="expected"/>, for at most <paramref name="timeout"/>.</summary>
-    public async Task<int> CallUntilAsync(string key, int expected, TimeSpan timeout)
+    /// <summary>Calls the worker behind <paramref name="client"/> until the status is <paramref name="expected"/>, for at most <paramref name="timeout"/>.</summary>
+    internal static async Task<int> CallUntilAsync(HttpClient client, string key, int expected, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         int status;
         do
         {
-            status = await CallAsync(key);
+            status = await CallAsync(client, key);
             if (status == expected)
             {
                 return status;
@@ -125,6 +132,19 @@ public class SharedRingWorkerFixture : KeyVaultWorkerFixture
 
     protected override TimeSpan RefreshInterval => TimeSpan.FromMinutes(5);
 
+    /// <summary>The signing key in the vault, as whoever administers the vault holds it.</summary>
+    internal System.Security.Cryptography.ECDsa Signer => _signer;
+
+    /// <summary>The ring's container in Azurite, reached with the account key, as an attacker with write access to storage.</summary>
+    internal BlobContainerClient RingContainer =>
+        new BlobServiceClient(Azure.Storage!.ConnectionString, new BlobClientOptions { Transport = Azure.Storage.CreateTransport() }).GetBlobContainerClient("functionsapikey");
+
+    /// <summary>The publisher's schedule: every second.</summary>
+    protected virtual string PublishSchedule => "* * * * * *";
+
+    /// <summary>How long the ring may go unconfirmed before instances read the vault.</summary>
+    protected virtual TimeSpan RingStaleAfter => TimeSpan.FromSeconds(10);
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
@@ -141,9 +161,9 @@ public class SharedRingWorkerFixture : KeyVaultWorkerFixture
 
         environment["ApiKeys__KeySource"] = "sharedring";
         environment["ApiKeys__RingVerificationKeys"] = Convert.ToBase64String(_signer.ExportSubjectPublicKeyInfo());
-        environment["ApiKeys__PublishSchedule"] = "* * * * * *";
+        environment["ApiKeys__PublishSchedule"] = PublishSchedule;
         environment["ApiKeys__RingPollInterval"] = "00:00:00.5";
-        environment["ApiKeys__RingStaleAfter"] = "00:00:10";
+        environment["ApiKeys__RingStaleAfter"] = RingStaleAfter.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
         environment["ApiKeys__RefreshJitter"] = "00:00:00";
         environment["Logging__LogLevel__FunctionsApiKey"] = "Debug";
         return environment;
@@ -167,11 +187,13 @@ public sealed class FaultyStorageWorkerFixture(ProxyFault initialFault) : Shared
     /// <summary>The deadline of one read of the ring or its heartbeat, as set here.</summary>
     public static readonly TimeSpan RingStorageTimeout = TimeSpan.FromSeconds(2);
 
-    public static readonly TimeSpan RingStaleAfter = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(10);
 
     public static readonly TimeSpan RingPollInterval = TimeSpan.FromMilliseconds(500);
 
     internal FaultProxy StorageProxy { get; private set; } = null!;
+
+    protected override TimeSpan RingStaleAfter => StaleAfter;
 
     public override async Task DisposeAsync()
     {
@@ -199,8 +221,20 @@ public sealed class FaultyStorageWorkerFixture(ProxyFault initialFault) : Shared
         var environment = base.Environment();
         environment["AzureWebJobsStorage__blobServiceUri"] = $"https://127.0.0.1:{StorageProxy.Port}/{AzuriteServer.AccountName}/";
         environment["ApiKeys__RingStorageTimeout"] = RingStorageTimeout.ToString("c", CultureInfo.InvariantCulture);
-        environment["ApiKeys__RingStaleAfter"] = RingStaleAfter.ToString("c", CultureInfo.InvariantCulture);
         environment["ApiKeys__RingPollInterval"] = RingPollInterval.ToString("c", CultureInfo.InvariantCulture);
         return environment;
     }
+}
+
+/// <summary>
+/// The shared ring with a publisher that runs only when a test invokes it (its schedule is once a year), so a test can
+/// put blobs in storage that no publisher run replaces before the worker reads them. The ring may go unconfirmed for 20 s.
+/// </summary>
+public sealed class ManuallyPublishedRingWorkerFixture : SharedRingWorkerFixture
+{
+    internal static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(20);
+
+    protected override string PublishSchedule => "0 0 0 1 1 *";
+
+    protected override TimeSpan RingStaleAfter => StaleAfter;
 }

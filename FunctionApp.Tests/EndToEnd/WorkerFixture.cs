@@ -21,14 +21,19 @@ public abstract class WorkerFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         await BeforeStartAsync();
-        var options = new FunctionsHostOptions { Port = 0, Environment = Environment(), Log = Log, StartupTimeout = TimeSpan.FromSeconds(60) };
-        if (AppDirectory is { } app)
-        {
-            options.AppDirectory = app;
-        }
+        Host = await FunctionsHost.StartAsync(HostOptions(Log));
+        Client = NewClient(Host);
+    }
 
-        Host = await FunctionsHost.StartAsync(options);
-        Client = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 32 }) { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    /// <summary>
+    /// Starts another instance of the same app with the same settings, as a scale-out does: its own host, worker and
+    /// log. The caller disposes it.
+    /// </summary>
+    internal async Task<WorkerInstance> StartInstanceAsync()
+    {
+        var log = new LogCapture();
+        var host = await FunctionsHost.StartAsync(HostOptions(log));
+        return new WorkerInstance(host, NewClient(host), log);
     }
 
     public virtual async Task DisposeAsync()
@@ -47,6 +52,36 @@ public abstract class WorkerFixture : IAsyncLifetime
     protected abstract Dictionary<string, string?> Environment();
 
     protected virtual Task BeforeStartAsync() => Task.CompletedTask;
+
+    private FunctionsHostOptions HostOptions(LogCapture log)
+    {
+        var options = new FunctionsHostOptions { Port = 0, Environment = Environment(), Log = log, StartupTimeout = TimeSpan.FromSeconds(60) };
+        if (AppDirectory is { } app)
+        {
+            options.AppDirectory = app;
+        }
+
+        return options;
+    }
+
+    private static HttpClient NewClient(FunctionsHost host) =>
+        new(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 32 }) { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+}
+
+/// <summary>A further instance of a fixture's app (<see cref="WorkerFixture.StartInstanceAsync"/>); disposing it stops its worker.</summary>
+internal sealed class WorkerInstance(FunctionsHost host, HttpClient client, LogCapture log) : IAsyncDisposable
+{
+    public FunctionsHost Host => host;
+
+    public HttpClient Client => client;
+
+    public LogCapture Log => log;
+
+    public async ValueTask DisposeAsync()
+    {
+        client.Dispose();
+        await host.DisposeAsync();
+    }
 }
 
 /// <summary>A worker with keys from settings, as after <c>cp local.settings.sample.json</c>, but with fresh random keys.</summary>

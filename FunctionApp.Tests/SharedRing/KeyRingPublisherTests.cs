@@ -179,6 +179,48 @@ public sealed class KeyRingPublisherTests(AzuriteFixture storage) : IClassFixtur
         Assert.Contains(_ring.Logs.GetSnapshot(), r => r.Message.EndsWith("unknown_signing_key; keeping the keys in force", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task ARingOfTheFormatBeforeIsReplacedAtAHigherGenerationWhichInstancesFollow()
+    {
+        // An upgrade: the previous release's publisher left a ring that no instance of this one accepts. Its signed
+        // generation is read, so the first run's ring is above it even when that generation is ahead of this clock.
+        var value = TestKeys.NewValue();
+        _vault.SetSecret("apikey-a", value);
+        var previous = _ring.Clock.GetUtcNow().AddDays(1).ToUnixTimeMilliseconds();
+        Assert.True(await _ring.Store.TryWriteRingAsync(RingTestKeys.UnboundRing(previous, _ring.Clock.GetUtcNow(), "apikey-", _ring.Signer), null, CancellationToken.None));
+        var instance = _ring.Instance();
+        Assert.True(TestKeys.HasValue(Assert.Single((await instance.LoadAsync(CancellationToken.None)).Keys!), value));
+        Assert.Contains(_vault.Requests, r => r.IsListRequest);
+
+        Assert.Equal(PublishOutcome.Written, await _ring.Publisher().PublishAsync(CancellationToken.None));
+
+        var ring = await ReadRingAsync();
+        Assert.Equal(previous + 1, ring.Generation);
+        Assert.Contains(_ring.Logs.GetSnapshot(), r => r.Message.EndsWith(": unknown_version; keeping the keys in force", StringComparison.Ordinal));
+        _vault.ClearRequests();
+        _ring.Clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.True(TestKeys.HasValue(Assert.Single((await instance.LoadAsync(CancellationToken.None)).Keys!), value));
+        Assert.Empty(_vault.Requests);
+        Assert.Contains(_ring.Logs.GetSnapshot(), r => r.Message.StartsWith($"Following the key ring again (generation {previous + 1})", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnotherAppsRingInStorageIsReplacedWithThisAppsAtAHigherGeneration()
+    {
+        _vault.SetSecret("apikey-a", TestKeys.NewValue());
+        var scope = RingTestKeys.Scope with { SecretPrefix = "otherapp-" };
+        var entry = RingTestKeys.Entry("b", TestKeys.NewValue()) with { SecretName = "otherapp-b" };
+        var foreign = new RingDocument(_ring.Clock.GetUtcNow().AddDays(1).ToUnixTimeMilliseconds(), _ring.Clock.GetUtcNow(), scope, [entry]);
+        Assert.True(await _ring.Store.TryWriteRingAsync(RingCodec.WriteRing(foreign, _ring.Signer), null, CancellationToken.None));
+
+        Assert.Equal(PublishOutcome.Written, await _ring.Publisher().PublishAsync(CancellationToken.None));
+
+        var ring = await ReadRingAsync();
+        Assert.Equal((foreign.Generation + 1, RingTestKeys.Scope), (ring.Generation, ring.Scope));
+        Assert.Equal(["a"], ring.Keys.Select(k => k.Name));
+        Assert.Contains(_ring.Logs.GetSnapshot(), r => r.Message.EndsWith(": foreign; keeping the keys in force", StringComparison.Ordinal));
+    }
+
     private async Task<RingDocument> ReadRingAsync()
     {
         var read = await _ring.Store.ReadRingAsync(null, CancellationToken.None);

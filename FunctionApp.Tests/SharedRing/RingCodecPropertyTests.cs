@@ -133,5 +133,5 @@ public sealed class RingCodecPropertyTests : IDisposable
     });
 
     private static readonly Gen<RingDocument> GenRing = Gen.Select(Gen.Long[1, long.MaxValue], GenEntry.Array[0, 12]).Select(r =>
-        new RingDocument(r.Item1, DateTimeOffset.FromUnixTimeMilliseconds(1_795_000_000_000), "apikey-", [.. r.Item2.DistinctBy(e => e.SecretName, StringComparer.OrdinalIgnoreCase)]));
+        new RingDocument(r.Item1, DateTimeOffset.FromUnixTimeMilliseconds(1_795_000_000_000), RingTestKeys.Scope, [.. r.Item2.DistinctBy(e => e.SecretName, StringComparer.OrdinalIgnoreCase)]));
 }

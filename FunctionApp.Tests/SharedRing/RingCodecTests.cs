@@ -33,7 +33,7 @@ public sealed class RingCodecTests : IDisposable
 
         Assert.Equal(RingRefusal.None, RingCodec.TryReadRing(RingCodec.WriteRing(ring, _signer), _verifier, out var read));
 
-        Assert.Equal((42L, ring.PublishedAt, "apikey-"), (read!.Generation, read.PublishedAt, read.SecretPrefix));
+        Assert.Equal((42L, ring.PublishedAt, RingTestKeys.Scope), (read!.Generation, read.PublishedAt, read.Scope));
         Assert.Equal(ring.Entries, read.Entries);
         Assert.True(TestKeys.HasValue(read.Entries[0].Key, _value));
         Assert.Equal(["plain", "limited", "revoked", "never-updated"], read.Keys.Select(k => k.Name));
@@ -42,7 +42,7 @@ public sealed class RingCodecTests : IDisposable
     [Fact]
     public void AHeartbeatReadsBackAsWritten()
     {
-        var heartbeat = new RingHeartbeat(42, DateTimeOffset.FromUnixTimeMilliseconds(1_795_000_000_456));
+        var heartbeat = new RingHeartbeat(42, RingCodec.Digest("a ring"u8), DateTimeOffset.FromUnixTimeMilliseconds(1_795_000_000_456));
 
         Assert.Equal(RingRefusal.None, RingCodec.TryReadHeartbeat(RingCodec.WriteHeartbeat(heartbeat, _signer), _verifier, out var read));
         Assert.Equal(heartbeat, read);
@@ -93,7 +93,7 @@ public sealed class RingCodecTests : IDisposable
     public void AnEmptyBlobAndAnUnknownVersionAreRefused()
     {
         var blob = RingCodec.WriteRing(RingTestKeys.Ring(1, RingTestKeys.Entry("a", _value)), _signer);
-        blob[4] = 2;
+        blob[4] = 9;
 
         Assert.Equal(RingRefusal.Empty, RingCodec.TryReadRing([], _verifier, out _));
         Assert.Equal(RingRefusal.UnknownVersion, RingCodec.TryReadRing(blob, _verifier, out _));
@@ -119,7 +119,7 @@ public sealed class RingCodecTests : IDisposable
 
         // The entry count says three where there are two: re-signed, as a compromised publisher might.
         var body = good[..^64];
-        var countAt = 4 + 1 + 8 + 8 + 8 + 1 + "apikey-".Length;
+        var countAt = 4 + 1 + 8 + 8 + 8 + 1 + RingTestKeys.Scope.Vault.Length + 1 + "apikey-".Length;
         BinaryPrimitives.WriteInt32BigEndian(body.AsSpan(countAt), 3);
         var resigned = body.Concat(_signer.SignData(body, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)).ToArray();
 
@@ -136,10 +136,36 @@ public sealed class RingCodecTests : IDisposable
     }
 
     [Fact]
+    public void ARingOfTheFormatBeforeIsRefusedButItsSignedGenerationIsRead()
+    {
+        var unbound = RingTestKeys.UnboundRing(1_795_000_000_999, DateTimeOffset.FromUnixTimeMilliseconds(1_795_000_000_999), "apikey-", _signer);
+        using var stranger = RingTestKeys.NewSigningKey();
+
+        Assert.Equal(RingRefusal.UnknownVersion, RingCodec.TryReadRing(unbound, _verifier, out _));
+        Assert.True(RingCodec.TryReadSignedGeneration(unbound, _verifier, out var generation));
+        Assert.Equal(1_795_000_000_999, generation);
+        Assert.False(RingCodec.TryReadSignedGeneration(RingTestKeys.UnboundRing(long.MaxValue, DateTimeOffset.UnixEpoch, "apikey-", stranger), _verifier, out _));
+        Assert.False(RingCodec.TryReadSignedGeneration([.. unbound[..^1], (byte)(unbound[^1] ^ 1)], _verifier, out _));
+    }
+
+    [Fact]
+    public void AHeartbeatNamesTheExactRingItConfirms()
+    {
+        var ring = RingCodec.WriteRing(RingTestKeys.Ring(5, RingTestKeys.Entry("a", _value)), _signer);
+        var otherPrefix = RingCodec.WriteRing(RingTestKeys.Ring(5) with { Scope = RingTestKeys.Scope with { SecretPrefix = "other-" } }, _signer);
+
+        Assert.NotEqual(RingCodec.Digest(ring), RingCodec.Digest(otherPrefix));
+        var heartbeat = RingCodec.WriteHeartbeat(new RingHeartbeat(5, RingCodec.Digest(ring), DateTimeOffset.UnixEpoch), _signer);
+        Assert.Equal(RingCodec.HeartbeatSize, heartbeat.Length);
+        Assert.Equal(RingRefusal.None, RingCodec.TryReadHeartbeat(heartbeat, _verifier, out var read));
+        Assert.Equal(RingCodec.Digest(ring), read!.RingDigest);
+    }
+
+    [Fact]
     public void AHeartbeatIsNotARingAndARingIsNotAHeartbeat()
     {
         var ring = RingCodec.WriteRing(RingTestKeys.Ring(1, RingTestKeys.Entry("a", _value)), _signer);
-        var heartbeat = RingCodec.WriteHeartbeat(new RingHeartbeat(1, DateTimeOffset.UnixEpoch), _signer);
+        var heartbeat = RingCodec.WriteHeartbeat(new RingHeartbeat(1, RingCodec.Digest(ring), DateTimeOffset.UnixEpoch), _signer);
 
         Assert.Equal(RingRefusal.NotARing, RingCodec.TryReadRing(heartbeat, _verifier, out _));
         Assert.NotEqual(RingRefusal.None, RingCodec.TryReadHeartbeat(ring, _verifier, out _));

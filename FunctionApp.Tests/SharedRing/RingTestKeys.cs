@@ -8,6 +8,9 @@ namespace FunctionApp.Tests.SharedRing;
 /// <summary>Signing keys and rings for tests.</summary>
 internal static class RingTestKeys
 {
+    /// <summary>The scope of the test vault's <c>apikey-</c> secrets, as the harness's publisher and instances have it.</summary>
+    public static readonly RingScope Scope = new("myvault.vault.azure.net", "apikey-");
+
     public static ECDsa NewSigningKey() => ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
     public static RingVerifier VerifierFor(params ECDsa[] signers) =>
@@ -18,6 +21,32 @@ internal static class RingTestKeys
             ApiKey.FromValue(keyName, value) with { Scopes = [.. scopes ?? []], NotBefore = notBefore, ExpiresOn = expiresOn, IsRevoked = revoked },
             excluded);
 
+    /// <summary>
+    /// A ring of the format before rings named their vault (version 1), with no entries: what a publisher of the
+    /// previous release left in storage.
+    /// </summary>
+    public static byte[] UnboundRing(long generation, DateTimeOffset publishedAt, string prefix, ECDsa signer)
+    {
+        var body = new List<byte>();
+        body.AddRange("FAKR"u8.ToArray());
+        body.Add(RingCodec.UnboundVersion);
+        body.AddRange(RingKeys.KeyIdOf(signer));
+        body.AddRange(BigEndian(generation));
+        body.AddRange(BigEndian(publishedAt.ToUnixTimeMilliseconds()));
+        body.Add((byte)prefix.Length);
+        body.AddRange(System.Text.Encoding.ASCII.GetBytes(prefix));
+        body.AddRange(new byte[4]);
+        var signed = body.ToArray();
+        return [.. signed, .. signer.SignData(signed, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)];
+    }
+
+    private static byte[] BigEndian(long value)
+    {
+        var bytes = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes, value);
+        return bytes;
+    }
+
     public static RingDocument Ring(long generation, params VaultEntry[] entries) =>
-        new(generation, DateTimeOffset.FromUnixTimeMilliseconds(1_795_000_000_123), "apikey-", entries);
+        new(generation, DateTimeOffset.FromUnixTimeMilliseconds(1_795_000_000_123), Scope, entries);
 }

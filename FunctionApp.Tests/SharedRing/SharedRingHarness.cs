@@ -28,6 +28,7 @@ internal sealed class SharedRingHarness : IAsyncDisposable
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly string _container = "ring-" + Guid.NewGuid().ToString("N")[..20];
     private long _bodyBytesRead;
+    private Action? _afterNextNotModified;
 
     private SharedRingHarness(FakeKeyVaultServer vault, AzuriteServer azurite, FakeManagedIdentityEndpoint identity)
     {
@@ -73,6 +74,9 @@ internal sealed class SharedRingHarness : IAsyncDisposable
         PublishSchedule = "*/10 * * * * *",
     };
 
+    /// <summary>The instances' ApiKeys:MaxKeyRingAge (the default).</summary>
+    public static TimeSpan MaxKeyRingAge { get; } = TimeSpan.FromDays(1);
+
     /// <summary>Every storage request so far: method, blob path, status and response body length.</summary>
     public ConcurrentQueue<StorageRequest> StorageRequests { get; } = new();
 
@@ -80,6 +84,9 @@ internal sealed class SharedRingHarness : IAsyncDisposable
     public long BodyBytesRead => Interlocked.Read(ref _bodyBytesRead);
 
     public RingStore Store { get; }
+
+    /// <summary>Runs once, right after the next 304 any store of this harness receives: a write racing a poll.</summary>
+    public Action? AfterNextNotModified { get => _afterNextNotModified; set => _afterNextNotModified = value; }
 
     public static async Task<SharedRingHarness> StartAsync(FakeKeyVaultServer vault, AzuriteServer azurite, FakeManagedIdentityEndpoint identity)
     {
@@ -93,7 +100,7 @@ internal sealed class SharedRingHarness : IAsyncDisposable
     public RingStore NewStore(string? blobName = null, FaultProxy? proxy = null)
     {
         var options = new BlobClientOptions { Transport = new CountingTransport(Azurite.CreateTransport(), this), Retry = { MaxRetries = 0 } };
-        options.AddPolicy(new Recorder(StorageRequests), HttpPipelinePosition.PerRetry);
+        options.AddPolicy(new Recorder(this), HttpPipelinePosition.PerRetry);
         var serviceUri = Azurite.BlobServiceUri;
         if (proxy is not null)
         {
@@ -106,10 +113,10 @@ internal sealed class SharedRingHarness : IAsyncDisposable
     }
 
     public KeyRingPublisher Publisher(RingStore? store = null) => new(
-        store ?? Store, Verifier, Loader(), FakeKeyVaultClient.Create(Vault, maxRetries: 0), Options, "apikey-", Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("publisher"));
+        store ?? Store, Verifier, Loader(), FakeKeyVaultClient.Create(Vault, maxRetries: 0), Options, RingTestKeys.Scope, Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("publisher"));
 
     public SharedRingApiKeySource Instance(RingStore? store = null) => new(
-        store ?? Store, Verifier, Loader(), Options, TimeSpan.FromMinutes(5), Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("instance"));
+        store ?? Store, Verifier, Loader(), Options, RingTestKeys.Scope, TimeSpan.FromMinutes(5), MaxKeyRingAge, Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("instance"));
 
     public KeyVaultKeyLoader Loader() => new(
         FakeKeyVaultClient.Create(Vault, maxRetries: 0),
@@ -201,12 +208,16 @@ internal sealed class SharedRingHarness : IAsyncDisposable
         }
     }
 
-    private sealed class Recorder(ConcurrentQueue<StorageRequest> requests) : HttpPipelineSynchronousPolicy
+    private sealed class Recorder(SharedRingHarness harness) : HttpPipelineSynchronousPolicy
     {
         public override void OnReceivedResponse(HttpMessage message)
         {
             var length = message.Response.Headers.ContentLength ?? 0;
-            requests.Enqueue(new StorageRequest(message.Request.Method.ToString(), message.Request.Uri.Path, message.Response.Status, length));
+            harness.StorageRequests.Enqueue(new StorageRequest(message.Request.Method.ToString(), message.Request.Uri.Path, message.Response.Status, length));
+            if (message.Response.Status == 304 && Interlocked.Exchange(ref harness._afterNextNotModified, null) is { } action)
+            {
+                action();
+            }
         }
     }
 }

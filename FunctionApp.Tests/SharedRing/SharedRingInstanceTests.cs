@@ -35,7 +35,7 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
     }
 
     [Fact]
-    public async Task AnInstanceStartsFromThePublishedRingWithOneReadAndNoVaultRequest()
+    public async Task AnInstanceStartsFromThePublishedRingAndItsHeartbeatWithNoVaultRequest()
     {
         await _ring.Publisher().PublishAsync(CancellationToken.None);
         _vault.ClearRequests();
@@ -45,7 +45,7 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
 
         Assert.True(TestKeys.HasValue(Assert.Single(loaded.Keys!), _value));
         Assert.Equal(_ring.Clock.GetUtcNow(), loaded.AsOf);
-        Assert.Equal(["GET 200"], _ring.StorageRequests.Select(r => $"{r.Method} {r.Status}"));
+        Assert.Equal(["GET 200 /keyring", "GET 200 /keyring.heartbeat"], _ring.StorageRequests.Select(r => $"{r.Method} {r.Status} {r.Path[r.Path.LastIndexOf('/')..]}"));
         Assert.Empty(_vault.Requests);
     }
 
@@ -83,7 +83,7 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
         Assert.Equal(_ring.Clock.GetUtcNow(), poll.AsOf);
     }
 
-    public static TheoryData<string> Damage => ["empty", "truncated", "not a ring", "unknown version", "bad signature", "foreign key", "malformed entry", "older generation"];
+    public static TheoryData<string> Damage => ["empty", "truncated", "not a ring", "unknown version", "bad signature", "foreign key", "malformed entry", "older generation", "another prefix's ring", "another vault's ring", "unbound ring of the format before"];
 
     [Theory]
     [MemberData(nameof(Damage))]
@@ -203,17 +203,112 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
     }
 
     [Fact]
-    public async Task WithTheVaultDownAndTheRingStaleAtStartTheRingServesAndAgesFromItsLastConfirmation()
+    public async Task WithTheVaultDownAFreshInstanceServesNoRingUnconfirmedForRingStaleAfter()
+    {
+        // The ring and heartbeat in storage may be old ones put back: a fresh instance cannot tell, so it waits for
+        // the vault or the publisher (503) instead of serving keys that may have been revoked since.
+        await _ring.Publisher().PublishAsync(CancellationToken.None);
+        _ring.Clock.Advance(TimeSpan.FromSeconds(61));
+        _vault.StartOutage(503);
+        var instance = _ring.Instance();
+
+        var error = await Assert.ThrowsAsync<ApiKeySourceException>(() => instance.LoadAsync(CancellationToken.None));
+
+        Assert.StartsWith($"the key ring in {_ring.Store.Description} is not current (last confirmed 61 s ago), and the vault failed: HTTP 503", error.Message, StringComparison.Ordinal);
+
+        // The publisher answers (its vault is back): its heartbeat makes the ring current, and the instance serves it.
+        _vault.EndOutage();
+        await _ring.Publisher().PublishAsync(CancellationToken.None);
+        _vault.StartOutage(503);
+        _ring.Clock.Advance(TimeSpan.FromSeconds(1));
+        var loaded = await instance.LoadAsync(CancellationToken.None);
+        Assert.True(TestKeys.HasValue(Assert.Single(loaded.Keys!), _value));
+    }
+
+    [Fact]
+    public async Task AFreshInstanceTrustsARingOnlyUntilRingStaleAfterPastItsSignedConfirmationWhileTheVaultIsDown()
     {
         await _ring.Publisher().PublishAsync(CancellationToken.None);
-        var publishedAt = _ring.Clock.GetUtcNow();
-        _ring.Clock.Advance(TimeSpan.FromMinutes(10));
+        var confirmedAt = _ring.Clock.GetUtcNow();
+        _ring.Clock.Advance(TimeSpan.FromSeconds(20));
         _vault.StartOutage(503);
+
+        await AssertServedOnlyUntilRingStaleAfterAsync(_ring.Instance(), confirmedAt);
+    }
+
+    [Fact]
+    public async Task AnInstanceThatSawThePublisherConfirmTheRingWhileRunningKeepsItsKeysAgingWhileBothAreDown()
+    {
+        await _ring.Publisher().PublishAsync(CancellationToken.None);
+        var instance = _ring.Instance();
+        await instance.LoadAsync(CancellationToken.None);
+        _ring.Clock.Advance(TimeSpan.FromSeconds(31));
+        await _ring.Publisher().PublishAsync(CancellationToken.None);
+        var heartbeatAt = _ring.Clock.GetUtcNow();
+        Assert.Equal(heartbeatAt, (await instance.LoadAsync(CancellationToken.None)).AsOf);
+
+        // The publisher's heartbeat, dated after this instance started, shows the ring is the current one: with the
+        // vault and the publisher down, its keys stay and age from that heartbeat, as in every mode.
+        _vault.StartOutage(503);
+        _ring.Clock.Advance(TimeSpan.FromSeconds(61));
+        Assert.Equal(heartbeatAt, (await instance.LoadAsync(CancellationToken.None)).AsOf);
+    }
+
+    [Fact]
+    public async Task AHeartbeatForANewerGenerationShowsAFreshInstanceThatTheRingWasRolledBack()
+    {
+        await _ring.Publisher().PublishAsync(CancellationToken.None);
+        var old = await _ring.Store.ReadRingAsync(null, CancellationToken.None);
+        _vault.DisableSecret("apikey-partner");
+        _vaultClock.Advance(TimeSpan.FromSeconds(2));
+        _ring.Clock.Advance(TimeSpan.FromSeconds(10));
+        await _ring.Publisher().PublishAsync(CancellationToken.None);
+        var current = await _ring.Store.ReadRingAsync(null, CancellationToken.None);
+        Assert.True(await _ring.Store.TryWriteRingAsync(old.Content.ToArray(), current.ETag, CancellationToken.None));
 
         var loaded = await _ring.Instance().LoadAsync(CancellationToken.None);
 
-        Assert.Single(loaded.Keys!);
-        Assert.Equal(publishedAt, loaded.AsOf);
+        // The key disabled since is refused: the instance read the vault instead of the ring put back.
+        Assert.True(Assert.Single(loaded.Keys!).IsRevoked);
+        Assert.Equal("rollback", Assert.Single(_ring.Refusals.GetMeasurementSnapshot()).Tags["apikey.ring.reason"]);
+        Assert.Contains(_ring.Logs.GetSnapshot(), r => r.Message == $"Refused the key ring in {_ring.Store.Description}: rollback; keeping the keys in force");
+        Assert.Contains(_vault.Requests, r => r.IsListRequest);
+    }
+
+    [Fact]
+    public async Task ARingWrittenBetweenAPollAndTheHeartbeatReadIsTakenNotRefusedAsARollback()
+    {
+        await _ring.Publisher().PublishAsync(CancellationToken.None);
+        var instance = _ring.Instance();
+        await instance.LoadAsync(CancellationToken.None);
+        _vault.DisableSecret("apikey-partner");
+        _vaultClock.Advance(TimeSpan.FromSeconds(2));
+        _ring.Clock.Advance(TimeSpan.FromSeconds(31));
+
+        // The publisher writes the next generation and its heartbeat just after this poll found the ring unchanged.
+        _ring.AfterNextNotModified = () => _ring.Publisher(_ring.NewStore()).PublishAsync(CancellationToken.None).GetAwaiter().GetResult();
+        var poll = await instance.LoadAsync(CancellationToken.None);
+
+        Assert.True(Assert.Single(poll.Keys!).IsRevoked);
+        Assert.Equal(_ring.Clock.GetUtcNow(), poll.AsOf);
+        Assert.Empty(_ring.Refusals.GetMeasurementSnapshot());
+    }
+
+    [Fact]
+    public async Task AHeartbeatOfAnotherRingAtTheSameGenerationConfirmsNothing()
+    {
+        await _ring.Publisher().PublishAsync(CancellationToken.None);
+        var instance = _ring.Instance();
+        var publishedAt = (await instance.LoadAsync(CancellationToken.None)).AsOf;
+        var ring = await _ring.Store.ReadRingAsync(null, CancellationToken.None);
+        Assert.Equal(RingRefusal.None, RingCodec.TryReadRing(ring.Content.Span, _ring.Verifier, out var document));
+        _ring.Clock.Advance(TimeSpan.FromSeconds(50));
+
+        // Another app's heartbeat, signed with the same key, for its own ring at this generation.
+        var foreign = new RingHeartbeat(document!.Generation, RingCodec.Digest("another app's ring"u8), _ring.Clock.GetUtcNow());
+        await _ring.Store.WriteHeartbeatAsync(RingCodec.WriteHeartbeat(foreign, _ring.Signer), CancellationToken.None);
+
+        Assert.Equal(publishedAt, (await instance.LoadAsync(CancellationToken.None)).AsOf);
     }
 
     [Fact]
@@ -222,19 +317,9 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
         var ahead = RingTestKeys.Ring(1, RingTestKeys.Entry("partner", _value)) with { PublishedAt = _ring.Clock.GetUtcNow().AddDays(1) };
         Assert.True(await _ring.Store.TryWriteRingAsync(RingCodec.WriteRing(ahead, _ring.Signer), null, CancellationToken.None));
         _vault.StartOutage(503);
-        var instance = _ring.Instance();
-        var readAt = _ring.Clock.GetUtcNow();
 
-        var loaded = await instance.LoadAsync(CancellationToken.None);
-
-        Assert.True(TestKeys.HasValue(Assert.Single(loaded.Keys!), _value));
-        Assert.Equal(readAt, loaded.AsOf);
-
-        // Past RingStaleAfter, with the vault down too, the keys in force still age from the read, so MaxKeyRingAge ends them.
-        _ring.Clock.Advance(TimeSpan.FromSeconds(61));
-        var later = await instance.LoadAsync(CancellationToken.None);
-        Assert.Null(later.Keys);
-        Assert.Equal(readAt, later.AsOf);
+        // Confirmed as of its read, so past RingStaleAfter from then, with nothing confirming it since, its keys end.
+        await AssertServedOnlyUntilRingStaleAfterAsync(_ring.Instance(), _ring.Clock.GetUtcNow());
         Assert.Contains(_ring.Logs.GetSnapshot(), r => r.Message.StartsWith("The key ring was last confirmed by its publisher 61 s ago", StringComparison.Ordinal));
     }
 
@@ -320,6 +405,25 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
         Assert.Contains(_ring.Logs.GetSnapshot(), r => r.Message.Contains("HTTP 503", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// With the vault down, a fresh instance serves the ring confirmed at <paramref name="confirmedAt"/>; nothing confirms it
+    /// while the instance runs, so once RingStaleAfter has passed since then its keys count as older than
+    /// MaxKeyRingAge, and protected functions answer 503.
+    /// </summary>
+    private async Task AssertServedOnlyUntilRingStaleAfterAsync(SharedRingApiKeySource instance, DateTimeOffset confirmedAt)
+    {
+        var loaded = await instance.LoadAsync(CancellationToken.None);
+        Assert.True(TestKeys.HasValue(Assert.Single(loaded.Keys!), _value));
+        Assert.Equal(confirmedAt, loaded.AsOf);
+
+        _ring.Clock.Advance(confirmedAt + _ring.Options.RingStaleAfter + TimeSpan.FromSeconds(1) - _ring.Clock.GetUtcNow());
+        var lapsed = await instance.LoadAsync(CancellationToken.None);
+
+        Assert.Null(lapsed.Keys);
+        Assert.Equal(confirmedAt + _ring.Options.RingStaleAfter - SharedRingHarness.MaxKeyRingAge, lapsed.AsOf);
+        Assert.True(_ring.Clock.GetUtcNow() - lapsed.AsOf > SharedRingHarness.MaxKeyRingAge);
+    }
+
     private byte[] Damaged(string damage, byte[] ring) => damage switch
     {
         "empty" => [],
@@ -330,6 +434,9 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
         "foreign key" => ForeignRing(),
         "malformed entry" => Resigned([.. ring[..^64][..^3]]),
         "older generation" => RingCodec.WriteRing(RingTestKeys.Ring(1, RingTestKeys.Entry("planted", TestKeys.NewValue())), _ring.Signer),
+        "another prefix's ring" => ForeignScopeRing(RingTestKeys.Scope with { SecretPrefix = "otherapp-" }),
+        "another vault's ring" => ForeignScopeRing(RingTestKeys.Scope with { Vault = "othervault.vault.azure.net" }),
+        "unbound ring of the format before" => RingTestKeys.UnboundRing(long.MaxValue - 1, _ring.Clock.GetUtcNow(), "apikey-", _ring.Signer),
         _ => throw new ArgumentOutOfRangeException(nameof(damage)),
     };
 
@@ -343,8 +450,17 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
         "foreign key" => "unknown_signing_key",
         "malformed entry" => "malformed_entry",
         "older generation" => "rollback",
+        "another prefix's ring" or "another vault's ring" => "foreign",
+        "unbound ring of the format before" => "unknown_version",
         _ => throw new ArgumentOutOfRangeException(nameof(damage)),
     };
+
+    /// <summary>Another app's ring, signed with the same key (apps sharing a vault share its signing secret) at a higher generation.</summary>
+    private byte[] ForeignScopeRing(RingScope scope)
+    {
+        var planted = RingTestKeys.Entry("planted", TestKeys.NewValue()) with { SecretName = scope.SecretPrefix + "planted" };
+        return RingCodec.WriteRing(new RingDocument(long.MaxValue - 1, _ring.Clock.GetUtcNow(), scope, [planted]), _ring.Signer);
+    }
 
     private static byte[] ForeignRing()
     {

@@ -70,7 +70,7 @@ public static class ApiKeyAuthenticationBuilderSharedRingExtensions
             VaultLoader(provider),
             VaultClient(provider),
             provider.GetRequiredService<IOptions<SharedRingOptions>>().Value,
-            provider.GetRequiredService<IOptions<KeyVaultApiKeyOptions>>().Value.SecretPrefix,
+            RingScope.Of(provider.GetRequiredService<IOptions<KeyVaultApiKeyOptions>>().Value),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<SharedRingMetrics>(),
             Logger(provider)));
@@ -79,7 +79,9 @@ public static class ApiKeyAuthenticationBuilderSharedRingExtensions
             provider.GetRequiredService<RingVerifier>(),
             VaultLoader(provider),
             provider.GetRequiredService<IOptions<SharedRingOptions>>().Value,
+            RingScope.Of(provider.GetRequiredService<IOptions<KeyVaultApiKeyOptions>>().Value),
             provider.GetRequiredService<IOptions<ApiKeyOptions>>().Value.RefreshInterval,
+            provider.GetRequiredService<IOptions<ApiKeyOptions>>().Value.MaxKeyRingAge,
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<SharedRingMetrics>(),
             Logger(provider)));

@@ -19,7 +19,7 @@ internal sealed class KeyRingPublisher(
     KeyVaultKeyLoader vault,
     SecretClient vaultClient,
     SharedRingOptions options,
-    string secretPrefix,
+    RingScope scope,
     TimeProvider timeProvider,
     SharedRingMetrics metrics,
     ILogger logger)
@@ -65,33 +65,44 @@ internal sealed class KeyRingPublisher(
             RingReadStatus.Found => RingCodec.TryReadRing(read.Content.Span, verifier, out previous),
             _ => RingRefusal.None,
         };
+        if (refusal == RingRefusal.None && previous is not null && !scope.Covers(previous.Scope))
+        {
+            refusal = RingRefusal.Foreign;
+            previous = null;
+        }
+
+        // The generation to write above: that of any ring a configured key signed, even one refused here (another
+        // app's, or one of the format before), since instances may hold it.
+        var floor = previous?.Generation ?? (read.Status == RingReadStatus.Found && RingCodec.TryReadSignedGeneration(read.Content.Span, verifier, out var signed) ? signed : 0);
         if (refusal != RingRefusal.None)
         {
             // Not trusted as a ring, so not as incremental state either: this run reads every value and replaces it.
             logger.RingRefused(store.Description, RingRefusalNames.Of(refusal));
         }
 
-        var known = previous?.SecretPrefix == secretPrefix ? VaultEntry.ByName(previous.Entries) : [];
+        var known = previous is null ? [] : VaultEntry.ByName(previous.Entries);
         var entries = (await vault.LoadAsync(known, cancellationToken).ConfigureAwait(false))
             .OrderBy(e => e.SecretName, StringComparer.OrdinalIgnoreCase)
             .ToList();
         var now = timeProvider.GetUtcNow();
-        if (previous is not null && previous.SecretPrefix == secretPrefix && previous.HasEntries(entries))
+        if (previous is not null && previous.HasEntries(entries))
         {
-            await store.WriteHeartbeatAsync(RingCodec.WriteHeartbeat(new RingHeartbeat(previous.Generation, now), signer), cancellationToken).ConfigureAwait(false);
+            var beat = new RingHeartbeat(previous.Generation, RingCodec.Digest(read.Content.Span), now);
+            await store.WriteHeartbeatAsync(RingCodec.WriteHeartbeat(beat, signer), cancellationToken).ConfigureAwait(false);
             return PublishOutcome.Unchanged;
         }
 
         // Later than the previous generation even when that one could not be read (a publisher that lost its state
         // must still write a generation no instance has seen), as long as clocks move forward.
-        var generation = Math.Max((previous?.Generation ?? 0) + 1, now.ToUnixTimeMilliseconds());
-        var ring = new RingDocument(generation, now, secretPrefix, entries);
-        if (!await store.TryWriteRingAsync(RingCodec.WriteRing(ring, signer), read.ETag, cancellationToken).ConfigureAwait(false))
+        var generation = Math.Max(floor + 1, now.ToUnixTimeMilliseconds());
+        var ring = new RingDocument(generation, now, scope, entries);
+        var blob = RingCodec.WriteRing(ring, signer);
+        if (!await store.TryWriteRingAsync(blob, read.ETag, cancellationToken).ConfigureAwait(false))
         {
             return PublishOutcome.Conflict;
         }
 
-        await store.WriteHeartbeatAsync(RingCodec.WriteHeartbeat(new RingHeartbeat(generation, now), signer), cancellationToken).ConfigureAwait(false);
+        await store.WriteHeartbeatAsync(RingCodec.WriteHeartbeat(new RingHeartbeat(generation, RingCodec.Digest(blob), now), signer), cancellationToken).ConfigureAwait(false);
         logger.RingPublished(generation, ring.Keys.Count, store.Description);
         return PublishOutcome.Written;
     }

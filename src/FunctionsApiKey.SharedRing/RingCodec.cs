@@ -15,15 +15,26 @@ namespace FunctionsApiKey.SharedRing;
 /// </summary>
 /// <remarks>
 /// Ring, big-endian: <c>"FAKR"</c>, version (1 byte), signing key id (8), generation (int64), published at (int64,
-/// Unix ms), secret prefix (length byte + UTF-8), entry count (int32), the entries, then the P-256 signature (64) of
-/// every byte before it. An entry: flags (1: settled, 2: excluded, 4: revoked, 8/16/32: updated/not-before/expiry
+/// Unix ms), the vault (length byte + UTF-8 host name), secret prefix (length byte + UTF-8), entry count (int32), the
+/// entries, then the P-256 signature (64) of every byte before it. The vault and the prefix say which secrets the ring
+/// is a copy of (its <see cref="RingScope"/>), so an app sharing the vault or the signing key cannot pass its ring off
+/// as another's. An entry: flags (1: settled, 2: excluded, 4: revoked, 8/16/32: updated/not-before/expiry
 /// present), secret name (length byte + ASCII), SHA-256 of the value (32), the present times (int64 Unix seconds
 /// each), scope count (1 byte) and each scope (length byte + UTF-8).
-/// Heartbeat: <c>"FAKH"</c>, version, key id, generation, checked at (int64, Unix ms), signature.
+/// Heartbeat: <c>"FAKH"</c>, version, key id, generation, the SHA-256 of the whole ring blob it confirms (32), checked
+/// at (int64, Unix ms), signature: it confirms that one ring, not any ring of its generation.
+/// Version 1 (until rings were bound to their app) had no vault in the ring and no digest in the heartbeat; it is
+/// refused, and only its signed generation is read, by the publisher, so the next generation is above it.
 /// </remarks>
 internal static class RingCodec
 {
-    public const byte Version = 1;
+    public const byte Version = 2;
+
+    /// <summary>The format before rings named their vault; its generation is still read, so generations keep growing.</summary>
+    public const byte UnboundVersion = 1;
+
+    /// <summary>Bytes of a ring's digest in a heartbeat: its SHA-256.</summary>
+    public const int DigestSize = 32;
 
     private static readonly byte[] RingMagic = "FAKR"u8.ToArray();
     private static readonly byte[] HeartbeatMagic = "FAKH"u8.ToArray();
@@ -41,7 +52,7 @@ internal static class RingCodec
     public const int MaxRingSize = (MaxKeys * MaxEntrySize) + 1024;
 
     /// <summary>A heartbeat's exact size, and the most of one an instance reads.</summary>
-    public const int HeartbeatSize = HeaderSize + 8 + 8 + RingKeys.SignatureSize;
+    public const int HeartbeatSize = HeaderSize + 8 + DigestSize + 8 + RingKeys.SignatureSize;
 
     private const int HeaderSize = 4 + 1 + RingKeys.KeyIdSize;
     private const int MinEntrySize = 1 + 2 + 32 + 1;
@@ -68,7 +79,8 @@ internal static class RingCodec
         WriteHeader(buffer, RingMagic, signer);
         WriteInt64(buffer, ring.Generation);
         WriteInt64(buffer, ring.PublishedAt.ToUnixTimeMilliseconds());
-        WriteText(buffer, ring.SecretPrefix);
+        WriteText(buffer, ring.Scope.Vault);
+        WriteText(buffer, ring.Scope.SecretPrefix);
         WriteInt32(buffer, ring.Entries.Count);
         foreach (var entry in ring.Entries)
         {
@@ -83,6 +95,7 @@ internal static class RingCodec
         var buffer = new ArrayBufferWriter<byte>(HeartbeatSize);
         WriteHeader(buffer, HeartbeatMagic, signer);
         WriteInt64(buffer, heartbeat.Generation);
+        buffer.Write(Convert.FromHexString(heartbeat.RingDigest));
         WriteInt64(buffer, heartbeat.CheckedAt.ToUnixTimeMilliseconds());
         return Sign(buffer, signer);
     }
@@ -90,7 +103,7 @@ internal static class RingCodec
     public static RingRefusal TryReadRing(ReadOnlySpan<byte> blob, RingVerifier verifier, out RingDocument? ring)
     {
         ring = null;
-        var refusal = CheckEnvelope(blob, RingMagic, verifier, out var body);
+        var refusal = CheckEnvelope(blob, RingMagic, verifier, Version, out var body);
         if (refusal != RingRefusal.None)
         {
             return refusal;
@@ -107,20 +120,42 @@ internal static class RingCodec
             return RingRefusal.MalformedEntry;
         }
 
-        var refusal = CheckEnvelope(blob, HeartbeatMagic, verifier, out var body);
+        var refusal = CheckEnvelope(blob, HeartbeatMagic, verifier, Version, out var body);
         if (refusal != RingRefusal.None)
         {
             return refusal;
         }
 
         var reader = new Reader(body);
-        if (!reader.TryInt64(out var generation) || !reader.TryInt64(out var checkedAt) || !reader.AtEnd || !TryUnixMilliseconds(checkedAt, out var checkedAtTime))
+        Span<byte> digest = stackalloc byte[DigestSize];
+        if (!reader.TryInt64(out var generation) || !reader.TryCopy(digest) || !reader.TryInt64(out var checkedAt) || !reader.AtEnd || !TryUnixMilliseconds(checkedAt, out var checkedAtTime))
         {
             return RingRefusal.MalformedEntry;
         }
 
-        heartbeat = new RingHeartbeat(generation, checkedAtTime);
+        heartbeat = new RingHeartbeat(generation, Convert.ToHexString(digest), checkedAtTime);
         return RingRefusal.None;
+    }
+
+    /// <summary>What a heartbeat names a ring by: the SHA-256 of the ring blob, as hex.</summary>
+    public static string Digest(ReadOnlySpan<byte> ring) => Convert.ToHexString(SHA256.HashData(ring));
+
+    /// <summary>
+    /// The generation of a ring signed by a configured key, in this format or the one before it, whatever else the
+    /// ring holds: the publisher writes above it, so generations keep growing across a format change, and over a ring
+    /// it refuses as another app's.
+    /// </summary>
+    public static bool TryReadSignedGeneration(ReadOnlySpan<byte> blob, RingVerifier verifier, out long generation)
+    {
+        generation = 0;
+        if (blob.Length < HeaderSize || blob[RingMagic.Length] is not (Version or UnboundVersion)
+            || CheckEnvelope(blob, RingMagic, verifier, blob[RingMagic.Length], out var body) != RingRefusal.None)
+        {
+            return false;
+        }
+
+        var reader = new Reader(body);
+        return reader.TryInt64(out generation);
     }
 
     /// <summary>
@@ -132,6 +167,7 @@ internal static class RingCodec
         ring = null;
         var reader = new Reader(body);
         if (!reader.TryInt64(out var generation) || !reader.TryInt64(out var publishedAtMs) || !TryUnixMilliseconds(publishedAtMs, out var publishedAt)
+            || !reader.TryText(out var vault) || vault.Length == 0
             || !reader.TryText(out var prefix) || prefix.Length == 0 || !IsSecretName(prefix)
             || !reader.TryInt32(out var count) || count < 0 || count > reader.Remaining / MinEntrySize)
         {
@@ -155,11 +191,11 @@ internal static class RingCodec
             return false;
         }
 
-        ring = new RingDocument(generation, publishedAt, prefix, entries);
+        ring = new RingDocument(generation, publishedAt, new RingScope(vault, prefix), entries);
         return true;
     }
 
-    private static RingRefusal CheckEnvelope(ReadOnlySpan<byte> blob, ReadOnlySpan<byte> magic, RingVerifier verifier, out ReadOnlySpan<byte> body)
+    private static RingRefusal CheckEnvelope(ReadOnlySpan<byte> blob, ReadOnlySpan<byte> magic, RingVerifier verifier, byte version, out ReadOnlySpan<byte> body)
     {
         body = default;
         if (blob.IsEmpty)
@@ -182,7 +218,7 @@ internal static class RingCodec
             return RingRefusal.Truncated;
         }
 
-        if (blob[magic.Length] != Version)
+        if (blob[magic.Length] != version)
         {
             return RingRefusal.UnknownVersion;
         }

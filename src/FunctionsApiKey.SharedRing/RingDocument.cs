@@ -8,9 +8,9 @@ namespace FunctionsApiKey.SharedRing;
 /// </summary>
 /// <param name="Generation">Grows with every new ring; an instance never goes back to a lower one.</param>
 /// <param name="PublishedAt">When the publisher read the vault for this ring.</param>
-/// <param name="SecretPrefix">The prefix of the secret names, which key names leave out.</param>
+/// <param name="Scope">Which secrets the ring is a copy of: the vault and the secret prefix (which key names leave out).</param>
 /// <param name="Entries">Every secret, ordered by name.</param>
-internal sealed record RingDocument(long Generation, DateTimeOffset PublishedAt, string SecretPrefix, IReadOnlyList<VaultEntry> Entries)
+internal sealed record RingDocument(long Generation, DateTimeOffset PublishedAt, RingScope Scope, IReadOnlyList<VaultEntry> Entries)
 {
     /// <summary>The keys instances use: the entries that are not excluded.</summary>
     public IReadOnlyList<FunctionsApiKey.KeyRing.ApiKey> Keys => VaultEntry.UsableKeys(Entries);
@@ -19,5 +19,8 @@ internal sealed record RingDocument(long Generation, DateTimeOffset PublishedAt,
     public bool HasEntries(IReadOnlyList<VaultEntry> entries) => Entries.SequenceEqual(entries);
 }
 
-/// <summary>The publisher's word that the ring of <paramref name="Generation"/> still matched the vault at <paramref name="CheckedAt"/>.</summary>
-internal sealed record RingHeartbeat(long Generation, DateTimeOffset CheckedAt);
+/// <summary>
+/// The publisher's word that the ring of <paramref name="Generation"/>, exactly the blob whose <see cref="RingCodec.Digest"/>
+/// is <paramref name="RingDigest"/>, still matched the vault at <paramref name="CheckedAt"/>.
+/// </summary>
+internal sealed record RingHeartbeat(long Generation, string RingDigest, DateTimeOffset CheckedAt);

@@ -13,6 +13,9 @@ internal enum RingRefusal
     MalformedEntry,
     Rollback,
     TooLarge,
+
+    /// <summary>Validly signed, but for another vault or secret prefix: another app's ring.</summary>
+    Foreign,
 }
 
 internal static class RingRefusalNames
@@ -28,6 +31,7 @@ internal static class RingRefusalNames
         RingRefusal.MalformedEntry => "malformed_entry",
         RingRefusal.Rollback => "rollback",
         RingRefusal.TooLarge => "too_large",
+        RingRefusal.Foreign => "foreign",
         _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, null),
     };
 }

@@ -8,7 +8,8 @@ namespace FunctionsApiKey.SharedRing;
 /// <summary>
 /// An instance's keys from the shared ring: read once at start, then polled every <see cref="SharedRingOptions.RingPollInterval"/>
 /// with If-None-Match, so an unchanged ring costs one 304 and no parsing. A ring is accepted only whole, with a valid
-/// signature, and never at a lower generation than the one in force.
+/// signature, for this app's vault and secret prefix (<see cref="RingScope"/>), and never at a lower generation than
+/// the one in force.
 /// </summary>
 /// <remarks>
 /// The ring is current while its publisher keeps confirming it: by a new generation, or by a heartbeat for the
@@ -17,6 +18,12 @@ namespace FunctionsApiKey.SharedRing;
 /// instance reads the vault itself every <see cref="ApiKeyOptions.RefreshInterval"/>, starting from what the ring
 /// knows, so only changed values are fetched; the ring takes over again once its publisher is back. If the vault
 /// fails too, the keys in force stay and age, and <see cref="ApiKeyOptions.MaxKeyRingAge"/> ends their use.
+/// <para>
+/// Storage may hold a replayed older ring, with its old heartbeat. An instance cannot tell it from the current ring until
+/// the publisher confirms a ring after the instance's first load: until then it trusts the ring only for
+/// RingStaleAfter past its signed confirmation, and answers 503 past that if the vault fails too. A heartbeat for a
+/// newer generation than the blob shows the blob was rolled back: the ring is then no longer current.
+/// </para>
 /// Not thread-safe: the key ring calls it one load at a time.
 /// </remarks>
 internal sealed class SharedRingApiKeySource(
@@ -24,15 +31,26 @@ internal sealed class SharedRingApiKeySource(
     RingVerifier verifier,
     KeyVaultKeyLoader vault,
     SharedRingOptions options,
+    RingScope scope,
     TimeSpan vaultInterval,
+    TimeSpan maxKeyRingAge,
     TimeProvider timeProvider,
     SharedRingMetrics metrics,
     ILogger logger) : IApiKeySource
 {
     private RingDocument? _ring;
+    private string? _ringDigest;
     private ETag? _lastSeen;
     private DateTimeOffset _ringConfirmedAt = DateTimeOffset.MinValue;
     private DateTimeOffset _heartbeatReadAt = DateTimeOffset.MinValue;
+
+    // When the first load ran; a confirmation dated after it was written while this instance ran, which a replay cannot
+    // be (_witnessed). Until then the ring may be an old one put back, and is trusted for RingStaleAfter at most.
+    private DateTimeOffset? _firstLoadAt;
+    private bool _witnessed;
+
+    // A heartbeat named a newer generation than the ring blob: the blob was rolled back, and the ring is outdated.
+    private bool _superseded;
     private IReadOnlyDictionary<string, VaultEntry>? _vaultKnown;
 
     // When the vault was last tried (success or not), which paces the attempts, and when it last answered, which is
@@ -54,12 +72,19 @@ internal sealed class SharedRingApiKeySource(
     {
         var ringChanged = await PollRingAsync(cancellationToken).ConfigureAwait(false);
         var now = timeProvider.GetUtcNow();
-        if (!_storageFailed && _ring is not null && now - _ringConfirmedAt > options.RingStaleAfter / 2 && now - _heartbeatReadAt >= options.RingStaleAfter / 4)
+
+        // Until keys have loaded, on every attempt: the heartbeat is how a fresh instance learns that the blob is not
+        // the newest ring, or that a ring too old to serve at start has been confirmed since.
+        if (!_storageFailed && _ring is not null && (!_loadedOnce || (now - _ringConfirmedAt > options.RingStaleAfter / 2 && now - _heartbeatReadAt >= options.RingStaleAfter / 4)))
         {
+            // A heartbeat for a newer generation reads the ring again, which may take that generation.
+            var generation = _ring.Generation;
             await ReadHeartbeatAsync(now, cancellationToken).ConfigureAwait(false);
+            ringChanged |= _ring.Generation != generation;
         }
 
-        if (_ring is { } ring && now - _ringConfirmedAt <= options.RingStaleAfter)
+        _firstLoadAt ??= now;
+        if (_ring is { } ring && IsCurrent(now))
         {
             if (!ringChanged && !_servingVault && _loadedOnce)
             {
@@ -86,7 +111,7 @@ internal sealed class SharedRingApiKeySource(
         // must not hold back the first read once the ring goes stale, or a revocation waits up to RefreshInterval more.
         if (_loadedOnce && _vaultTriedAt is { } last && last >= _ringConfirmedAt && now - last < vaultInterval)
         {
-            return ApiKeyLoadResult.Unchanged(_servingVault ? _vaultConfirmedAt : _ringConfirmedAt);
+            return ApiKeyLoadResult.Unchanged(_servingVault ? _vaultConfirmedAt : RingAsOf(now));
         }
 
         if (_ring is not null && !_servingVault)
@@ -112,17 +137,15 @@ internal sealed class SharedRingApiKeySource(
             _vaultTriedAt = now;
             if (_loadedOnce)
             {
-                return ApiKeyLoadResult.Unchanged(_servingVault ? _vaultConfirmedAt : _ringConfirmedAt);
+                return ApiKeyLoadResult.Unchanged(_servingVault ? _vaultConfirmedAt : RingAsOf(now));
             }
 
-            if (_ring is { } stale)
-            {
-                // A ring older than it should be is still the best there is; its age tells MaxKeyRingAge when to stop.
-                _loadedOnce = true;
-                return ApiKeyLoadResult.Loaded(stale.Keys, _ringConfirmedAt);
-            }
-
-            throw new ApiKeySourceException($"no key ring in {store.Description}, and the vault failed: {ex.Message}", ex);
+            // A ring nobody has confirmed for RingStaleAfter may be an old one put back in storage: not served at start.
+            throw new ApiKeySourceException(
+                _ring is null
+                    ? $"no key ring in {store.Description}, and the vault failed: {ex.Message}"
+                    : $"the key ring in {store.Description} is not current (last confirmed {(now - _ringConfirmedAt).TotalSeconds:F0} s ago), and the vault failed: {ex.Message}",
+                ex);
         }
     }
 
@@ -155,6 +178,11 @@ internal sealed class SharedRingApiKeySource(
         _lastSeen = read.ETag;
         RingDocument? ring = null;
         var refusal = read.Status == RingReadStatus.TooLarge ? RingRefusal.TooLarge : RingCodec.TryReadRing(read.Content.Span, verifier, out ring);
+        if (refusal == RingRefusal.None && !scope.Covers(ring!.Scope))
+        {
+            refusal = RingRefusal.Foreign;
+        }
+
         if (refusal == RingRefusal.None && _ring is not null && ring!.Generation < _ring.Generation)
         {
             refusal = RingRefusal.Rollback;
@@ -175,7 +203,9 @@ internal sealed class SharedRingApiKeySource(
         }
 
         _ring = ring!;
-        _ringConfirmedAt = Latest(_ringConfirmedAt, NotAfterNow(_ring.PublishedAt));
+        _ringDigest = RingCodec.Digest(read.Content.Span);
+        _superseded = false;
+        Confirm(_ring.PublishedAt);
         _heartbeatReadAt = DateTimeOffset.MinValue;
         return true;
     }
@@ -208,10 +238,53 @@ internal sealed class SharedRingApiKeySource(
             return;
         }
 
-        if (heartbeat!.Generation == _ring!.Generation)
+        if (heartbeat!.Generation > _ring!.Generation && !_superseded)
         {
-            _ringConfirmedAt = Latest(_ringConfirmedAt, NotAfterNow(heartbeat.CheckedAt));
+            // The publisher has written a newer ring than the one in force. It may have just been written: read the
+            // ring again. If the blob is still older, it was put back, and the ring it holds is no longer current.
+            await PollRingAsync(cancellationToken).ConfigureAwait(false);
+            if (heartbeat.Generation > _ring.Generation)
+            {
+                _superseded = true;
+                logger.RingRefused(store.Description, RingRefusalNames.Of(RingRefusal.Rollback));
+                metrics.Refused(RingRefusal.Rollback);
+            }
         }
+
+        // Only a heartbeat for this very ring confirms it: not one of another app's ring, or of another at its generation.
+        if (heartbeat.Generation == _ring.Generation && heartbeat.RingDigest == _ringDigest)
+        {
+            Confirm(heartbeat.CheckedAt);
+        }
+    }
+
+    /// <summary>Whether the ring in force may be served without the vault: confirmed within RingStaleAfter, and not known to be outdated.</summary>
+    private bool IsCurrent(DateTimeOffset now) => !_superseded && now - _ringConfirmedAt <= options.RingStaleAfter;
+
+    /// <summary>
+    /// How old the ring's keys count as once it is not current and the vault fails. From their last confirmation, so
+    /// MaxKeyRingAge ends their use, if the publisher has confirmed the ring while this instance ran. Otherwise the ring
+    /// may be a replay, trusted only until RingStaleAfter past its confirmation (until its confirmation, if outdated):
+    /// from then on it counts as older than MaxKeyRingAge, and protected functions answer 503 until the vault or the
+    /// publisher answers. With MaxKeyRingAge turned off (zero), nothing ends them.
+    /// </summary>
+    private DateTimeOffset RingAsOf(DateTimeOffset now)
+    {
+        if (_witnessed || maxKeyRingAge <= TimeSpan.Zero || IsCurrent(now))
+        {
+            return _ringConfirmedAt;
+        }
+
+        var trustedUntil = _superseded ? _ringConfirmedAt : _ringConfirmedAt + options.RingStaleAfter;
+        return trustedUntil - maxKeyRingAge;
+    }
+
+    /// <summary>The publisher's signed word that the ring in force was current at <paramref name="signedAt"/>.</summary>
+    private void Confirm(DateTimeOffset signedAt)
+    {
+        var at = NotAfterNow(signedAt);
+        _ringConfirmedAt = Latest(_ringConfirmedAt, at);
+        _witnessed |= at > _firstLoadAt;
     }
 
     private bool Trouble(string result, string error)

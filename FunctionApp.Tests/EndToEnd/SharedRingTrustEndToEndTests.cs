@@ -1,0 +1,151 @@
+using FunctionApp.Testing;
+using FunctionApp.Tests.SharedRing;
+using FunctionsApiKey.KeyRing;
+using FunctionsApiKey.KeyVault;
+using FunctionsApiKey.SharedRing;
+using Xunit.Abstractions;
+
+namespace FunctionApp.Tests.EndToEnd;
+
+/// <summary>
+/// What write access to the ring's storage can do to the real worker: put another app's validly signed ring there, or
+/// an older ring of this app with its old heartbeat. The worker follows the ring as in Azure; the publisher runs when
+/// a test invokes it, so nothing repairs the blobs before the instances read them.
+/// </summary>
+public sealed class SharedRingTrustEndToEndTests(ManuallyPublishedRingWorkerFixture worker, ITestOutputHelper output) : IClassFixture<ManuallyPublishedRingWorkerFixture>
+{
+    private const string RefusedLine = "Refused the key ring in functionsapikey/keyring: ";
+    private static readonly TimeSpan Propagation = TimeSpan.FromSeconds(15);
+
+    [Fact]
+    public async Task AnotherAppsRingSignedWithTheSameKeyIsRefusedByRunningAndFreshInstances()
+    {
+        await PublishAsync();
+        Assert.Equal(200, await worker.CallUntilAsync(worker.Key, 200, Propagation));
+
+        // App A shares the vault (prefix appa-) and so the default signing secret. Its ring and heartbeat, at a
+        // higher generation, are copied over this app's.
+        var otherKey = TestKeys.NewValue();
+        var now = DateTimeOffset.UtcNow;
+        var scope = new RingScope("myvault.vault.azure.net", "appa-");
+        var entry = new VaultEntry("appa-partner", now, true, ApiKey.FromValue("partner", otherKey), false);
+        var ring = RingCodec.WriteRing(new RingDocument(now.ToUnixTimeMilliseconds() + 60_000, now, scope, [entry]), worker.Signer);
+        var heartbeat = RingCodec.WriteHeartbeat(new RingHeartbeat(now.ToUnixTimeMilliseconds() + 60_000, RingCodec.Digest(ring), now), worker.Signer);
+        try
+        {
+            await PutBackAsync(ring, heartbeat);
+
+            await worker.Log.WaitForAsync(l => l.Contains(RefusedLine + "foreign", StringComparison.Ordinal), Propagation);
+            Assert.Equal(401, await worker.CallAsync(otherKey));
+            Assert.Equal(200, await worker.CallAsync(worker.Key));
+
+            // A fresh instance finds only the foreign ring: it reads the vault, and A's key stays out there too.
+            await using var fresh = await worker.StartInstanceAsync();
+            Assert.Equal(200, await KeyVaultWorkerFixture.CallUntilAsync(fresh.Client, worker.Key, 200, Propagation));
+            Assert.Equal(401, await KeyVaultWorkerFixture.CallAsync(fresh.Client, otherKey));
+            Assert.Contains(fresh.Log.Lines, l => l.Contains(RefusedLine + "foreign", StringComparison.Ordinal));
+        }
+        finally
+        {
+            // The publisher replaces the foreign ring with this app's, above its generation.
+            await PublishAsync();
+        }
+
+        Assert.Equal(200, await worker.CallUntilAsync(worker.Key, 200, Propagation));
+        Assert.Equal(401, await worker.CallAsync(otherKey));
+    }
+
+    [Fact]
+    public async Task AFreshInstanceRefusesAKeyRevokedSinceTheOlderRingPutBackInStorageWithTheVaultUp()
+    {
+        var (revoked, oldRing, oldHeartbeat, confirmedAt) = await RevokeAfterSavingTheRingAsync();
+
+        // The ring alone put back: the heartbeat names a newer generation, so a fresh instance knows it was rolled back.
+        await PutBackAsync(oldRing, heartbeat: null);
+        await using (var fresh = await worker.StartInstanceAsync())
+        {
+            Assert.Equal(200, await KeyVaultWorkerFixture.CallUntilAsync(fresh.Client, worker.Key, 200, Propagation));
+            Assert.Equal(401, await KeyVaultWorkerFixture.CallAsync(fresh.Client, revoked));
+            Assert.Contains(fresh.Log.Lines, l => l.Contains(RefusedLine + "rollback", StringComparison.Ordinal));
+        }
+
+        // The ring and its old heartbeat put back: nothing in storage tells them from the current ring, so the fresh
+        // instance trusts them for RingStaleAfter past that heartbeat at most, then reads the vault.
+        await PutBackAsync(oldRing, oldHeartbeat);
+        await using (var fresh = await worker.StartInstanceAsync())
+        {
+            Assert.Equal(200, await KeyVaultWorkerFixture.CallUntilAsync(fresh.Client, worker.Key, 200, Propagation));
+            var deadline = confirmedAt + ManuallyPublishedRingWorkerFixture.StaleAfter + TimeSpan.FromSeconds(5);
+            Assert.Equal(401, await KeyVaultWorkerFixture.CallUntilAsync(fresh.Client, revoked, 401, deadline - DateTimeOffset.UtcNow));
+            output.WriteLine($"The revoked key was refused {(DateTimeOffset.UtcNow - confirmedAt).TotalSeconds:F1} s after the old ring's last confirmation (RingStaleAfter {ManuallyPublishedRingWorkerFixture.StaleAfter.TotalSeconds} s).");
+        }
+
+        await PublishAsync();
+    }
+
+    [Fact]
+    public async Task WithTheVaultDownAFreshInstanceGivenAnOlderRingAnswers503OnceRingStaleAfterHasPassedSinceItsConfirmation()
+    {
+        var (revoked, oldRing, oldHeartbeat, confirmedAt) = await RevokeAfterSavingTheRingAsync();
+        await PutBackAsync(oldRing, oldHeartbeat);
+        worker.Vault.StartOutage(503);
+        try
+        {
+            await using var fresh = await worker.StartInstanceAsync();
+            var until = confirmedAt + ManuallyPublishedRingWorkerFixture.StaleAfter + TimeSpan.FromSeconds(3);
+            var statuses = new List<(TimeSpan Since, int Status)>();
+            while (DateTimeOffset.UtcNow < until)
+            {
+                statuses.Add((DateTimeOffset.UtcNow - confirmedAt, await KeyVaultWorkerFixture.CallAsync(fresh.Client, revoked)));
+                await Task.Delay(200);
+            }
+
+            // Served at most until RingStaleAfter past the ring's signed confirmation, then 503 (not 200 up to MaxKeyRingAge).
+            var lastServed = statuses.LastOrDefault(s => s.Status == 200).Since;
+            output.WriteLine($"The revoked key got 200 until {lastServed.TotalSeconds:F1} s after the old ring's last confirmation, then 503 (RingStaleAfter {ManuallyPublishedRingWorkerFixture.StaleAfter.TotalSeconds} s).");
+            Assert.True(lastServed <= ManuallyPublishedRingWorkerFixture.StaleAfter + TimeSpan.FromSeconds(1), $"200 at {lastServed}");
+            Assert.All(statuses.Where(s => s.Since > ManuallyPublishedRingWorkerFixture.StaleAfter + TimeSpan.FromSeconds(1)), s => Assert.Equal(503, s.Status));
+            Assert.Equal(503, await KeyVaultWorkerFixture.CallAsync(fresh.Client, worker.Key));
+        }
+        finally
+        {
+            worker.Vault.EndOutage();
+        }
+
+        await PublishAsync();
+    }
+
+    /// <summary>
+    /// Publishes a ring with a new key, saves that ring and its heartbeat as an attacker would, then disables the key in
+    /// the vault and publishes again, until the running worker refuses it. Returns the key, the saved blobs, and when
+    /// the saved ring was last confirmed.
+    /// </summary>
+    private async Task<(string Key, byte[] Ring, byte[] Heartbeat, DateTimeOffset ConfirmedAt)> RevokeAfterSavingTheRingAsync()
+    {
+        var key = TestKeys.NewValue();
+        var secret = "apikey-replayed-" + Guid.NewGuid().ToString("N")[..8];
+        worker.Vault.SetSecret(secret, key);
+        await PublishAsync();
+        Assert.Equal(200, await worker.CallUntilAsync(key, 200, Propagation));
+        var ring = (await worker.RingContainer.GetBlobClient("keyring").DownloadContentAsync()).Value.Content.ToArray();
+        var heartbeat = (await worker.RingContainer.GetBlobClient("keyring.heartbeat").DownloadContentAsync()).Value.Content.ToArray();
+        using var verifier = RingTestKeys.VerifierFor(worker.Signer);
+        Assert.Equal(RingRefusal.None, RingCodec.TryReadHeartbeat(heartbeat, verifier, out var beat));
+
+        worker.Vault.DisableSecret(secret);
+        await PublishAsync();
+        Assert.Equal(401, await worker.CallUntilAsync(key, 401, Propagation));
+        return (key, ring, heartbeat, beat!.CheckedAt);
+    }
+
+    private async Task PublishAsync() => Assert.True((await worker.Host.InvokeAsync("PublishKeyRing")).Succeeded);
+
+    private async Task PutBackAsync(byte[] ring, byte[]? heartbeat)
+    {
+        await worker.RingContainer.GetBlobClient("keyring").UploadAsync(BinaryData.FromBytes(ring), overwrite: true);
+        if (heartbeat is not null)
+        {
+            await worker.RingContainer.GetBlobClient("keyring.heartbeat").UploadAsync(BinaryData.FromBytes(heartbeat), overwrite: true);
+        }
+    }
+}
