@@ -353,7 +353,7 @@ public sealed class ApiKeyMiddlewareTests : IDisposable
     [Fact]
     public async Task TheLineAboutADeniedKnownKeyIsWrittenOffTheRequestPathInTheRequestsScope()
     {
-        // A log pipeline that stalls on that line: the denial must not wait for it.
+        // A log pipeline that stalls on that line (after the collector, which may already hold it): the denial must not wait for it.
         using var stalled = new StallingLogProvider(eventId: 3);
         using var gate = new MiddlewareHarness(logProvider: stalled);
         var revoked = TestKeys.NewValue();
@@ -367,7 +367,6 @@ public sealed class ApiKeyMiddlewareTests : IDisposable
 
         var invocation = await pending.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(HttpStatusCode.Unauthorized, invocation.Response.StatusCode);
-        Assert.DoesNotContain(gate.Logs.GetSnapshot(), r => r.Id.Name == "RequestDeniedForKey");
 
         stalled.Release();
         var line = Assert.Single(await gate.LogsOnceAsync(1), r => r.Id.Name == "RequestDeniedForKey");
