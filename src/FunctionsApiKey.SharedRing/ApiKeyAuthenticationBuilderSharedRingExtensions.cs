@@ -51,6 +51,9 @@ public static class ApiKeyAuthenticationBuilderSharedRingExtensions
             .ConfigureOptions(section.GetSection("RingClient")));
 
         services.AddSingleton<SharedRingMetrics>();
+
+        // One loader for the publisher and the vault fallback, so a key allowed for lack of a scopes tag is named once.
+        services.AddSingleton(VaultLoader);
         services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<SharedRingOptions>>().Value;
@@ -66,7 +69,7 @@ public static class ApiKeyAuthenticationBuilderSharedRingExtensions
         services.AddSingleton(provider => new KeyRingPublisher(
             provider.GetRequiredService<RingStore>(),
             provider.GetRequiredService<RingVerifier>(),
-            VaultLoader(provider),
+            provider.GetRequiredService<KeyVaultKeyLoader>(),
             VaultClient(provider),
             provider.GetRequiredService<IOptions<SharedRingOptions>>().Value,
             provider.GetRequiredService<IOptions<KeyVaultApiKeyOptions>>().Value.SecretPrefix,
@@ -76,7 +79,7 @@ public static class ApiKeyAuthenticationBuilderSharedRingExtensions
         services.AddSingleton(provider => new SharedRingApiKeySource(
             provider.GetRequiredService<RingStore>(),
             provider.GetRequiredService<RingVerifier>(),
-            VaultLoader(provider),
+            provider.GetRequiredService<KeyVaultKeyLoader>(),
             provider.GetRequiredService<IOptions<SharedRingOptions>>().Value,
             provider.GetRequiredService<IOptions<ApiKeyOptions>>().Value.RefreshInterval,
             provider.GetRequiredService<TimeProvider>(),

@@ -9,9 +9,10 @@ namespace FunctionsApiKey.Tool.Stores;
 
 /// <summary>
 /// Keys as Key Vault secrets, as the app reads them (<see cref="KeyVaultKeyLoader"/>): <c>&lt;prefix&gt;&lt;name&gt;</c>, the
-/// value <c>sha256:…</c>, the <c>scopes</c> tag, the secret's not-before, expiry and enabled flag.
+/// value <c>sha256:…</c>, the <c>scopes</c> tag (<c>*</c> for every function), the secret's not-before, expiry and enabled
+/// flag. <c>ApiKeys__KeysWithoutScopes</c> from the app's settings says what a secret without the tag means, as in the app.
 /// </summary>
-internal sealed class VaultKeyStore(SecretClient client, string secretPrefix) : IKeyStore
+internal sealed class VaultKeyStore(SecretClient client, string secretPrefix, KeysWithoutScopes withoutScopes) : IKeyStore
 {
     /// <summary>The tag naming the key a rotation replaced.</summary>
     public const string RotatedFromTag = "rotated-from";
@@ -50,10 +51,7 @@ internal sealed class VaultKeyStore(SecretClient client, string secretPrefix) : 
         secret.Properties.Enabled = false;
         secret.Properties.NotBefore = key.NotBefore;
         secret.Properties.ExpiresOn = key.ExpiresOn;
-        if (!key.Scopes.IsEmpty)
-        {
-            secret.Properties.Tags[KeyVaultKeyLoader.ScopesTag] = string.Join(' ', key.Scopes);
-        }
+        secret.Properties.Tags[KeyVaultKeyLoader.ScopesTag] = key.StoredScopes;
 
         if (key.RotatedFrom is not null)
         {
@@ -89,7 +87,7 @@ internal sealed class VaultKeyStore(SecretClient client, string secretPrefix) : 
 
     public async Task<IReadOnlyList<(ApiKey Key, bool Excluded)>> LoadAsTheAppDoesAsync(CancellationToken cancellationToken)
     {
-        var loader = new KeyVaultKeyLoader(client, new KeyVaultApiKeyOptions { KeyVaultUri = client.VaultUri, SecretPrefix = secretPrefix }, NullLogger.Instance);
+        var loader = new KeyVaultKeyLoader(client, new KeyVaultApiKeyOptions { KeyVaultUri = client.VaultUri, SecretPrefix = secretPrefix, KeysWithoutScopes = withoutScopes }, NullLogger.Instance);
         var entries = await loader.LoadAsync(new Dictionary<string, VaultEntry>(), cancellationToken).ConfigureAwait(false);
         return [.. entries.Select(e => (e.Key, e.Excluded))];
     }
@@ -119,7 +117,7 @@ internal sealed class VaultKeyStore(SecretClient client, string secretPrefix) : 
     // The key as the app reads it (the scopes tag in any letter case, and what makes it leave a key out), by the loader's own rule.
     private StoredKey Describe(SecretProperties properties)
     {
-        var problem = KeyVaultKeyLoader.KeyProblem(properties, out var scopes);
+        var problem = KeyVaultKeyLoader.KeyProblem(properties, withoutScopes, out var scopes, out _);
         return new(
             properties.Name[secretPrefix.Length..],
             problem is null ? scopes : [],
