@@ -92,6 +92,45 @@ internal sealed class VaultKeyStore(SecretClient client, string secretPrefix, Ke
         return [.. entries.Select(e => (e.Key, e.Excluded))];
     }
 
+    /// <summary>
+    /// Every key secret with no <c>scopes</c> tag (nor one that is surely a misspelt <c>scopes</c>, which the app never
+    /// used), by key name, with its other tags: those the app allowed every function before <c>scopes=*</c> was required.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Name, IReadOnlyDictionary<string, string> Tags)>> WithoutScopesTagAsync(CancellationToken cancellationToken)
+    {
+        var found = new List<(string, IReadOnlyDictionary<string, string>)>();
+        await foreach (var properties in client.GetPropertiesOfSecretsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (properties.Name.Length > secretPrefix.Length && properties.Name.StartsWith(secretPrefix, StringComparison.OrdinalIgnoreCase) && Untagged(properties))
+            {
+                found.Add((properties.Name[secretPrefix.Length..], new Dictionary<string, string>(properties.Tags)));
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Tags the key's current version <c>scopes=*</c>, keeping its other tags; false when it has a scopes tag by now.</summary>
+    public async Task<bool> TagEveryFunctionAsync(string name, CancellationToken cancellationToken)
+    {
+        var properties = await CurrentAsync(secretPrefix + name, cancellationToken).ConfigureAwait(false)
+            ?? throw new ToolException(ExitCodes.NotFound, $"There is no key named '{name}' in {Description}.");
+        if (!Untagged(properties))
+        {
+            return false;
+        }
+
+        properties.Tags[KeyVaultKeyLoader.ScopesTag] = ApiKeyDefaults.EveryFunction;
+        await client.UpdateSecretPropertiesAsync(properties, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private static bool Untagged(SecretProperties properties)
+    {
+        KeyVaultKeyLoader.KeyProblem(properties, KeysWithoutScopes.EveryFunction, out _, out var untagged);
+        return untagged;
+    }
+
     /// <summary>The current version's properties: the most recently created version, or null when there is no such secret.</summary>
     private async Task<SecretProperties?> CurrentAsync(string secretName, CancellationToken cancellationToken)
     {
