@@ -31,10 +31,10 @@ internal static partial class ColdStartBenchmark
         using var signer = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var vaultKey = Micro.KeyCheckBenchmarks.NewKey();
         azure.Vault.SetSecret("keyring-signing-key", signer.ExportPkcs8PrivateKeyPem());
-        azure.Vault.SetSecret("apikey-cold-start", vaultKey);
+        azure.Vault.SetSecret("apikey-cold-start", vaultKey, tags: KeyTags.EveryFunction);
         for (var i = 1; i < keyCount; i++)
         {
-            azure.Vault.SetSecret($"apikey-k{i:D4}", Micro.KeyCheckBenchmarks.NewKey());
+            azure.Vault.SetSecret($"apikey-k{i:D4}", Micro.KeyCheckBenchmarks.NewKey(), tags: KeyTags.EveryFunction);
         }
 
         var ring = new RingPublisherForBenchmark(azure, signer);

@@ -144,7 +144,7 @@ internal static class ScaleOutBenchmark
         var vault = await FakeKeyVaultServer.StartAsync(TimeProvider.System);
         for (var i = 0; i < keys; i++)
         {
-            vault.SetSecret($"apikey-k{i:D5}", TestKeys.Sha256Text(Micro.KeyCheckBenchmarks.NewKey()));
+            vault.SetSecret($"apikey-k{i:D5}", TestKeys.Sha256Text(Micro.KeyCheckBenchmarks.NewKey()), tags: KeyTags.EveryFunction);
         }
 
         vault.Latency = TimeSpan.FromMilliseconds(5);

@@ -117,7 +117,7 @@ internal static class SharedRingBenchmark
         var keys = Enumerable.Range(0, samples).Select(_ => Micro.KeyCheckBenchmarks.NewKey()).ToArray();
         for (var i = 0; i < samples; i++)
         {
-            azure.Vault.SetSecret($"apikey-revoked-{i}", keys[i]);
+            azure.Vault.SetSecret($"apikey-revoked-{i}", keys[i], tags: KeyTags.EveryFunction);
         }
 
         var environment = azure.WorkerEnvironment(TimeSpan.FromMinutes(5));

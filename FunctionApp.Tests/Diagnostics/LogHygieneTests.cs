@@ -89,11 +89,11 @@ public sealed class LogHygieneTests : IAsyncLifetime
         using var harness = new MiddlewareHarness(logs: _logs);
         using var refresher = new KeyRingRefresher(source, keyRings, options, TimeProvider.System, harness.Metrics, TestLogging.Factory(_logs));
 
-        _vault.SetSecret("apikey-good", Secret());
-        _vault.SetSecret("apikey-hashed", TestKeys.Sha256Text(Secret()));
-        _vault.SetSecret("apikey-unusable", "white space " + Secret());
-        _vault.SetSecret("apikey-copy", _secrets[^6]);
-        _vault.SetSecret("apikey-vanishing", Secret());
+        _vault.SetSecret("apikey-good", Secret(), tags: KeyTags.EveryFunction);
+        _vault.SetSecret("apikey-hashed", TestKeys.Sha256Text(Secret()), tags: KeyTags.EveryFunction);
+        _vault.SetSecret("apikey-unusable", "white space " + Secret(), tags: KeyTags.EveryFunction);
+        _vault.SetSecret("apikey-copy", _secrets[^6], tags: KeyTags.EveryFunction);
+        _vault.SetSecret("apikey-vanishing", Secret(), tags: KeyTags.EveryFunction);
         _vault.FailNext(1, 404, pathMatches: p => p == "/secrets/apikey-vanishing");
         Assert.Null(await refresher.RefreshAsync(CancellationToken.None));
 
@@ -101,7 +101,7 @@ public sealed class LogHygieneTests : IAsyncLifetime
         Assert.NotNull(await refresher.RefreshAsync(CancellationToken.None));
         _vault.EndOutage();
         _vault.FailNext(1, 403, pathMatches: p => p == "/secrets/apikey-new", code: "ForbiddenByRbac");
-        _vault.SetSecret("apikey-new", Secret());
+        _vault.SetSecret("apikey-new", Secret(), tags: KeyTags.EveryFunction);
         Assert.NotNull(await refresher.RefreshAsync(CancellationToken.None));
     }
 

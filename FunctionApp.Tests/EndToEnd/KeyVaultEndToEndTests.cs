@@ -1,4 +1,5 @@
 using FunctionApp.Testing;
+using FunctionApp.Testing.FakeKeyVault;
 
 namespace FunctionApp.Tests.EndToEnd;
 
@@ -40,5 +41,19 @@ public sealed class KeyVaultEndToEndTests(RefreshingVaultWorkerFixture worker) :
         Assert.Equal(200, await worker.CallUntilAsync(added, 200, Propagation));
         Assert.Equal(401, await worker.CallUntilAsync(worker.DisabledLaterKey, 401, Propagation));
         await worker.Log.WaitForAsync(l => l.Contains("Request to SecureEndpoint with API key disabled-later denied: revoked;", StringComparison.Ordinal), Propagation);
+    }
+
+    [Fact]
+    public async Task AKeyWithAMisspeltScopesTagIsRefusedWhileOneTaggedStarIsAccepted()
+    {
+        var misspelt = TestKeys.NewValue();
+        var explicitKey = TestKeys.NewValue();
+        worker.Vault.SetSecret("apikey-misspelt-tag", misspelt, tags: new Dictionary<string, string> { ["scops"] = "SecureEndpoint" });
+        worker.Vault.SetSecret("apikey-every-function", explicitKey, tags: KeyTags.EveryFunction);
+
+        // Both come in with the same refresh, so once the second works the first has been read too.
+        Assert.Equal(200, await worker.CallUntilAsync(explicitKey, 200, Propagation));
+        Assert.Equal(401, await worker.CallAsync(misspelt));
+        await worker.Log.WaitForAsync(l => l.Contains("API key misspelt-tag from keyvault skipped: it has no scopes tag; tag the secret apikey-misspelt-tag scopes=* to allow every function", StringComparison.Ordinal), Propagation);
     }
 }

@@ -96,8 +96,8 @@ public sealed class RefreshingVaultWorkerFixture : KeyVaultWorkerFixture
 
     private protected override void Seed(FakeKeyVaultServer vault)
     {
-        vault.SetSecret("apikey-stable", StableKey);
-        vault.SetSecret("apikey-disabled-later", TestKeys.Sha256Text(DisabledLaterKey));
+        vault.SetSecret("apikey-stable", StableKey, tags: KeyTags.EveryFunction);
+        vault.SetSecret("apikey-disabled-later", TestKeys.Sha256Text(DisabledLaterKey), tags: KeyTags.EveryFunction);
         vault.SetSecret("unrelated-connection-string", "Server=x;Password=y");
     }
 }
@@ -111,7 +111,7 @@ public sealed class VaultDownAtStartupWorkerFixture : KeyVaultWorkerFixture
 
     private protected override void Seed(FakeKeyVaultServer vault)
     {
-        vault.SetSecret("apikey-tutorial", Key);
+        vault.SetSecret("apikey-tutorial", Key, tags: KeyTags.EveryFunction);
         vault.StartOutage(503);
     }
 }
@@ -172,7 +172,7 @@ public class SharedRingWorkerFixture : KeyVaultWorkerFixture
     private protected override void Seed(FakeKeyVaultServer vault)
     {
         vault.SetSecret("keyring-signing-key", _signer.ExportPkcs8PrivateKeyPem());
-        vault.SetSecret("apikey-tutorial", Key);
+        vault.SetSecret("apikey-tutorial", Key, tags: KeyTags.EveryFunction);
         vault.SetSecret("apikey-revoked-later", TestKeys.Sha256Text(RevokedLaterKey), tags: new Dictionary<string, string> { ["scopes"] = "SecureEndpoint" });
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using FunctionApp.Testing;
+using FunctionApp.Testing.FakeKeyVault;
 using Xunit.Abstractions;
 
 namespace FunctionApp.Tests.EndToEnd;
@@ -34,9 +35,9 @@ public sealed class RotationUnderLoadTests(RefreshingVaultWorkerFixture worker, 
             new TrackedKey("disabled-at-6s", TestKeys.NewValue()),
             new TrackedKey("never-issued", TestKeys.NewValue()) { AddedAt = TimeSpan.MaxValue },
         };
-        worker.Vault.SetSecret("apikey-rot-expiring", keys[1].Value, expiresOn: expiresOn);
-        worker.Vault.SetSecret("apikey-rot-disabled-at-3s", keys[4].Value);
-        worker.Vault.SetSecret("apikey-rot-disabled-at-6s", keys[5].Value);
+        worker.Vault.SetSecret("apikey-rot-expiring", keys[1].Value, expiresOn: expiresOn, tags: KeyTags.EveryFunction);
+        worker.Vault.SetSecret("apikey-rot-disabled-at-3s", keys[4].Value, tags: KeyTags.EveryFunction);
+        worker.Vault.SetSecret("apikey-rot-disabled-at-6s", keys[5].Value, tags: KeyTags.EveryFunction);
         foreach (var key in keys.Where(k => k.AddedAt == TimeSpan.Zero && k.Name != "stable"))
         {
             Assert.Equal(200, await worker.CallUntilAsync(key.Value, 200, TimeSpan.FromSeconds(10)));
@@ -53,7 +54,7 @@ public sealed class RotationUnderLoadTests(RefreshingVaultWorkerFixture worker, 
         {
             await Task.Delay(TimeSpan.FromSeconds(2));
             keys[2].AddedAt = clock.Elapsed;
-            worker.Vault.SetSecret("apikey-rot-added-at-2s", keys[2].Value);
+            worker.Vault.SetSecret("apikey-rot-added-at-2s", keys[2].Value, tags: KeyTags.EveryFunction);
             await Task.Delay(TimeSpan.FromSeconds(1));
             worker.Vault.DisableSecret("apikey-rot-disabled-at-3s");
             keys[4].DisabledAt = clock.Elapsed;

@@ -1,4 +1,5 @@
 using FunctionApp.Testing;
+using FunctionApp.Testing.FakeKeyVault;
 using FunctionApp.Tests.SharedRing;
 using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeyVault;
@@ -124,7 +125,7 @@ public sealed class SharedRingTrustEndToEndTests(ManuallyPublishedRingWorkerFixt
     {
         var key = TestKeys.NewValue();
         var secret = "apikey-replayed-" + Guid.NewGuid().ToString("N")[..8];
-        worker.Vault.SetSecret(secret, key);
+        worker.Vault.SetSecret(secret, key, tags: KeyTags.EveryFunction);
         await PublishAsync();
         Assert.Equal(200, await worker.CallUntilAsync(key, 200, Propagation));
         var ring = (await worker.RingContainer.GetBlobClient("keyring").DownloadContentAsync()).Value.Content.ToArray();

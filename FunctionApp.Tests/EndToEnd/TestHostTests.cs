@@ -191,7 +191,7 @@ public sealed class TestHostTests
         try
         {
             await using var azure = await FakeAzureEnvironment.StartAsync();
-            azure.Vault.SetSecret("apikey-timeout", key);
+            azure.Vault.SetSecret("apikey-timeout", key, tags: KeyTags.EveryFunction);
             azure.Vault.Latency = TimeSpan.FromSeconds(4);
             var environment = azure.WorkerEnvironment(refreshInterval: TimeSpan.FromHours(1));
             environment["ApiKeys__FirstLoadTimeout"] = "00:00:05";

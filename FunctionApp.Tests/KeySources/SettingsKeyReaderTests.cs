@@ -14,8 +14,8 @@ public sealed class SettingsKeyReaderTests
     [InlineData("ExpiresOn", "12/01/2026", "ApiKeys:Keys:partner:ExpiresOn '12/01/2026' is not an ISO 8601 date and time; write it as 2027-01-31T00:00:00Z (a date alone means midnight UTC, a time without an offset is UTC).")]
     [InlineData("ExpiresOn", "1 December 2026", "ApiKeys:Keys:partner:ExpiresOn '1 December 2026' is not an ISO 8601 date and time; write it as 2027-01-31T00:00:00Z (a date alone means midnight UTC, a time without an offset is UTC).")]
     [InlineData("NotBefore", "2026-12-01 10:00", "ApiKeys:Keys:partner:NotBefore '2026-12-01 10:00' is not an ISO 8601 date and time; write it as 2027-01-31T00:00:00Z (a date alone means midnight UTC, a time without an offset is UTC).")]
-    [InlineData("Scopes", "", "ApiKeys:Keys:partner:Scopes is empty; list the scopes the key may call, or remove the setting to allow every function.")]
-    [InlineData("Scopes", " , ,", "ApiKeys:Keys:partner:Scopes is empty; list the scopes the key may call, or remove the setting to allow every function.")]
+    [InlineData("Scopes", "", "ApiKeys:Keys:partner:Scopes is empty; list the scopes the key may call, or set it to * to allow every function.")]
+    [InlineData("Scopes", " , ,", "ApiKeys:Keys:partner:Scopes is empty; list the scopes the key may call, or set it to * to allow every function.")]
     [InlineData("Scopes:0", "reports", "ApiKeys:Keys:partner:Scopes:0 is not a key property; write ApiKeys:Keys:partner:Scopes as one value, the scopes separated by spaces or commas, not as a list.")]
     [InlineData("Enabled:0", "false", "ApiKeys:Keys:partner:Enabled:0 is not a key property; write ApiKeys:Keys:partner:Enabled as one value, not as a list.")]
     [InlineData("ExpiresOn:0", "2020-01-01", "ApiKeys:Keys:partner:ExpiresOn:0 is not a key property; write ApiKeys:Keys:partner:ExpiresOn as one value, not as a list.")]
@@ -29,6 +29,38 @@ public sealed class SettingsKeyReaderTests
 
         Assert.Empty(keys);
         Assert.Equal([expected], errors);
+    }
+
+    [Theory]
+    [MemberData(nameof(ScopesMisspellings.Names), MemberType = typeof(ScopesMisspellings))]
+    public void AMisspeltScopesPropertyIsAnErrorSoASettingsKeyNeedsNoStar(string property)
+    {
+        // Why settings keys may leave Scopes out for every function while vault keys may not: here a misspelling is
+        // an unknown property, which stops the app, rather than a missing one.
+        var (keys, errors) = Read(new() { ["partner"] = TestKeys.NewValue(), [$"partner:{property}"] = "reports" });
+
+        Assert.Empty(keys);
+        Assert.Equal([$"ApiKeys:Keys:partner:{property} is not a key property; use Scopes, NotBefore, ExpiresOn, Enabled."], errors);
+    }
+
+    [Theory]
+    [InlineData("*")]
+    [InlineData(" * ")]
+    public void AStarAloneAllowsEveryFunctionAsNoScopesDoes(string written)
+    {
+        var (keys, errors) = Read(new() { ["partner"] = TestKeys.NewValue(), ["partner:Scopes"] = written });
+
+        Assert.Empty(errors);
+        Assert.Empty(Assert.Single(keys).Scopes);
+    }
+
+    [Fact]
+    public void AStarAmongScopeNamesIsAnError()
+    {
+        var (keys, errors) = Read(new() { ["partner"] = TestKeys.NewValue(), ["partner:Scopes"] = "reports *" });
+
+        Assert.Empty(keys);
+        Assert.Equal(["ApiKeys:Keys:partner:Scopes mixes * with scope names; set it to * alone to allow every function, or list only the scopes the key may call."], errors);
     }
 
     [Fact]

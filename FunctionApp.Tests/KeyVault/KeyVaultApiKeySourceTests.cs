@@ -32,11 +32,11 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     {
         var a = TestKeys.NewValue();
         var b = TestKeys.NewValue();
-        _vault.SetSecret("apikey-partner-a", a);
-        _vault.SetSecret("APIKEY-partner-b", b);
+        _vault.SetSecret("apikey-partner-a", a, tags: KeyTags.EveryFunction);
+        _vault.SetSecret("APIKEY-partner-b", b, tags: KeyTags.EveryFunction);
         _vault.SetSecret("database-password", TestKeys.NewValue());
         _vault.SetSecret("apikeyless", TestKeys.NewValue());
-        _vault.SetSecret("apikey-", TestKeys.NewValue());
+        _vault.SetSecret("apikey-", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
         AdvanceVaultClock();
 
         var keys = await _source.LoadKeysAsync();
@@ -51,7 +51,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     public async Task ScopesComeFromTheSpaceSeparatedScopesTag()
     {
         _vault.SetSecret("apikey-reporting", TestKeys.NewValue(), tags: new Dictionary<string, string> { ["scopes"] = "reports  SecureEndpoint", ["owner"] = "team-a" });
-        _vault.SetSecret("apikey-all", TestKeys.NewValue());
+        _vault.SetSecret("apikey-all", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
         _vault.SetSecret("apikey-typed-in-the-portal", TestKeys.NewValue(), tags: new Dictionary<string, string> { ["Scopes"] = "admin" });
 
         var keys = await _source.LoadKeysAsync();
@@ -59,6 +59,84 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         Assert.Equal(["reports", "SecureEndpoint"], keys.Single(k => k.Name == "reporting").Scopes.ToArray());
         Assert.Empty(keys.Single(k => k.Name == "all").Scopes);
         Assert.Equal(["admin"], keys.Single(k => k.Name == "typed-in-the-portal").Scopes.ToArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(ScopesMisspellings.Names), MemberType = typeof(ScopesMisspellings))]
+    public async Task AKeyWhoseScopesTagIsMisspeltIsLeftOutWithAWarningSayingWhatToWrite(string tag)
+    {
+        _vault.SetSecret("apikey-partner", TestKeys.NewValue(), tags: new Dictionary<string, string> { [tag] = "reports" });
+        _vault.SetSecret("apikey-other", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
+
+        var keys = await _source.LoadKeysAsync();
+
+        Assert.Equal(["other"], keys.Select(k => k.Name));
+        var warning = Assert.Single(_logs.GetSnapshot(), r => r.Id.Id == 31);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, warning.Level);
+        Assert.Equal(
+            "API key partner from keyvault skipped: it has no scopes tag; tag the secret apikey-partner scopes=* to allow every function, or scopes=<names> to limit it",
+            warning.Message);
+    }
+
+    [Fact]
+    public async Task AKeyWithNoTagsAtAllIsLeftOutOnceRatherThanAllowedEverything()
+    {
+        _vault.SetSecret("apikey-untagged", TestKeys.NewValue());
+        AdvanceVaultClock();
+
+        Assert.Empty(await _source.LoadKeysAsync());
+        Assert.Empty(await _source.LoadKeysAsync());
+
+        Assert.Single(_logs.GetSnapshot(), r => r.Id.Id == 31 && r.Message.StartsWith("API key untagged from keyvault skipped: it has no scopes tag;", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("*", true)]
+    [InlineData(" * ", true)]
+    [InlineData("*,*", true)]
+    [InlineData("* reports", false)]
+    [InlineData("reports,*", false)]
+    public async Task AStarAloneAllowsEveryFunctionAndAStarAmongNamesLeavesTheKeyOut(string scopes, bool allowed)
+    {
+        _vault.SetSecret("apikey-star", TestKeys.NewValue(), tags: KeyTags.Scopes(scopes));
+
+        var keys = await _source.LoadKeysAsync();
+
+        if (allowed)
+        {
+            Assert.Empty(Assert.Single(keys).Scopes);
+        }
+        else
+        {
+            Assert.Empty(keys);
+            Assert.Contains(_logs.GetSnapshot(), r => r.Message == "API key star from keyvault skipped: its scopes tag mixes * with scope names; write scopes=* alone to allow every function, or list only the scopes it may call");
+        }
+    }
+
+    [Fact]
+    public async Task WithKeysWithoutScopesEveryFunctionAnUntaggedKeyAllowsEveryFunctionAndIsNamedOnce()
+    {
+        // The migration setting: the old meaning of a missing tag, with each key it applies to named.
+        var source = CreateSource(_vault, withoutScopes: KeysWithoutScopes.EveryFunction);
+        _vault.SetSecret("apikey-legacy", TestKeys.NewValue());
+        _vault.SetSecret("apikey-explicit", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
+        _vault.SetSecret("apikey-misspelt", TestKeys.NewValue(), tags: new Dictionary<string, string> { ["scope"] = "reports" });
+        AdvanceVaultClock();
+
+        var first = await source.LoadKeysAsync();
+        var second = await source.LoadKeysAsync();
+
+        Assert.Equal(["explicit", "legacy"], first.Select(k => k.Name).Order());
+        Assert.All(first, k => Assert.Empty(k.Scopes));
+        Assert.Equal(first, second);
+        var warning = Assert.Single(_logs.GetSnapshot(), r => r.Id.Id == 32);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, warning.Level);
+        Assert.Equal(
+            "API key legacy from keyvault has no scopes tag and may call every function only because ApiKeys:KeysWithoutScopes is EveryFunction; tag the secret apikey-legacy scopes=* to keep that, or scopes=<names> to limit it, before removing the setting",
+            warning.Message);
+
+        // A tag that is surely a misspelt scopes tag still leaves its key out: the setting keeps only what was unlimited before.
+        Assert.Contains(_logs.GetSnapshot(), r => r.Message.StartsWith("API key misspelt from keyvault skipped: it has a tag named 'scope'", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -77,7 +155,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     public async Task AKeyMeantToBeLimitedIsLeftOutRatherThanAllowedEverything(string tag, string value)
     {
         _vault.SetSecret("apikey-partner", TestKeys.NewValue(), tags: new Dictionary<string, string> { [tag] = value });
-        _vault.SetSecret("apikey-other", TestKeys.NewValue());
+        _vault.SetSecret("apikey-other", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
 
         var keys = await _source.LoadKeysAsync();
 
@@ -108,8 +186,8 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     public async Task AKeyWhoseActivationIsNotBeforeItsExpiryIsLeftOutWithAWarning(int expiryAfterActivation)
     {
         var notBefore = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds());
-        _vault.SetSecret("apikey-never", TestKeys.NewValue(), notBefore: notBefore, expiresOn: notBefore.AddSeconds(expiryAfterActivation));
-        _vault.SetSecret("apikey-fine", TestKeys.NewValue(), notBefore: notBefore, expiresOn: notBefore.AddSeconds(1));
+        _vault.SetSecret("apikey-never", TestKeys.NewValue(), notBefore: notBefore, expiresOn: notBefore.AddSeconds(expiryAfterActivation), tags: KeyTags.EveryFunction);
+        _vault.SetSecret("apikey-fine", TestKeys.NewValue(), notBefore: notBefore, expiresOn: notBefore.AddSeconds(1), tags: KeyTags.EveryFunction);
 
         var keys = await _source.LoadKeysAsync();
 
@@ -125,8 +203,8 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     {
         var plain = TestKeys.NewValue();
         var hashed = TestKeys.NewValue();
-        _vault.SetSecret("apikey-plain", plain + lineBreak);
-        _vault.SetSecret("apikey-hashed", TestKeys.Sha256Text(hashed) + lineBreak);
+        _vault.SetSecret("apikey-plain", plain + lineBreak, tags: KeyTags.EveryFunction);
+        _vault.SetSecret("apikey-hashed", TestKeys.Sha256Text(hashed) + lineBreak, tags: KeyTags.EveryFunction);
 
         var keys = await _source.LoadKeysAsync();
 
@@ -138,7 +216,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     public async Task ASha256ValueIsUsedAsTheKeysHashSoThePlaintextIsStoredNowhere()
     {
         var plaintext = TestKeys.NewValue();
-        _vault.SetSecret("apikey-hashed", TestKeys.Sha256Text(plaintext));
+        _vault.SetSecret("apikey-hashed", TestKeys.Sha256Text(plaintext), tags: KeyTags.EveryFunction);
 
         var keys = await _source.LoadKeysAsync();
 
@@ -150,8 +228,8 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     {
         var expires = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeSeconds());
         var notBefore = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds());
-        _vault.SetSecret("apikey-expired", TestKeys.NewValue(), expiresOn: expires);
-        _vault.SetSecret("apikey-future", TestKeys.NewValue(), notBefore: notBefore);
+        _vault.SetSecret("apikey-expired", TestKeys.NewValue(), expiresOn: expires, tags: KeyTags.EveryFunction);
+        _vault.SetSecret("apikey-future", TestKeys.NewValue(), notBefore: notBefore, tags: KeyTags.EveryFunction);
 
         var keys = await _source.LoadKeysAsync();
 
@@ -162,7 +240,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     [Fact]
     public async Task ADisabledSecretNeverSeenEnabledIsLeftOutWithoutFetchingIt()
     {
-        _vault.SetSecret("apikey-disabled", TestKeys.NewValue(), enabled: false);
+        _vault.SetSecret("apikey-disabled", TestKeys.NewValue(), enabled: false, tags: KeyTags.EveryFunction);
 
         var keys = await _source.LoadKeysAsync();
 
@@ -174,7 +252,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     public async Task ASecretDisabledAfterLoadingStaysRecognisableAsRevokedAndIsReadAgainWhenReenabled()
     {
         var value = TestKeys.NewValue();
-        _vault.SetSecret("apikey-partner", value);
+        _vault.SetSecret("apikey-partner", value, tags: KeyTags.EveryFunction);
         AdvanceVaultClock();
         await _source.LoadKeysAsync();
 
@@ -199,7 +277,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     {
         for (var i = 0; i < 60; i++)
         {
-            _vault.SetSecret($"apikey-k{i:D2}", TestKeys.NewValue());
+            _vault.SetSecret($"apikey-k{i:D2}", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
         }
 
         var keys = await _source.LoadKeysAsync();
@@ -213,7 +291,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     {
         for (var i = 0; i < 30; i++)
         {
-            _vault.SetSecret($"apikey-k{i:D2}", TestKeys.NewValue());
+            _vault.SetSecret($"apikey-k{i:D2}", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
         }
 
         AdvanceVaultClock();
@@ -233,14 +311,14 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     {
         for (var i = 0; i < 30; i++)
         {
-            _vault.SetSecret($"apikey-k{i:D2}", TestKeys.NewValue());
+            _vault.SetSecret($"apikey-k{i:D2}", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
         }
 
         AdvanceVaultClock();
         await _source.LoadKeysAsync();
 
         var rotated = TestKeys.NewValue();
-        _vault.SetSecret("apikey-k07", rotated);
+        _vault.SetSecret("apikey-k07", rotated, tags: KeyTags.EveryFunction);
         AdvanceVaultClock();
         _vault.ClearRequests();
         var keys = await _source.LoadKeysAsync();
@@ -253,12 +331,12 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     [Fact]
     public async Task AValueReadInTheSecondOfItsLastUpdateIsReadAgainUntilThatSecondHasPassed()
     {
-        _vault.SetSecret("apikey-new", TestKeys.NewValue());
+        _vault.SetSecret("apikey-new", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
         await _source.LoadKeysAsync();
 
         // Same second on the vault's clock: a change now would not move "updated", so the next load reads it again.
         var replaced = TestKeys.NewValue();
-        _vault.SetSecret("apikey-new", replaced);
+        _vault.SetSecret("apikey-new", replaced, tags: KeyTags.EveryFunction);
         _vault.ClearRequests();
         Assert.True(TestKeys.HasValue(Assert.Single(await _source.LoadKeysAsync()), replaced));
         Assert.Equal(1, _vault.Requests.Count(r => r.IsValueRequest));
@@ -273,7 +351,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     [Fact]
     public async Task ThrottlingWithRetryAfterIsRetriedAndTheLoadSucceeds()
     {
-        _vault.SetSecret("apikey-a", TestKeys.NewValue());
+        _vault.SetSecret("apikey-a", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
         _vault.FailNext(2, 429, retryAfter: TimeSpan.Zero);
 
         var keys = await _source.LoadKeysAsync();
@@ -288,7 +366,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     [InlineData(503)]
     public async Task AVaultThatKeepsFailingFailsTheLoad(int status)
     {
-        _vault.SetSecret("apikey-a", TestKeys.NewValue());
+        _vault.SetSecret("apikey-a", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
         _vault.StartOutage(status);
 
         var error = await Assert.ThrowsAsync<ApiKeySourceException>(() => _source.LoadAsync(CancellationToken.None));
@@ -302,7 +380,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     [Fact]
     public async Task AForbiddenValueRequestOtherThanADisabledSecretFailsTheLoad()
     {
-        _vault.SetSecret("apikey-a", TestKeys.NewValue());
+        _vault.SetSecret("apikey-a", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
         _vault.FailNext(1, 403, pathMatches: p => p == "/secrets/apikey-a", code: "ForbiddenByRbac");
 
         var error = await Assert.ThrowsAsync<ApiKeySourceException>(() => _source.LoadAsync(CancellationToken.None));
@@ -313,8 +391,8 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     [Fact]
     public async Task ASecretDeletedBetweenListingAndFetchingIsSkipped()
     {
-        _vault.SetSecret("apikey-a", TestKeys.NewValue());
-        _vault.SetSecret("apikey-b", TestKeys.NewValue());
+        _vault.SetSecret("apikey-a", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
+        _vault.SetSecret("apikey-b", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
         _vault.FailNext(1, 404, pathMatches: p => p == "/secrets/apikey-b");
 
         var keys = await _source.LoadKeysAsync();
@@ -327,8 +405,8 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     public async Task AnUnusableValueIsSkippedAndLoggedByNameOnly()
     {
         var bad = "not a key, " + TestKeys.NewValue();
-        _vault.SetSecret("apikey-bad", bad);
-        _vault.SetSecret("apikey-good", TestKeys.NewValue());
+        _vault.SetSecret("apikey-bad", bad, tags: KeyTags.EveryFunction);
+        _vault.SetSecret("apikey-good", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
 
         var keys = await _source.LoadKeysAsync();
 
@@ -341,8 +419,8 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     [Fact]
     public async Task ADeletedSecretLeavesTheRingOnTheNextLoad()
     {
-        _vault.SetSecret("apikey-a", TestKeys.NewValue());
-        _vault.SetSecret("apikey-b", TestKeys.NewValue());
+        _vault.SetSecret("apikey-a", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
+        _vault.SetSecret("apikey-b", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
         await _source.LoadKeysAsync();
 
         _vault.DeleteSecret("apikey-b");
@@ -357,7 +435,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         // last page is answered, enough even on a busy machine.
         for (var i = 0; i < 100; i++)
         {
-            _vault.SetSecret($"apikey-k{i:D3}", TestKeys.NewValue());
+            _vault.SetSecret($"apikey-k{i:D3}", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
         }
 
         _vault.Latency = TimeSpan.FromMilliseconds(40);
@@ -373,8 +451,8 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         Assert.Contains(_vault.Requests, r => r.IsValueRequest && r.Received < lastPageAnswered);
     }
 
-    private KeyVaultApiKeySource CreateSource(FakeKeyVaultServer vault, int maxParallelFetches = 16) =>
-        new(new SingleClientFactory(FakeKeyVaultClient.Create(vault)), Options.Create(new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri, MaxParallelFetches = maxParallelFetches }), TestLogging.Factory(_logs));
+    private KeyVaultApiKeySource CreateSource(FakeKeyVaultServer vault, int maxParallelFetches = 16, KeysWithoutScopes withoutScopes = KeysWithoutScopes.Refuse) =>
+        new(new SingleClientFactory(FakeKeyVaultClient.Create(vault)), Options.Create(new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri, MaxParallelFetches = maxParallelFetches, KeysWithoutScopes = withoutScopes }), TestLogging.Factory(_logs));
 
     private void AdvanceVaultClock() => _vaultClock.Advance(TimeSpan.FromSeconds(2));
 }

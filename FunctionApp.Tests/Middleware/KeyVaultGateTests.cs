@@ -37,7 +37,7 @@ public sealed class KeyVaultGateTests : IAsyncLifetime
     public async Task TheVaultDownAtStartupFailsClosedWith503ThenRecovers()
     {
         var key = TestKeys.NewValue();
-        _vault.SetSecret("apikey-tutorial", key);
+        _vault.SetSecret("apikey-tutorial", key, tags: KeyTags.EveryFunction);
         _vault.StartOutage(503);
 
         Assert.NotNull(await _refresher.RefreshAsync(CancellationToken.None));
@@ -56,13 +56,13 @@ public sealed class KeyVaultGateTests : IAsyncLifetime
         var first = TestKeys.NewValue();
         var added = TestKeys.NewValue();
         var expiring = TestKeys.NewValue();
-        _vault.SetSecret("apikey-first", first);
-        _vault.SetSecret("apikey-expiring", expiring, expiresOn: _gate.Clock.GetUtcNow().AddMinutes(1));
+        _vault.SetSecret("apikey-first", first, tags: KeyTags.EveryFunction);
+        _vault.SetSecret("apikey-expiring", expiring, expiresOn: _gate.Clock.GetUtcNow().AddMinutes(1), tags: KeyTags.EveryFunction);
         await _refresher.RefreshAsync(CancellationToken.None);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Call(added)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Call(expiring)).StatusCode);
 
-        _vault.SetSecret("apikey-added", added);
+        _vault.SetSecret("apikey-added", added, tags: KeyTags.EveryFunction);
         _vault.DisableSecret("apikey-first");
         await _refresher.RefreshAsync(CancellationToken.None);
         Assert.Equal(HttpStatusCode.OK, (await Call(added)).StatusCode);
@@ -80,7 +80,7 @@ public sealed class KeyVaultGateTests : IAsyncLifetime
     public async Task AVaultFailingDuringARefreshChangesNothing()
     {
         var key = TestKeys.NewValue();
-        _vault.SetSecret("apikey-tutorial", key);
+        _vault.SetSecret("apikey-tutorial", key, tags: KeyTags.EveryFunction);
         await _refresher.RefreshAsync(CancellationToken.None);
         var ring = _gate.KeyRings.Current;
 

@@ -193,7 +193,7 @@ public sealed class PackageConsumerTests(PackageFeed feed) : IClassFixture<Packa
         await using var azure = await FakeAzureEnvironment.StartAsync();
         var key = TestKeys.NewValue();
         var reportsKey = TestKeys.NewValue();
-        azure.Vault.SetSecret("apikey-consumer", key);
+        azure.Vault.SetSecret("apikey-consumer", key, tags: KeyTags.EveryFunction);
         azure.Vault.SetSecret("apikey-consumer-reports", TestKeys.Sha256Text(reportsKey), tags: new Dictionary<string, string> { ["scopes"] = "reports" });
         var log = new LogCapture();
         await using var host = await StartAsync(app, azure.WorkerEnvironment(refreshInterval: TimeSpan.FromHours(1)), log);

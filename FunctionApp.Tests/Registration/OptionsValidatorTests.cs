@@ -43,6 +43,7 @@ public sealed class OptionsValidatorTests
     [InlineData("MaxParallelFetches", "0", "ApiKeys:MaxParallelFetches must be between 1 and 64 (default 32); it is 0.")]
     [InlineData("KeyVaultUri", "http://myvault.vault.azure.net/", "ApiKeys:KeyVaultUri must be the vault's https URI with no path")]
     [InlineData("KeyVaultUri", "https://myvault.vault.azure.net/secrets", "ApiKeys:KeyVaultUri must be the vault's https URI with no path")]
+    [InlineData("KeysWithoutScopes", "7", "ApiKeys:KeysWithoutScopes must be Refuse (the default: a key secret with no scopes tag is left out) or EveryFunction (while tagging an existing vault); it is '7'.")]
     [InlineData("SecretPrefix", "api_key_", "ApiKeys:SecretPrefix must be letters, digits and '-' as in a Key Vault secret name (default 'apikey-'); it is 'api_key_'.")]
     public void ABadVaultSettingIsNamedWithItsFix(string setting, string value, string expected)
     {
@@ -80,7 +81,7 @@ public sealed class OptionsValidatorTests
         Assert.Equal(
         [
             "ApiKeys:Keys:badhash starts with sha256: but is not followed by exactly 64 hexadecimal digits.",
-            "ApiKeys:Keys:blank-scopes:Scopes is empty; list the scopes the key may call, or remove the setting to allow every function.",
+            "ApiKeys:Keys:blank-scopes:Scopes is empty; list the scopes the key may call, or set it to * to allow every function.",
             "ApiKeys:Keys:late:ExpiresOn 'next tuesday' is not an ISO 8601 date and time; write it as 2027-01-31T00:00:00Z (a date alone means midnight UTC, a time without an offset is UTC).",
             "ApiKeys:Keys:maybe:Enabled 'no' is not true or false.",
             "ApiKeys:Keys:novalue has no value; set it to the key, or to sha256:<64 hex digits> of the key.",

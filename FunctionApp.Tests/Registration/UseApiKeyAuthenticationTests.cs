@@ -146,6 +146,31 @@ public sealed class UseApiKeyAuthenticationTests
         Assert.Equal("functionsapikey", host.Services.GetRequiredService<RingStore>().Description.Split('/')[0]);
     }
 
+    [Theory]
+    [InlineData("Sometimes")]
+    [InlineData("7")]
+    public void AnUnknownKeysWithoutScopesStopsTheAppNamingTheSetting(string value)
+    {
+        using var host = Build(new() { ["ApiKeys:KeyVaultUri"] = "https://myvault.vault.azure.net/", ["ApiKeys:KeysWithoutScopes"] = value }, app => app.UseApiKeyAuthentication().AddKeyVault());
+
+        // A name the binder cannot read fails binding, a number that names no value fails validation: both name the setting.
+        var error = Assert.ThrowsAny<Exception>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("ApiKeys:KeysWithoutScopes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void KeysWithoutScopesReachesTheVaultLoaderTheSharedRingPublishesWith()
+    {
+        using var signer = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var host = Build(new(SharedRing(RingKeys.PublicKeyText(signer))) { ["ApiKeys:KeysWithoutScopes"] = "everyfunction" }, app => app.UseApiKeyAuthentication().AddKeyVault().AddSharedKeyRing());
+
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
+
+        Assert.Equal(KeysWithoutScopes.EveryFunction, host.Services.GetRequiredService<IOptions<KeyVaultApiKeyOptions>>().Value.KeysWithoutScopes);
+        Assert.Same(host.Services.GetRequiredService<KeyVaultKeyLoader>(), host.Services.GetRequiredService<KeyVaultKeyLoader>());
+    }
+
     [Fact]
     public void TheRingsStorageClientTriesThreeTimesWithinTheStorageTimeoutUnlessConfiguredOtherwise()
     {

@@ -1,6 +1,7 @@
 using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
 using FunctionApp.Tests.Storage;
+using FunctionsApiKey.KeyVault;
 using FunctionsApiKey.SharedRing;
 using Microsoft.Extensions.Time.Testing;
 
@@ -52,9 +53,31 @@ public sealed class KeyRingPublisherTests(AzuriteFixture storage) : IClassFixtur
     }
 
     [Fact]
+    public async Task AKeyWithoutAScopesTagIsLeftOutOfTheRingUnlessKeysWithoutScopesKeepsTheOldMeaning()
+    {
+        var legacy = TestKeys.NewValue();
+        _vault.SetSecret("apikey-explicit", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
+        _vault.SetSecret("apikey-legacy", legacy);
+
+        await _ring.Publisher().PublishAsync(CancellationToken.None);
+        var refused = await ReadRingAsync();
+        var migrating = _ring.NewStore("keyring-migrating");
+        await _ring.Publisher(migrating, KeysWithoutScopes.EveryFunction).PublishAsync(CancellationToken.None);
+        var allowed = await ReadRingAsync(migrating);
+
+        Assert.Equal(["explicit"], refused.Keys.Select(k => k.Name));
+        Assert.True(refused.Entries.Single(e => e.SecretName == "apikey-legacy").Excluded);
+        Assert.Contains(_ring.Logs.GetSnapshot(), r => r.Id.Id == 31 && r.Message.StartsWith("API key legacy from keyvault skipped: it has no scopes tag", StringComparison.Ordinal));
+        Assert.Equal(["explicit", "legacy"], allowed.Keys.Select(k => k.Name).Order());
+        Assert.True(TestKeys.HasValue(allowed.Keys.Single(k => k.Name == "legacy"), legacy));
+        Assert.All(allowed.Keys, k => Assert.Empty(k.Scopes));
+        Assert.Contains(_ring.Logs.GetSnapshot(), r => r.Id.Id == 32 && r.Message.StartsWith("API key legacy from keyvault has no scopes tag and may call every function", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ARunWithNothingChangedWritesOnlyTheHeartbeatAndFetchesNoValue()
     {
-        _vault.SetSecret("apikey-a", TestKeys.NewValue());
+        _vault.SetSecret("apikey-a", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
         AdvanceVaultClock();
         await _ring.Publisher().PublishAsync(CancellationToken.None);
         var written = await _ring.Store.ReadRingAsync(null, CancellationToken.None);
@@ -73,14 +96,14 @@ public sealed class KeyRingPublisherTests(AzuriteFixture storage) : IClassFixtur
     [Fact]
     public async Task AChangeIsPublishedAsAHigherGenerationFetchingOnlyTheChangedValueEvenFromAnotherInstance()
     {
-        _vault.SetSecret("apikey-a", TestKeys.NewValue());
-        _vault.SetSecret("apikey-b", TestKeys.NewValue());
+        _vault.SetSecret("apikey-a", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
+        _vault.SetSecret("apikey-b", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
         AdvanceVaultClock();
         await _ring.Publisher().PublishAsync(CancellationToken.None);
         var first = await ReadRingAsync();
         _vault.DisableSecret("apikey-a");
         var replaced = TestKeys.NewValue();
-        _vault.SetSecret("apikey-b", replaced);
+        _vault.SetSecret("apikey-b", replaced, tags: KeyTags.EveryFunction);
         AdvanceVaultClock();
         _vault.ClearRequests();
         _ring.Clock.Advance(TimeSpan.FromSeconds(10));
@@ -98,11 +121,11 @@ public sealed class KeyRingPublisherTests(AzuriteFixture storage) : IClassFixtur
     [Fact]
     public async Task TwoPublishersRacingWriteOnceEachAndTheRingConvergesOnEveryChange()
     {
-        _vault.SetSecret("apikey-a", TestKeys.NewValue());
+        _vault.SetSecret("apikey-a", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
         AdvanceVaultClock();
         await _ring.Publisher().PublishAsync(CancellationToken.None);
         var added = TestKeys.NewValue();
-        _vault.SetSecret("apikey-added", added);
+        _vault.SetSecret("apikey-added", added, tags: KeyTags.EveryFunction);
         AdvanceVaultClock();
         _vault.Latency = TimeSpan.FromMilliseconds(30);
 
@@ -125,11 +148,11 @@ public sealed class KeyRingPublisherTests(AzuriteFixture storage) : IClassFixtur
     [InlineData(503)]
     public async Task AVaultThatThrottlesOrFailsDuringARunLeavesTheRingAsItWas(int status)
     {
-        _vault.SetSecret("apikey-a", TestKeys.NewValue());
+        _vault.SetSecret("apikey-a", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
         AdvanceVaultClock();
         await _ring.Publisher().PublishAsync(CancellationToken.None);
         var before = await _ring.Store.ReadRingAsync(null, CancellationToken.None);
-        _vault.SetSecret("apikey-b", TestKeys.NewValue());
+        _vault.SetSecret("apikey-b", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
         _vault.StartOutage(status);
 
         Assert.Equal(PublishOutcome.Failed, await _ring.Publisher().PublishAsync(CancellationToken.None));
@@ -145,7 +168,7 @@ public sealed class KeyRingPublisherTests(AzuriteFixture storage) : IClassFixtur
     public async Task WithoutItsSigningSecretThePublisherWritesNothingAndSaysWhy()
     {
         _vault.DeleteSecret(SharedRingHarness.SigningSecret);
-        _vault.SetSecret("apikey-a", TestKeys.NewValue());
+        _vault.SetSecret("apikey-a", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
 
         Assert.Equal(PublishOutcome.Failed, await _ring.Publisher().PublishAsync(CancellationToken.None));
 
@@ -158,7 +181,7 @@ public sealed class KeyRingPublisherTests(AzuriteFixture storage) : IClassFixtur
     {
         using var stranger = RingTestKeys.NewSigningKey();
         _vault.SetSecret(SharedRingHarness.SigningSecret, stranger.ExportPkcs8PrivateKeyPem());
-        _vault.SetSecret("apikey-a", TestKeys.NewValue());
+        _vault.SetSecret("apikey-a", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
 
         Assert.Equal(PublishOutcome.Failed, await _ring.Publisher().PublishAsync(CancellationToken.None));
 
@@ -168,7 +191,7 @@ public sealed class KeyRingPublisherTests(AzuriteFixture storage) : IClassFixtur
     [Fact]
     public async Task ARingInStorageThatCannotBeTrustedIsReplacedWithAHigherGeneration()
     {
-        _vault.SetSecret("apikey-a", TestKeys.NewValue());
+        _vault.SetSecret("apikey-a", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
         using var stranger = RingTestKeys.NewSigningKey();
         var planted = RingTestKeys.Ring(long.MaxValue - 1, RingTestKeys.Entry("planted", TestKeys.NewValue())) with { PublishedAt = _ring.Clock.GetUtcNow() };
         Assert.True(await _ring.Store.TryWriteRingAsync(RingCodec.WriteRing(planted, stranger), null, CancellationToken.None));
@@ -185,7 +208,7 @@ public sealed class KeyRingPublisherTests(AzuriteFixture storage) : IClassFixtur
         // An upgrade: the previous release's publisher left a ring that no instance of this one accepts. Its signed
         // generation is read, so the first run's ring is above it even when that generation is ahead of this clock.
         var value = TestKeys.NewValue();
-        _vault.SetSecret("apikey-a", value);
+        _vault.SetSecret("apikey-a", value, tags: KeyTags.EveryFunction);
         var previous = _ring.Clock.GetUtcNow().AddDays(1).ToUnixTimeMilliseconds();
         Assert.True(await _ring.Store.TryWriteRingAsync(RingTestKeys.UnboundRing(previous, _ring.Clock.GetUtcNow(), "apikey-", _ring.Signer), null, CancellationToken.None));
         var instance = _ring.Instance();
@@ -207,7 +230,7 @@ public sealed class KeyRingPublisherTests(AzuriteFixture storage) : IClassFixtur
     [Fact]
     public async Task AnotherAppsRingInStorageIsReplacedWithThisAppsAtAHigherGeneration()
     {
-        _vault.SetSecret("apikey-a", TestKeys.NewValue());
+        _vault.SetSecret("apikey-a", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
         var scope = RingTestKeys.Scope with { SecretPrefix = "otherapp-" };
         var entry = RingTestKeys.Entry("b", TestKeys.NewValue()) with { SecretName = "otherapp-b" };
         var foreign = new RingDocument(_ring.Clock.GetUtcNow().AddDays(1).ToUnixTimeMilliseconds(), _ring.Clock.GetUtcNow(), scope, [entry]);
@@ -221,9 +244,9 @@ public sealed class KeyRingPublisherTests(AzuriteFixture storage) : IClassFixtur
         Assert.Contains(_ring.Logs.GetSnapshot(), r => r.Message.EndsWith(": foreign; keeping the keys in force", StringComparison.Ordinal));
     }
 
-    private async Task<RingDocument> ReadRingAsync()
+    private async Task<RingDocument> ReadRingAsync(RingStore? store = null)
     {
-        var read = await _ring.Store.ReadRingAsync(null, CancellationToken.None);
+        var read = await (store ?? _ring.Store).ReadRingAsync(null, CancellationToken.None);
         Assert.Equal(RingRefusal.None, RingCodec.TryReadRing(read.Content.Span, _ring.Verifier, out var ring));
         return ring!;
     }

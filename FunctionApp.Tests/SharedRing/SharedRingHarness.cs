@@ -112,15 +112,15 @@ internal sealed class SharedRingHarness : IAsyncDisposable
         return new RingStore(blobs.GetBlobContainerClient(_container), blobName ?? "keyring", Options.RingStorageTimeout);
     }
 
-    public KeyRingPublisher Publisher(RingStore? store = null) => new(
-        store ?? Store, Verifier, Loader(), FakeKeyVaultClient.Create(Vault, maxRetries: 0), Options, RingTestKeys.Scope, Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("publisher"));
+    public KeyRingPublisher Publisher(RingStore? store = null, KeysWithoutScopes withoutScopes = KeysWithoutScopes.Refuse) => new(
+        store ?? Store, Verifier, Loader(withoutScopes), FakeKeyVaultClient.Create(Vault, maxRetries: 0), Options, RingTestKeys.Scope, Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("publisher"));
 
     public SharedRingApiKeySource Instance(RingStore? store = null) => new(
         store ?? Store, Verifier, Loader(), Options, RingTestKeys.Scope, TimeSpan.FromMinutes(5), MaxKeyRingAge, Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("instance"));
 
-    public KeyVaultKeyLoader Loader() => new(
+    public KeyVaultKeyLoader Loader(KeysWithoutScopes withoutScopes = KeysWithoutScopes.Refuse) => new(
         FakeKeyVaultClient.Create(Vault, maxRetries: 0),
-        new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri },
+        new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri, KeysWithoutScopes = withoutScopes },
         TestLogging.Factory(Logs).CreateLogger("vault"));
 
     public async ValueTask DisposeAsync()

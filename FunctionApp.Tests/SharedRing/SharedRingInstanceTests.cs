@@ -24,7 +24,7 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
     {
         _vault = await FakeKeyVaultServer.StartAsync(_vaultClock);
         _ring = await SharedRingHarness.StartAsync(_vault, storage.Azurite, storage.Identity);
-        _vault.SetSecret("apikey-partner", _value);
+        _vault.SetSecret("apikey-partner", _value, tags: KeyTags.EveryFunction);
         _vaultClock.Advance(TimeSpan.FromSeconds(2));
     }
 
@@ -359,7 +359,7 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
         var instance = _ring.Instance();
         await instance.LoadAsync(CancellationToken.None);
         var added = TestKeys.NewValue();
-        _vault.SetSecret("apikey-added", added);
+        _vault.SetSecret("apikey-added", added, tags: KeyTags.EveryFunction);
         _vaultClock.Advance(TimeSpan.FromSeconds(2));
         _vault.ClearRequests();
 

@@ -1,4 +1,5 @@
 using FunctionApp.Testing;
+using FunctionApp.Testing.FakeKeyVault;
 using FunctionsApiKey;
 
 namespace FunctionApp.Tests.Tool;
@@ -53,14 +54,14 @@ public sealed class CreateCommandTests(ToolVaultFixture fixture) : IClassFixture
         Assert.Equal(TestKeys.Sha256Text(Assert.Single(run.OutputLines)), secret.Value);
         Assert.Equal(new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero), secret.NotBefore);
         Assert.Equal(new DateTimeOffset(2031, 6, 30, 0, 0, 0, TimeSpan.Zero), secret.ExpiresOn);
-        Assert.False(secret.Tags.ContainsKey("scopes"));
+        Assert.Equal("*", secret.Tags["scopes"]);
         Assert.Contains("scopes (every function), valid from 2030-01-01 12:00Z until 2031-06-30 00:00Z", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task ANameThatIsTakenIsRefusedAndTheKeyThereIsKept()
     {
-        var held = fixture.Vault.SetSecret("apikey-taken", TestKeys.Sha256Text(ApiKeyFormat.Generate()));
+        var held = fixture.Vault.SetSecret("apikey-taken", TestKeys.Sha256Text(ApiKeyFormat.Generate()), tags: KeyTags.EveryFunction);
 
         var run = (await fixture.RunAsync("create", "taken")).AssertExitCode(4);
 
@@ -72,7 +73,7 @@ public sealed class CreateCommandTests(ToolVaultFixture fixture) : IClassFixture
     [Fact]
     public async Task ANameADeletedSecretStillHoldsIsRefused()
     {
-        fixture.Vault.SetSecret("apikey-deleted", TestKeys.Sha256Text(ApiKeyFormat.Generate()));
+        fixture.Vault.SetSecret("apikey-deleted", TestKeys.Sha256Text(ApiKeyFormat.Generate()), tags: KeyTags.EveryFunction);
         fixture.Vault.DeleteSecret("apikey-deleted");
 
         var run = (await fixture.RunAsync("create", "deleted")).AssertExitCode(4);

@@ -17,8 +17,8 @@ public sealed class LastUseFixture : ToolVaultFixture
 
     protected override async Task SeedAsync()
     {
-        Vault.SetSecret("apikey-used", TestKeys.Sha256Text(ApiKeyFormat.Generate()));
-        Vault.SetSecret("apikey-unused", TestKeys.Sha256Text(ApiKeyFormat.Generate()));
+        Vault.SetSecret("apikey-used", TestKeys.Sha256Text(ApiKeyFormat.Generate()), tags: KeyTags.EveryFunction);
+        Vault.SetSecret("apikey-unused", TestKeys.Sha256Text(ApiKeyFormat.Generate()), tags: KeyTags.EveryFunction);
 
         // The row the app's last-use writer leaves, written by the same class.
         var storage = Azure.Storage!;

@@ -72,6 +72,22 @@ public sealed class LeftOutKeyTests(ToolVaultFixture fixture) : IClassFixture<To
         Assert.Equal("reports", successor.Tags["scopes"]);
     }
 
+    [Fact]
+    public async Task AKeyWithoutAScopesTagIsShownLeftOutWithWhatToWriteUnlessTheAppKeepsTheOldMeaning()
+    {
+        fixture.Vault.SetSecret("apikey-untagged-show", TestKeys.Sha256Text(ApiKeyFormat.Generate()));
+        var migrating = fixture.Environment();
+        migrating["ApiKeys__KeysWithoutScopes"] = "EveryFunction";
+
+        var refused = (await fixture.RunAsync("show", "untagged-show")).AssertExitCode(0);
+        var allowed = (await ApiKeysTool.RunAsync(migrating, ["show", "untagged-show"])).AssertExitCode(0);
+
+        Assert.Contains("left out by the app: it has no scopes tag; tag it scopes=* to allow every function, or scopes=<names> to limit it", string.Join(' ', refused.OutputLines.Select(l => l.Trim())), StringComparison.Ordinal);
+        Assert.Matches(@"^Scopes\s+-$", refused.Row("Scopes"));
+        Assert.Matches(@"^Scopes\s+\(every function\)$", allowed.Row("Scopes"));
+        Assert.Matches(@"^State\s+active$", allowed.Row("State"));
+    }
+
     private string Seed(string name)
     {
         var key = ApiKeyFormat.Generate();

@@ -33,6 +33,17 @@ public sealed class LocalSettingsTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
+    public async Task CreateWithoutScopesWritesTheExplicitStar()
+    {
+        await File.WriteAllTextAsync(SettingsFile, Settings);
+
+        (await RunAsync("create", "partner-star", "--local", "--settings", SettingsFile)).AssertExitCode(0);
+
+        var values = JsonNode.Parse(await File.ReadAllTextAsync(SettingsFile))!["Values"]!.AsObject();
+        Assert.Equal("*", (string?)values["ApiKeys__Keys__partner-star__Scopes"]);
+    }
+
+    [Fact]
     public async Task CreateWritesTheHashAsTheAppReadsItAndKeepsEveryOtherSetting()
     {
         await File.WriteAllTextAsync(SettingsFile, Settings);

@@ -1,4 +1,5 @@
 using FunctionApp.Testing;
+using FunctionApp.Testing.FakeKeyVault;
 
 namespace FunctionApp.Tests.Tool;
 
@@ -80,7 +81,7 @@ public sealed class RotateCommandTests(ToolVaultFixture fixture) : IClassFixture
     [Fact]
     public async Task ARevokedKeyIsNotRotated()
     {
-        fixture.Vault.SetSecret("apikey-partner-e", TestKeys.Sha256Text(FunctionsApiKey.ApiKeyFormat.Generate()), enabled: false);
+        fixture.Vault.SetSecret("apikey-partner-e", TestKeys.Sha256Text(FunctionsApiKey.ApiKeyFormat.Generate()), enabled: false, tags: KeyTags.EveryFunction);
 
         var run = (await fixture.RunAsync("rotate", "partner-e")).AssertExitCode(2);
 

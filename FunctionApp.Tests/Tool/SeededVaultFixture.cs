@@ -27,11 +27,11 @@ public sealed class SeededVaultFixture : ToolVaultFixture
     protected override Task SeedAsync()
     {
         Seed("active", new() { ["scopes"] = "SecureEndpoint reports" }, expiresOn: LongLived);
-        Seed("soon", [], expiresOn: ExpiringSoon);
-        Seed("expired", [], expiresOn: Expired);
+        Seed("soon", new() { ["scopes"] = "*" }, expiresOn: ExpiringSoon);
+        Seed("expired", new() { ["scopes"] = "*" }, expiresOn: Expired);
         Seed("revoked", new() { ["Scopes"] = "SecureEndpoint" }, enabled: false); // the app reads the tag in any letter case
-        Seed("future", [], notBefore: NotYetValid);
-        Seed("active-v2", new() { ["rotated-from"] = "active" });
+        Seed("future", new() { ["scopes"] = "*" }, notBefore: NotYetValid);
+        Seed("active-v2", new() { ["rotated-from"] = "active", ["scopes"] = "*" });
         Vault.SetSecret("unrelated-connection-string", "Server=db;Password=not-a-key");
         return Task.CompletedTask;
     }

@@ -19,5 +19,5 @@ public sealed class ToolWorkerFixture : KeyVaultWorkerFixture
     internal Task<ProcessRun> RunToolAsync(params string[] arguments) => ApiKeysTool.RunAsync(ToolVaultFixture.EnvironmentFor(Azure), arguments);
 
     // The app needs a key to start with; this one is never presented.
-    private protected override void Seed(FakeKeyVaultServer vault) => vault.SetSecret("apikey-seed", TestKeys.Sha256Text(TestKeys.NewValue()));
+    private protected override void Seed(FakeKeyVaultServer vault) => vault.SetSecret("apikey-seed", TestKeys.Sha256Text(TestKeys.NewValue()), tags: KeyTags.EveryFunction);
 }

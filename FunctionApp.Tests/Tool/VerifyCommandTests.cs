@@ -30,7 +30,7 @@ public sealed class VerifyCommandTests(ToolVaultFixture fixture) : IClassFixture
     [Fact]
     public async Task AKeyWithOneCharacterChangedFailsItsChecksumWithoutAskingTheVault()
     {
-        var key = Seed("verify-typo", []);
+        var key = Seed("verify-typo", new() { ["scopes"] = "*" });
         var requests = fixture.Vault.Requests.Count;
 
         var typo = ToolKeys.WithOneCharacterChanged(key);
@@ -46,7 +46,7 @@ public sealed class VerifyCommandTests(ToolVaultFixture fixture) : IClassFixture
     [Fact]
     public async Task AKeyTheVaultDoesNotHoldIsUnknown()
     {
-        Seed("verify-other", []);
+        Seed("verify-other", new() { ["scopes"] = "*" });
         var key = ApiKeyFormat.Generate();
 
         var run = (await fixture.RunWithInputAsync(key, "verify")).AssertExitCode(1);
@@ -59,7 +59,7 @@ public sealed class VerifyCommandTests(ToolVaultFixture fixture) : IClassFixture
     public async Task ARevokedKeyIsRefusedAsUnknownBecauseTheVaultHidesADisabledSecretsValue()
     {
         // A fresh instance of the app cannot match it either; one that read it before revocation names it (RevokeCommandTests).
-        var key = Seed("verify-revoked", [], enabled: false);
+        var key = Seed("verify-revoked", new() { ["scopes"] = "*" }, enabled: false);
 
         var run = (await fixture.RunWithInputAsync(key, "verify")).AssertExitCode(1);
 
@@ -74,7 +74,7 @@ public sealed class VerifyCommandTests(ToolVaultFixture fixture) : IClassFixture
     {
         // The window's edge in the past is its expiry, in the future its start.
         var edge = ToolVaultFixture.WholeSeconds(DateTimeOffset.UtcNow.AddHours(hoursFromNow));
-        var key = hoursFromNow < 0 ? Seed(name, [], expiresOn: edge) : Seed(name, [], notBefore: edge);
+        var key = hoursFromNow < 0 ? Seed(name, new() { ["scopes"] = "*" }, expiresOn: edge) : Seed(name, new() { ["scopes"] = "*" }, notBefore: edge);
 
         var run = (await fixture.RunWithInputAsync(key, "verify")).AssertExitCode(1);
 
@@ -85,7 +85,7 @@ public sealed class VerifyCommandTests(ToolVaultFixture fixture) : IClassFixture
     [Fact]
     public async Task AKeyGivenAsAnArgumentIsRefusedPointingToStandardInputWithoutPrintingIt()
     {
-        var key = Seed("verify-argument", []);
+        var key = Seed("verify-argument", new() { ["scopes"] = "*" });
         var requests = fixture.Vault.Requests.Count;
 
         var run = (await fixture.RunAsync("verify", key)).AssertExitCode(2);

@@ -13,8 +13,9 @@ public static class ApiKeyAuthenticationBuilderKeyVaultExtensions
 {
     /// <summary>
     /// Loads keys from the Key Vault named by <c>ApiKeys:KeyVaultUri</c>: every secret named <c>apikey-&lt;name&gt;</c>
-    /// is one key, limited by its <c>scopes</c> tag, revoked by disabling it and bounded by its activation and
-    /// expiry dates. The vault is read with the app's managed identity in Azure (<c>ApiKeys__Credential=managedidentity</c>)
+    /// is one key, limited by its <c>scopes</c> tag (<c>scopes=*</c> for every function; a secret without the tag is
+    /// left out, see <see cref="KeyVaultApiKeyOptions.KeysWithoutScopes"/>), revoked by disabling it and bounded by its
+    /// activation and expiry dates. The vault is read with the app's managed identity in Azure (<c>ApiKeys__Credential=managedidentity</c>)
     /// and developer credentials locally. It is used when <paramref name="configure"/> is given, when
     /// <c>ApiKeys:KeySource</c> names it, or, with no key source named, when <c>ApiKeys:KeyVaultUri</c> is set; otherwise keys
     /// keep coming from settings, so one <c>Program.cs</c> serves local development and Azure alike.

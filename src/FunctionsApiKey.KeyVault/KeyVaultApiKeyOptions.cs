@@ -2,7 +2,8 @@ namespace FunctionsApiKey.KeyVault;
 
 /// <summary>
 /// Where in Key Vault the keys are, bound from the <c>ApiKeys</c> section like the gate's own settings
-/// (<c>ApiKeys__KeyVaultUri</c>, <c>ApiKeys__SecretPrefix</c>, <c>ApiKeys__MaxParallelFetches</c>). The vault client's
+/// (<c>ApiKeys__KeyVaultUri</c>, <c>ApiKeys__SecretPrefix</c>, <c>ApiKeys__MaxParallelFetches</c>,
+/// <c>ApiKeys__KeysWithoutScopes</c>). The vault client's
 /// credential (<c>ApiKeys__Credential</c>, <c>ApiKeys__ClientId</c>) and options (<c>ApiKeys__KeyVaultClient__…</c>)
 /// follow the Microsoft.Extensions.Azure conventions.
 /// </summary>
@@ -16,4 +17,11 @@ public sealed class KeyVaultApiKeyOptions
 
     /// <summary>How many secret values are fetched at once.</summary>
     public int MaxParallelFetches { get; set; } = 32;
+
+    /// <summary>
+    /// What a secret with no <c>scopes</c> tag means: by default nothing (<see cref="KeysWithoutScopes.Refuse"/>, the key
+    /// is left out with a warning), since a key that may call every function is tagged <c>scopes=*</c>.
+    /// <see cref="KeysWithoutScopes.EveryFunction"/> keeps the old meaning while an existing vault is being tagged.
+    /// </summary>
+    public KeysWithoutScopes KeysWithoutScopes { get; set; } = KeysWithoutScopes.Refuse;
 }

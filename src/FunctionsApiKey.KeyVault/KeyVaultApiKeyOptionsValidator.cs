@@ -30,6 +30,11 @@ internal sealed partial class KeyVaultApiKeyOptionsValidator : IValidateOptions<
             errors.Add($"{Section}:MaxParallelFetches must be between 1 and 64 (default 32); it is {options.MaxParallelFetches}.");
         }
 
+        if (!Enum.IsDefined(options.KeysWithoutScopes))
+        {
+            errors.Add($"{Section}:KeysWithoutScopes must be {nameof(KeysWithoutScopes.Refuse)} (the default: a key secret with no scopes tag is left out) or {nameof(KeysWithoutScopes.EveryFunction)} (while tagging an existing vault); it is '{options.KeysWithoutScopes}'.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -12,7 +12,8 @@ namespace FunctionsApiKey.KeyVault;
 
 /// <summary>
 /// Reads keys kept as Key Vault secrets: every secret named <c>&lt;prefix&gt;&lt;key name&gt;</c> is one key. Its value
-/// is the key or <c>sha256:&lt;hex&gt;</c> (a trailing line break is ignored); the <c>scopes</c> tag limits it;
+/// is the key or <c>sha256:&lt;hex&gt;</c> (a trailing line break is ignored); the <c>scopes</c> tag limits it, and
+/// must be there (<c>scopes=*</c> for every function);
 /// <c>enabled=false</c> revokes it; <c>nbf</c>/<c>exp</c> bound it in time (Key Vault returns such secrets regardless,
 /// so the key ring enforces them).
 /// </summary>
@@ -27,6 +28,9 @@ namespace FunctionsApiKey.KeyVault;
 internal sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptions options, ILogger logger)
 {
     public const string ScopesTag = "scopes";
+
+    // Secret name → its updated time when it was last named as unlimited for lack of a scopes tag.
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _reportedUntagged = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// Loads every key, reusing what <paramref name="previous"/> knows (keyed by secret name, ignoring case). Throws
@@ -113,11 +117,22 @@ internal sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptio
                 continue;
             }
 
-            var problem = KeyProblem(properties, out var scopes);
+            var problem = KeyProblem(properties, options.KeysWithoutScopes, out var scopes, out var untagged);
             if (problem is not null && (previous is null || !previous.Excluded || previous.UpdatedOn != properties.UpdatedOn))
             {
                 // Once per change of the secret, not on every load: a shared ring's publisher loads every few seconds.
-                logger.KeySkipped(valueKey.Name, problem);
+                if (untagged)
+                {
+                    logger.KeyWithoutScopesSkipped(valueKey.Name, properties.Name);
+                }
+                else
+                {
+                    logger.KeySkipped(valueKey.Name, problem);
+                }
+            }
+            else if (problem is null && untagged && FirstReportOfUntagged(properties))
+            {
+                logger.KeyWithoutScopesAllowed(valueKey.Name, properties.Name);
             }
 
             var key = valueKey with
@@ -134,15 +149,18 @@ internal sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptio
     }
 
     /// <summary>
-    /// Why a listed secret cannot be a key, or null. A key meant to be limited must never end up unlimited, and no
-    /// misspelling of the tag may make it so: any tag whose name, reduced to its letters, is <c>scope</c> or
-    /// <c>scopes</c> (<c>scope</c>, <c>scopes </c>, <c>scopes:</c>, <c>Scopes_</c>, <c>s-c-o-p-e-s</c>) must be
-    /// exactly <c>scopes</c> in some letter case, there must be one such tag, and it must list at least one scope.
-    /// Otherwise the key is left out. A validity window that ends before it starts leaves it out too.
+    /// Why a listed secret cannot be a key, or null. A key may call every function only when its <c>scopes</c> tag (in any
+    /// letter case) says <c>*</c>: with no such tag, which is what any misspelling of its name amounts to, the key is left
+    /// out (<paramref name="untagged"/> is then true), unless <paramref name="withoutScopes"/> keeps the old meaning while
+    /// a vault is being tagged. A tag that lists nothing, or mixes <c>*</c> with names, leaves the key out too. So does a
+    /// tag whose name, reduced to its letters, is <c>scope</c> or <c>scopes</c> but is not <c>scopes</c>
+    /// (<c>scope</c>, <c>scopes </c>, <c>Scopes_</c>): that one is surely a misspelling, worth naming even when the key
+    /// also has a <c>scopes</c> tag. A validity window that ends before it starts leaves the key out as well.
     /// </summary>
-    internal static string? KeyProblem(SecretProperties properties, out ImmutableArray<string> scopes)
+    internal static string? KeyProblem(SecretProperties properties, KeysWithoutScopes withoutScopes, out ImmutableArray<string> scopes, out bool untagged)
     {
         scopes = [];
+        untagged = false;
         string? scopesTag = null;
         foreach (var (tag, value) in properties.Tags)
         {
@@ -165,13 +183,48 @@ internal sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptio
             scopes = ApiKey.ParseScopes(value);
             if (scopes.IsEmpty)
             {
-                return $"its {ScopesTag} tag lists no scope; list the scopes it may call, or remove the tag to allow every function";
+                return $"its {ScopesTag} tag lists no scope; list the scopes it may call, or write {ScopesTag}={ApiKeyDefaults.EveryFunction} to allow every function";
+            }
+
+            if (scopes.Contains(ApiKeyDefaults.EveryFunction))
+            {
+                if (scopes.Length > 1)
+                {
+                    return $"its {ScopesTag} tag mixes {ApiKeyDefaults.EveryFunction} with scope names; write {ScopesTag}={ApiKeyDefaults.EveryFunction} alone to allow every function, or list only the scopes it may call";
+                }
+
+                scopes = [];
+            }
+        }
+
+        if (scopesTag is null)
+        {
+            untagged = true;
+            if (withoutScopes != KeysWithoutScopes.EveryFunction)
+            {
+                return $"it has no {ScopesTag} tag; tag it {ScopesTag}={ApiKeyDefaults.EveryFunction} to allow every function, or {ScopesTag}=<names> to limit it";
             }
         }
 
         return properties.NotBefore is { } notBefore && properties.ExpiresOn is { } expiresOn && notBefore >= expiresOn
             ? "its activation date is not before its expiry date, so it could never be used"
             : null;
+    }
+
+    /// <summary>
+    /// Whether a key allowed every function for lack of a <c>scopes</c> tag is named for the first time in this process
+    /// (or since its secret last changed), so the warning comes once, not on every refresh.
+    /// </summary>
+    private bool FirstReportOfUntagged(SecretProperties properties)
+    {
+        var updated = properties.UpdatedOn ?? DateTimeOffset.MinValue;
+        if (_reportedUntagged.TryGetValue(properties.Name, out var reported) && reported == updated)
+        {
+            return false;
+        }
+
+        _reportedUntagged[properties.Name] = updated;
+        return true;
     }
 
     private static bool IsScopesLike(string tag)

@@ -52,6 +52,9 @@ public static class ApiKeyAuthenticationBuilderSharedRingExtensions
             .ConfigureOptions(section.GetSection("RingClient")));
 
         services.AddSingleton<SharedRingMetrics>();
+
+        // One loader for the publisher and the vault fallback, so a key allowed for lack of a scopes tag is named once.
+        services.AddSingleton(VaultLoader);
         services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<SharedRingOptions>>().Value;
@@ -67,7 +70,7 @@ public static class ApiKeyAuthenticationBuilderSharedRingExtensions
         services.AddSingleton(provider => new KeyRingPublisher(
             provider.GetRequiredService<RingStore>(),
             provider.GetRequiredService<RingVerifier>(),
-            VaultLoader(provider),
+            provider.GetRequiredService<KeyVaultKeyLoader>(),
             VaultClient(provider),
             provider.GetRequiredService<IOptions<SharedRingOptions>>().Value,
             RingScope.Of(provider.GetRequiredService<IOptions<KeyVaultApiKeyOptions>>().Value),
@@ -77,7 +80,7 @@ public static class ApiKeyAuthenticationBuilderSharedRingExtensions
         services.AddSingleton(provider => new SharedRingApiKeySource(
             provider.GetRequiredService<RingStore>(),
             provider.GetRequiredService<RingVerifier>(),
-            VaultLoader(provider),
+            provider.GetRequiredService<KeyVaultKeyLoader>(),
             provider.GetRequiredService<IOptions<SharedRingOptions>>().Value,
             RingScope.Of(provider.GetRequiredService<IOptions<KeyVaultApiKeyOptions>>().Value),
             provider.GetRequiredService<IOptions<ApiKeyOptions>>().Value.RefreshInterval,

@@ -33,6 +33,12 @@ public static class ApiKeyDefaults
     /// </summary>
     public const string AuthenticationType = "ApiKey";
 
+    /// <summary>
+    /// Written as a key's scopes (<c>scopes=*</c> on a vault secret, <c>ApiKeys__Keys__&lt;name&gt;__Scopes=*</c> in settings),
+    /// it lets the key call every protected function. It stands alone: a list that mixes it with scope names is refused.
+    /// </summary>
+    public const string EveryFunction = "*";
+
     /// <summary>The claim type of each scope the caller's key grants, on <c>HttpContext.User</c>; none for an unlimited key.</summary>
     public const string ScopeClaimType = "scope";
 }

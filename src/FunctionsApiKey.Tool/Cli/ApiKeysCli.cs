@@ -3,7 +3,7 @@ using FunctionsApiKey.Tool.Commands;
 
 namespace FunctionsApiKey.Tool.Cli;
 
-/// <summary>The command line: <c>dotnet apikeys create|list|show|revoke|rotate|verify</c>.</summary>
+/// <summary>The command line: <c>dotnet apikeys create|list|show|revoke|rotate|verify|migrate-scopes</c>.</summary>
 internal static class ApiKeysCli
 {
     /// <summary>Roles a command needs in the vault, named when access is denied.</summary>
@@ -14,7 +14,7 @@ internal static class ApiKeysCli
     public static async Task<int> RunAsync(string[] args, ToolConsole console)
     {
         var options = new GlobalOptions();
-        var root = new RootCommand("Issue, list, show, rotate, revoke and verify the API keys of a FunctionsApiKey app, in Azure Key Vault or (with --local) in local.settings.json.");
+        var root = new RootCommand("Issue, list, show, rotate, revoke and verify the API keys of a FunctionsApiKey app, in Azure Key Vault or (with --local) in local.settings.json; migrate-scopes tags a vault's keys without a scopes tag scopes=*.");
         foreach (var option in options.All)
         {
             root.Options.Add(option);
@@ -26,6 +26,7 @@ internal static class ApiKeysCli
         root.Subcommands.Add(RevokeCommand.Build(options, console));
         root.Subcommands.Add(RotateCommand.Build(options, console));
         root.Subcommands.Add(VerifyCommand.Build(options, console));
+        root.Subcommands.Add(MigrateScopesCommand.Build(options, console));
 
         var parse = root.Parse(args);
         if (parse.CommandResult.Command.Name == VerifyCommand.Name && parse.UnmatchedTokens.Count > 0)

@@ -125,7 +125,7 @@ internal sealed class ToolContext
         }
 
         var options = new SecretClientOptions { RetryPolicy = new BoundedRetryPolicy(maxRetries: 2, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(4)) };
-        return new VaultKeyStore(new SecretClient(vault, Credential(), options), Settings.SecretPrefix);
+        return new VaultKeyStore(new SecretClient(vault, Credential(), options), Settings.SecretPrefix, Settings.KeysWithoutScopes);
     }
 
     private TokenCredential Credential() => _credential ??= _parse.GetValue(_options.Credential) switch

@@ -29,6 +29,25 @@ internal sealed class ToolSettings
 
     public string KeyPrefix => Configuration[$"{ApiKeyDefaults.SectionName}:{nameof(ApiKeyOptions.KeyPrefix)}"] is { Length: > 0 } prefix ? prefix : ApiKeyFormat.DefaultPrefix;
 
+    /// <summary>What the app makes of a vault key with no scopes tag (<c>ApiKeys__KeysWithoutScopes</c>), so the tool says the same.</summary>
+    public KeysWithoutScopes KeysWithoutScopes
+    {
+        get
+        {
+            var setting = $"{ApiKeyDefaults.SectionName}:{nameof(KeyVaultApiKeyOptions.KeysWithoutScopes)}";
+            var text = Configuration[setting];
+            if (string.IsNullOrEmpty(text))
+            {
+                return KeysWithoutScopes.Refuse;
+            }
+
+            // What the app's binding and validation accept.
+            return Enum.TryParse<KeysWithoutScopes>(text, ignoreCase: true, out var value) && Enum.IsDefined(value)
+                ? value
+                : throw new ToolException(ExitCodes.Usage, $"{setting} must be {nameof(KeysWithoutScopes.Refuse)} or {nameof(KeysWithoutScopes.EveryFunction)}; it is '{text}', which the app would refuse at startup too.");
+        }
+    }
+
     public Uri? VaultUri => Configuration[$"{ApiKeyDefaults.SectionName}:{nameof(KeyVaultApiKeyOptions.KeyVaultUri)}"] is { Length: > 0 } uri ? new Uri(uri) : null;
 
     /// <summary>

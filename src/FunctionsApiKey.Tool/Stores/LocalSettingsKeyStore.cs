@@ -33,10 +33,7 @@ internal sealed class LocalSettingsKeyStore(string file) : IKeyStore
 
         settings.Set(Prefix + key.Name, key.StoredValue);
         settings.Set($"{Prefix}{key.Name}__Enabled", "false");
-        if (!key.Scopes.IsEmpty)
-        {
-            settings.Set($"{Prefix}{key.Name}__Scopes", string.Join(' ', key.Scopes));
-        }
+        settings.Set($"{Prefix}{key.Name}__Scopes", key.StoredScopes);
 
         if (key.NotBefore is { } notBefore)
         {

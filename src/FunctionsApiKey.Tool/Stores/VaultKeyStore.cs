@@ -9,9 +9,10 @@ namespace FunctionsApiKey.Tool.Stores;
 
 /// <summary>
 /// Keys as Key Vault secrets, as the app reads them (<see cref="KeyVaultKeyLoader"/>): <c>&lt;prefix&gt;&lt;name&gt;</c>, the
-/// value <c>sha256:…</c>, the <c>scopes</c> tag, the secret's not-before, expiry and enabled flag.
+/// value <c>sha256:…</c>, the <c>scopes</c> tag (<c>*</c> for every function), the secret's not-before, expiry and enabled
+/// flag. <c>ApiKeys__KeysWithoutScopes</c> from the app's settings says what a secret without the tag means, as in the app.
 /// </summary>
-internal sealed class VaultKeyStore(SecretClient client, string secretPrefix) : IKeyStore
+internal sealed class VaultKeyStore(SecretClient client, string secretPrefix, KeysWithoutScopes withoutScopes) : IKeyStore
 {
     /// <summary>The tag naming the key a rotation replaced.</summary>
     public const string RotatedFromTag = "rotated-from";
@@ -50,10 +51,7 @@ internal sealed class VaultKeyStore(SecretClient client, string secretPrefix) : 
         secret.Properties.Enabled = false;
         secret.Properties.NotBefore = key.NotBefore;
         secret.Properties.ExpiresOn = key.ExpiresOn;
-        if (!key.Scopes.IsEmpty)
-        {
-            secret.Properties.Tags[KeyVaultKeyLoader.ScopesTag] = string.Join(' ', key.Scopes);
-        }
+        secret.Properties.Tags[KeyVaultKeyLoader.ScopesTag] = key.StoredScopes;
 
         if (key.RotatedFrom is not null)
         {
@@ -89,9 +87,48 @@ internal sealed class VaultKeyStore(SecretClient client, string secretPrefix) : 
 
     public async Task<IReadOnlyList<(ApiKey Key, bool Excluded)>> LoadAsTheAppDoesAsync(CancellationToken cancellationToken)
     {
-        var loader = new KeyVaultKeyLoader(client, new KeyVaultApiKeyOptions { KeyVaultUri = client.VaultUri, SecretPrefix = secretPrefix }, NullLogger.Instance);
+        var loader = new KeyVaultKeyLoader(client, new KeyVaultApiKeyOptions { KeyVaultUri = client.VaultUri, SecretPrefix = secretPrefix, KeysWithoutScopes = withoutScopes }, NullLogger.Instance);
         var entries = await loader.LoadAsync(new Dictionary<string, VaultEntry>(), cancellationToken).ConfigureAwait(false);
         return [.. entries.Select(e => (e.Key, e.Excluded))];
+    }
+
+    /// <summary>
+    /// Every key secret with no <c>scopes</c> tag (nor one that is surely a misspelt <c>scopes</c>, which the app never
+    /// used), by key name, with its other tags: those the app allowed every function before <c>scopes=*</c> was required.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Name, IReadOnlyDictionary<string, string> Tags)>> WithoutScopesTagAsync(CancellationToken cancellationToken)
+    {
+        var found = new List<(string, IReadOnlyDictionary<string, string>)>();
+        await foreach (var properties in client.GetPropertiesOfSecretsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (properties.Name.Length > secretPrefix.Length && properties.Name.StartsWith(secretPrefix, StringComparison.OrdinalIgnoreCase) && Untagged(properties))
+            {
+                found.Add((properties.Name[secretPrefix.Length..], new Dictionary<string, string>(properties.Tags)));
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Tags the key's current version <c>scopes=*</c>, keeping its other tags; false when it has a scopes tag by now.</summary>
+    public async Task<bool> TagEveryFunctionAsync(string name, CancellationToken cancellationToken)
+    {
+        var properties = await CurrentAsync(secretPrefix + name, cancellationToken).ConfigureAwait(false)
+            ?? throw new ToolException(ExitCodes.NotFound, $"There is no key named '{name}' in {Description}.");
+        if (!Untagged(properties))
+        {
+            return false;
+        }
+
+        properties.Tags[KeyVaultKeyLoader.ScopesTag] = ApiKeyDefaults.EveryFunction;
+        await client.UpdateSecretPropertiesAsync(properties, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private static bool Untagged(SecretProperties properties)
+    {
+        KeyVaultKeyLoader.KeyProblem(properties, KeysWithoutScopes.EveryFunction, out _, out var untagged);
+        return untagged;
     }
 
     /// <summary>The current version's properties: the most recently created version, or null when there is no such secret.</summary>
@@ -119,7 +156,7 @@ internal sealed class VaultKeyStore(SecretClient client, string secretPrefix) : 
     // The key as the app reads it (the scopes tag in any letter case, and what makes it leave a key out), by the loader's own rule.
     private StoredKey Describe(SecretProperties properties)
     {
-        var problem = KeyVaultKeyLoader.KeyProblem(properties, out var scopes);
+        var problem = KeyVaultKeyLoader.KeyProblem(properties, withoutScopes, out var scopes, out _);
         return new(
             properties.Name[secretPrefix.Length..],
             problem is null ? scopes : [],

@@ -6,7 +6,7 @@ namespace FunctionsApiKey.KeySources;
 /// <summary>
 /// Reads keys written in configuration:
 /// <c>ApiKeys:Keys:&lt;name&gt;</c> = the key or <c>sha256:&lt;hex&gt;</c>, with optional
-/// <c>ApiKeys:Keys:&lt;name&gt;:Scopes</c> (separated by spaces or commas), <c>:NotBefore</c> and <c>:ExpiresOn</c> (ISO 8601),
+/// <c>ApiKeys:Keys:&lt;name&gt;:Scopes</c> (separated by spaces or commas; <c>*</c> or no setting for every function), <c>:NotBefore</c> and <c>:ExpiresOn</c> (ISO 8601),
 /// and <c>:Enabled</c> (<c>false</c> revokes the key but keeps it known, so denials name it).
 /// As environment variables: <c>ApiKeys__Keys__&lt;name&gt;</c>, <c>ApiKeys__Keys__&lt;name&gt;__Scopes</c>, …
 /// </summary>
@@ -61,11 +61,22 @@ internal static class SettingsKeyReader
             errors.Add($"{setting} {problem}.");
         }
 
-        // Present but listing nothing would read as "no scopes", which allows every function: refuse it instead.
+        // Present but listing nothing would read as "no scopes", which allows every function: refuse it instead. Unlike a
+        // vault tag, a missing Scopes may still mean every function: a misspelt property name stops the app (above), so
+        // it cannot pass for a missing one. * says the same explicitly.
         var scopes = ApiKey.ParseScopes(entry["Scopes"]);
         if (entry["Scopes"] is not null && scopes.IsEmpty)
         {
-            errors.Add($"{setting}:Scopes is empty; list the scopes the key may call, or remove the setting to allow every function.");
+            errors.Add($"{setting}:Scopes is empty; list the scopes the key may call, or set it to {ApiKeyDefaults.EveryFunction} to allow every function.");
+        }
+        else if (scopes.Contains(ApiKeyDefaults.EveryFunction))
+        {
+            if (scopes.Length > 1)
+            {
+                errors.Add($"{setting}:Scopes mixes {ApiKeyDefaults.EveryFunction} with scope names; set it to {ApiKeyDefaults.EveryFunction} alone to allow every function, or list only the scopes the key may call.");
+            }
+
+            scopes = [];
         }
 
         var enabled = true;
