@@ -116,6 +116,72 @@ public sealed class SharedRingTrustEndToEndTests(ManuallyPublishedRingWorkerFixt
         await PublishAsync();
     }
 
+    [Fact]
+    public async Task ARingOrHeartbeatOverItsSizeLimitIsRefusedUnreadAndTheKeysInForceStay()
+    {
+        await PublishAsync();
+        Assert.Equal(200, await worker.CallUntilAsync(worker.Key, 200, Propagation));
+        var refusedBefore = worker.Log.Lines.Count;
+
+        // 30 MB of garbage for each: over the ring's 25.6 MB limit, and far over a heartbeat's exact size.
+        var garbage = new byte[30 * 1024 * 1024];
+        Random.Shared.NextBytes(garbage);
+        try
+        {
+            await PutBackAsync(garbage, garbage);
+
+            await worker.Log.WaitForAsync(l => l.Contains(RefusedLine + "too_large", StringComparison.Ordinal), Propagation, refusedBefore);
+            Assert.Equal(200, await worker.CallAsync(worker.Key));
+
+            // The heartbeat is read once the ring's confirmation is half of RingStaleAfter old.
+            await worker.Log.WaitForAsync(
+                l => l.Contains("Refused the key ring in functionsapikey/keyring.heartbeat: too_large", StringComparison.Ordinal),
+                ManuallyPublishedRingWorkerFixture.StaleAfter + Propagation,
+                refusedBefore);
+            Assert.Equal(200, await worker.CallAsync(worker.Key));
+        }
+        finally
+        {
+            await PublishAsync();
+        }
+
+        Assert.Equal(200, await worker.CallUntilAsync(worker.Key, 200, Propagation));
+    }
+
+    [Fact]
+    public async Task ARingDatedADayAheadStillGoesStaleAfterRingStaleAfterAndTheVaultDecides()
+    {
+        await PublishAsync();
+        Assert.Equal(200, await worker.CallUntilAsync(worker.Key, 200, Propagation));
+
+        // The app's own ring, validly signed, one generation on and dated a day ahead, with a key the vault never had.
+        using var verifier = RingTestKeys.VerifierFor(worker.Signer);
+        var current = (await worker.RingContainer.GetBlobClient("keyring").DownloadContentAsync()).Value.Content.ToArray();
+        Assert.Equal(RingRefusal.None, RingCodec.TryReadRing(current, verifier, out var ring));
+        var planted = TestKeys.NewValue();
+        var dayAhead = DateTimeOffset.UtcNow.AddDays(1);
+        var entry = new VaultEntry("apikey-planted", DateTimeOffset.UtcNow, true, ApiKey.FromValue("planted", planted), false);
+        var ahead = ring! with { Generation = ring.Generation + 1, PublishedAt = dayAhead, Entries = [.. ring.Entries, entry] };
+        var planting = DateTimeOffset.UtcNow;
+        try
+        {
+            await PutBackAsync(RingCodec.WriteRing(ahead, worker.Signer), heartbeat: null);
+            Assert.Equal(200, await worker.CallUntilAsync(planted, 200, Propagation));
+
+            // Confirmed when it was read, not a day from now: RingStaleAfter later the worker reads the vault, which
+            // has no such key.
+            Assert.Equal(401, await worker.CallUntilAsync(planted, 401, ManuallyPublishedRingWorkerFixture.StaleAfter + Propagation));
+            var refusedAfter = DateTimeOffset.UtcNow - planting;
+            output.WriteLine($"The key of the ring dated a day ahead was refused {refusedAfter.TotalSeconds:F1} s after the ring was put in storage (RingStaleAfter {ManuallyPublishedRingWorkerFixture.StaleAfter.TotalSeconds} s).");
+            Assert.True(refusedAfter >= ManuallyPublishedRingWorkerFixture.StaleAfter - TimeSpan.FromSeconds(1), $"refused after {refusedAfter}, before the ring went stale");
+            Assert.Equal(200, await worker.CallAsync(worker.Key));
+        }
+        finally
+        {
+            await PublishAsync();
+        }
+    }
+
     /// <summary>
     /// Publishes a ring with a new key, saves that ring and its heartbeat as an attacker would, then disables the key in
     /// the vault and publishes again, until the running worker refuses it. Returns the key, the saved blobs, and when
