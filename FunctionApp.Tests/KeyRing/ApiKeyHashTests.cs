@@ -19,6 +19,17 @@ public sealed class ApiKeyHashTests
         Assert.Equal(expected, ((ReadOnlySpan<byte>)hash).ToArray());
     }
 
+    // Stored "sha256:<hex>" values must keep matching their keys: the FIPS 180 known answers, through the key's own hash.
+    [Theory]
+    [InlineData("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")]
+    [InlineData("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")]
+    public void ComputeGivesTheFips180KnownAnswers(string key, string expected)
+    {
+        var hash = ApiKeyHash.Compute(key);
+
+        Assert.Equal(expected, Convert.ToHexStringLower((ReadOnlySpan<byte>)hash));
+    }
+
     [Fact]
     public void PrintingAHashOrAKeyShowsNothingOfTheHash()
     {

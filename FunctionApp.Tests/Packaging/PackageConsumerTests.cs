@@ -140,11 +140,13 @@ public sealed class PackageConsumerTests(PackageFeed feed) : IClassFixture<Packa
     {
         var app = await feed.BuildConsumerAsync("FunctionsApiKey", "BuiltIn");
 
-        // The core package adds exactly one package, itself, to what the worker brings: no Azure SDK, no Key Vault.
-        Assert.Equal(["FunctionsApiKey"], app.Assets.BroughtOnlyBy("FunctionsApiKey"));
+        // The core package adds itself and the platform's CRC-32 for its key format to what the worker brings, and
+        // nothing else: no Azure SDK, no Key Vault.
+        Assert.Equal(["FunctionsApiKey", "System.IO.Hashing"], app.Assets.BroughtOnlyBy("FunctionsApiKey").Order(StringComparer.Ordinal));
         Assert.Equal(feed.Version, app.Assets.Versions["FunctionsApiKey"]);
         Assert.True(app.Ships("ConsumerApp"));
         Assert.True(app.Ships("FunctionsApiKey"));
+        Assert.True(app.Ships("System.IO.Hashing"));
         Assert.DoesNotContain(AzureSdkOfTheVaultPackage, app.Ships);
 
         // It runs on the oldest worker the package declares, below the one this repository's apps take.

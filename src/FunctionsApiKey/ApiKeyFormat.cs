@@ -1,6 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
+using System.IO.Hashing;
 using System.Numerics;
 using System.Security.Cryptography;
+using System.Text;
 
 namespace FunctionsApiKey;
 
@@ -112,7 +114,7 @@ public static class ApiKeyFormat
             checksum = (checksum * 62) + (ulong)digit;
         }
 
-        return checksum == Crc32.OfAscii(body) ? ApiKeyFormatCheck.Valid : ApiKeyFormatCheck.ChecksumMismatch;
+        return checksum == ChecksumOf(body) ? ApiKeyFormatCheck.Valid : ApiKeyFormatCheck.ChecksumMismatch;
     }
 
     /// <summary>The key for 32 bytes of randomness: the prefix, the bits as 43 base62 digits, and their checksum.</summary>
@@ -134,10 +136,20 @@ public static class ApiKeyFormat
         var body = key.Slice(prefix.Length + 1, BodyLength);
         WriteBase62(new BigInteger(bits, isUnsigned: true, isBigEndian: true), body);
         key[prefix.Length + 1 + BodyLength] = '_';
-        WriteBase62(Crc32.OfAscii(body), key[^ChecksumLength..]);
+        WriteBase62(ChecksumOf(body), key[^ChecksumLength..]);
         var text = new string(key);
         key.Clear();
         return text;
+    }
+
+    // The body is base62 digits, so ASCII: one byte a character. It is the key's secret part, so the copy is wiped.
+    private static uint ChecksumOf(ReadOnlySpan<char> body)
+    {
+        Span<byte> ascii = stackalloc byte[BodyLength];
+        Ascii.FromUtf16(body, ascii, out _);
+        var checksum = Crc32.HashToUInt32(ascii);
+        CryptographicOperations.ZeroMemory(ascii);
+        return checksum;
     }
 
     private static void WriteBase62(BigInteger value, Span<char> digits)

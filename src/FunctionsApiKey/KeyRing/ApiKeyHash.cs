@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using System.Text;
 
 namespace FunctionsApiKey.KeyRing;
 
@@ -18,12 +19,17 @@ internal struct ApiKeyHash : IEquatable<ApiKeyHash>
 
     /// <summary>
     /// Hashes a key that <see cref="ApiKeyText"/> found well formed, so each char is one ASCII byte. Allocates nothing
-    /// and takes time that depends only on the key's length.
+    /// for a key of up to <see cref="ApiKeyText.MaxLength"/> characters.
     /// </summary>
     public static ApiKeyHash Compute(ReadOnlySpan<char> key)
     {
         ApiKeyHash hash = default;
-        Sha256.HashAscii(key, hash);
+        Span<byte> ascii = key.Length <= ApiKeyText.MaxLength ? stackalloc byte[key.Length] : new byte[key.Length];
+        Ascii.FromUtf16(key, ascii, out _);
+        SHA256.HashData(ascii, hash);
+
+        // The bytes are the key itself: wiped, so no copy of it outlives the call.
+        CryptographicOperations.ZeroMemory(ascii);
         return hash;
     }
 
@@ -54,17 +60,8 @@ internal struct ApiKeyHash : IEquatable<ApiKeyHash>
     /// </summary>
     public readonly ulong BucketSeed => MemoryMarshal.Read<ulong>(this);
 
-    /// <summary>
-    /// Compares two hashes in time that does not depend on where they differ: all 32 bytes are always read and
-    /// combined, with no early exit (as <see cref="CryptographicOperations.FixedTimeEquals"/> does byte by byte,
-    /// here four 64-bit words at a time).
-    /// </summary>
-    public readonly bool FixedTimeEquals(in ApiKeyHash other)
-    {
-        ReadOnlySpan<ulong> left = MemoryMarshal.Cast<byte, ulong>(this);
-        ReadOnlySpan<ulong> right = MemoryMarshal.Cast<byte, ulong>(other);
-        return ((left[0] ^ right[0]) | (left[1] ^ right[1]) | (left[2] ^ right[2]) | (left[3] ^ right[3])) == 0;
-    }
+    /// <summary>Compares two hashes in time that does not depend on where they differ.</summary>
+    public readonly bool FixedTimeEquals(in ApiKeyHash other) => CryptographicOperations.FixedTimeEquals(this, other);
 
     /// <summary>Redacted, so a hash printed by accident (a log, a debugger, a record's ToString) shows nothing of it.</summary>
     public readonly override string ToString() => ApiKeyText.HashPrefix + "…";
