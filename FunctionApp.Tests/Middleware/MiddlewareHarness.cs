@@ -141,12 +141,13 @@ internal sealed class MiddlewareHarness : IDisposable
 
     /// <summary>
     /// The log records once <paramref name="count"/> Information lines about denied known keys have arrived: the gate
-    /// writes them off the request path, so they may land after the invocation has returned.
+    /// writes them off the request path, up to <see cref="KeyDenialLog.FlushDelay"/> later, which the clock is moved on by.
     /// </summary>
     public async Task<IReadOnlyList<FakeLogRecord>> LogsOnceAsync(int count)
     {
         for (var wait = Stopwatch.StartNew(); Logs.GetSnapshot().Count(r => r.Id.Name == "RequestDeniedForKey") < count; await Task.Delay(10))
         {
+            Clock.Advance(KeyDenialLog.FlushDelay);
             Assert.True(wait.Elapsed < TimeSpan.FromSeconds(10), $"Fewer than {count} RequestDeniedForKey lines within 10 s.");
         }
 
