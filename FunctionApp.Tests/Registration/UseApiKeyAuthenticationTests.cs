@@ -222,7 +222,38 @@ public sealed class UseApiKeyAuthenticationTests
 
         var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
 
-        Assert.Contains("ApiKeys:KeySource is 'sharedrng', which is not a key source; use settings, keyvault or sharedring.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ApiKeys:KeySource is 'sharedrng', but keys come from keyvault, and no source of that name is registered: use settings, keyvault or sharedring, or the name of a source added with builder.UseApiKeyAuthentication().AddSource<T>().", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AStoreOfYourOwnAddedWithAddSourceServesItsKeysWithNoSettingNamingIt()
+    {
+        using var host = Build([], app => app.UseApiKeyAuthentication().AddSource<OwnStore>());
+
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
+        var keys = (await host.Services.GetRequiredService<IApiKeySource>().LoadAsync(CancellationToken.None)).Keys!;
+        Assert.True(TestKeys.HasValue(Assert.Single(keys), OwnStore.Value));
+    }
+
+    [Fact]
+    public void NamingAStoreOfYourOwnSelectsItAndNamingOneNotRegisteredStopsTheApp()
+    {
+        using var named = Build(new() { ["ApiKeys:KeySource"] = "ownstore" }, app => app.UseApiKeyAuthentication().AddSource<OwnStore>());
+        named.Services.GetRequiredService<IStartupValidator>().Validate();
+
+        using var missing = Build(new() { ["ApiKeys:KeySource"] = "ownstore", ["ApiKeys:Keys:dev"] = TestKeys.NewValue() }, app => app.UseApiKeyAuthentication());
+        var error = Assert.Throws<OptionsValidationException>(() => missing.Services.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains("ApiKeys:KeySource is 'ownstore', but keys come from settings, and no source of that name is registered", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AVaultUriBesideAStoreOfYourOwnStopsTheAppRatherThanIgnoringTheVault()
+    {
+        using var host = Build(new() { ["ApiKeys:KeyVaultUri"] = "https://myvault.vault.azure.net/" }, app => app.UseApiKeyAuthentication().AddSource<OwnStore>());
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("ApiKeys:KeyVaultUri is set, but keys come from ownstore: set ApiKeys:KeySource to ownstore to use it, or remove ApiKeys:KeyVaultUri.", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -349,4 +380,17 @@ public sealed class UseApiKeyAuthenticationTests
     private static IEnumerable<ServiceDescriptor> Registered(IHost host) => host.Services.GetRequiredService<RegisteredServices>().Descriptors;
 
     private sealed record RegisteredServices(IEnumerable<ServiceDescriptor> Descriptors);
+
+    /// <summary>A key store of the app's own, as docs/how-it-works.md describes plugging one in.</summary>
+    private sealed class OwnStore : IApiKeySource
+    {
+        public static readonly string Value = TestKeys.NewValue();
+
+        public string Name => "ownstore";
+
+        public TimeSpan? PollInterval => null;
+
+        public Task<ApiKeyLoadResult> LoadAsync(CancellationToken cancellationToken) =>
+            Task.FromResult(ApiKeyLoadResult.Loaded([ApiKey.FromValue("partner", Value)], DateTimeOffset.UtcNow));
+    }
 }

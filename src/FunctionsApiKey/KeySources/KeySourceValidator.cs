@@ -18,6 +18,7 @@ internal sealed class KeySourceValidator(IServiceProvider services, IConfigurati
 {
     public const string Settings = "settings";
     public const string KeyVault = "keyvault";
+    public const string SharedRing = "sharedring";
 
     private const string KeySourceSetting = ApiKeyDefaults.SectionName + ":" + nameof(ApiKeyOptions.KeySource);
     private const string KeyVaultUriSetting = ApiKeyDefaults.SectionName + ":KeyVaultUri";
@@ -37,7 +38,11 @@ internal sealed class KeySourceValidator(IServiceProvider services, IConfigurati
             return ValidateOptionsResult.Skip;
         }
 
-        var wanted = string.IsNullOrEmpty(named) ? (string.IsNullOrEmpty(configuration[KeyVaultUriSetting]) ? Settings : KeyVault) : named.ToLowerInvariant();
+        // With no source named, a vault URI asks for the vault; without one, the source the code registered is the
+        // choice (settings by default, or a store of the app's own added with AddSource<T>()).
+        var wanted = !string.IsNullOrEmpty(named) ? named.ToLowerInvariant()
+            : !string.IsNullOrEmpty(configuration[KeyVaultUriSetting]) ? KeyVault
+            : source.Name;
         if (wanted == source.Name)
         {
             return ValidateOptionsResult.Success;
@@ -46,10 +51,11 @@ internal sealed class KeySourceValidator(IServiceProvider services, IConfigurati
         var why = string.IsNullOrEmpty(named) ? $"{KeyVaultUriSetting} is set" : $"{KeySourceSetting} is '{named}'";
         return ValidateOptionsResult.Fail(wanted switch
         {
-            KeyVault => $"{why}, but keys come from {source.Name}: register the vault with builder.UseApiKeyAuthentication().AddKeyVault() (package FunctionsApiKey.KeyVault), or remove the setting.",
-            "sharedring" => $"{why}, but keys come from {source.Name}: register the shared ring with builder.UseApiKeyAuthentication().AddKeyVault().AddSharedKeyRing() (package FunctionsApiKey.SharedRing).",
+            KeyVault when source.Name is Settings => $"{why}, but keys come from {source.Name}: register the vault with builder.UseApiKeyAuthentication().AddKeyVault() (package FunctionsApiKey.KeyVault), or remove the setting.",
+            KeyVault => $"{why}, but keys come from {source.Name}: set {KeySourceSetting} to {source.Name} to use it, or remove {KeyVaultUriSetting}.",
+            SharedRing => $"{why}, but keys come from {source.Name}: register the shared ring with builder.UseApiKeyAuthentication().AddKeyVault().AddSharedKeyRing() (package FunctionsApiKey.SharedRing).",
             Settings => $"{why}, but keys come from {source.Name}; set it to {source.Name} or remove the registration of that source.",
-            _ => $"{why}, which is not a key source; use settings, keyvault or sharedring.",
+            _ => $"{why}, but keys come from {source.Name}, and no source of that name is registered: use settings, keyvault or sharedring, or the name of a source added with builder.UseApiKeyAuthentication().AddSource<T>().",
         });
     }
 }
