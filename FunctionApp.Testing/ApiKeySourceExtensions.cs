@@ -1,4 +1,4 @@
-using FunctionsApiKey.KeyRing;
+using FunctionsApiKey;
 
 namespace FunctionApp.Testing;
 

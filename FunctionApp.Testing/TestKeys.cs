@@ -1,5 +1,5 @@
+using FunctionsApiKey;
 using System.Security.Cryptography;
-using FunctionsApiKey.KeyRing;
 
 namespace FunctionApp.Testing;
 

@@ -1,3 +1,4 @@
+using FunctionsApiKey;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -5,7 +6,6 @@ using System.Text.RegularExpressions;
 using Azure.Storage.Blobs;
 using FunctionApp.TestHost;
 using FunctionApp.Testing.FakeKeyVault;
-using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeyVault;
 using FunctionsApiKey.SharedRing;
 

@@ -3,7 +3,6 @@ using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
 using FunctionsApiKey.KeyVault;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace FunctionApp.Benchmarks.KeyVault;
 
@@ -77,7 +76,7 @@ internal static class KeyVaultLoadBenchmark
     }
 
     private static KeyVaultApiKeySource CreateSource(FakeKeyVaultServer vault, int parallelism) =>
-        new(new SingleClientFactory(FakeKeyVaultClient.Create(vault)), Options.Create(new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri, MaxParallelFetches = parallelism }), NullLoggerFactory.Instance);
+        new(new KeyVaultKeyLoader(FakeKeyVaultClient.Create(vault), new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri, MaxParallelFetches = parallelism }, NullLoggerFactory.Instance.CreateLogger(KeyVaultApiKeyDefaults.LogCategory)));
 
     private sealed record Measured(TimeSpan Elapsed, int ListRequests, int ValueRequests, int Keys);
 }

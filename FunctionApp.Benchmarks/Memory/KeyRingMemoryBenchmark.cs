@@ -1,4 +1,5 @@
 using FunctionsApiKey.KeyRing;
+using FunctionsApiKey;
 
 namespace FunctionApp.Benchmarks.Memory;
 

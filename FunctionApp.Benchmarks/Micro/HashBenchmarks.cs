@@ -1,7 +1,7 @@
+using FunctionsApiKey;
 using System.Security.Cryptography;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using FunctionsApiKey.KeyRing;
 
 namespace FunctionApp.Benchmarks.Micro;
 

@@ -55,7 +55,7 @@ public class KeyCheckBenchmarks
     [Benchmark]
     public int KeyRing()
     {
-        var form = ApiKeyText.CheckPresented(_presented, 1, ApiKeyFormat.DefaultPrefix);
+        var form = PresentedKey.Check(_presented, 1, ApiKeyFormat.DefaultPrefix);
         return (int)(form == ApiKeyOutcome.Allowed ? ApiKeyValidator.Decide(_presented, _ring, "SecureEndpoint", Now).Outcome : form);
     }
 

@@ -29,9 +29,9 @@ public class KeyFormatBenchmarks
 
     /// <summary>The gate's form check of a value with the prefix and a wrong checksum: refused, nothing hashed.</summary>
     [Benchmark]
-    public int RejectBadChecksum() => (int)ApiKeyText.CheckPresented(_badChecksum, 1, ApiKeyFormat.DefaultPrefix);
+    public int RejectBadChecksum() => (int)PresentedKey.Check(_badChecksum, 1, ApiKeyFormat.DefaultPrefix);
 
     /// <summary>The same check of a valid issued key, which then goes on to the hash.</summary>
     [Benchmark]
-    public int CheckValidChecksum() => (int)ApiKeyText.CheckPresented(_issued, 1, ApiKeyFormat.DefaultPrefix);
+    public int CheckValidChecksum() => (int)PresentedKey.Check(_issued, 1, ApiKeyFormat.DefaultPrefix);
 }

@@ -1,5 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using FunctionsApiKey.KeyRing;
+using FunctionsApiKey.Usage;
+using FunctionsApiKey;
 
 namespace FunctionApp.Benchmarks.Micro;
 

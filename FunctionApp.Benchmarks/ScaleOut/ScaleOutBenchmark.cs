@@ -1,9 +1,9 @@
+using FunctionsApiKey;
 using System.Diagnostics;
 using Azure.Storage.Blobs;
 using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
 using FunctionApp.Testing.Storage;
-using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeyVault;
 using FunctionsApiKey.SharedRing;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,8 +44,7 @@ internal static class ScaleOutBenchmark
         var ready = await Task.WhenAll(Enumerable.Range(0, instances).Select(i => Task.Run(async () =>
         {
             await Task.Delay(TimeSpan.FromSeconds((double)i / instances));
-            var source = new KeyVaultApiKeySource(new SingleClientFactory(FakeKeyVaultClient.Create(vault, sdkRetryDelays: true)),
-                Microsoft.Extensions.Options.Options.Create(new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri }), NullLoggerFactory.Instance);
+            var source = new KeyVaultApiKeySource(new KeyVaultKeyLoader(FakeKeyVaultClient.Create(vault, sdkRetryDelays: true), new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri }, NullLoggerFactory.Instance.CreateLogger(KeyVaultApiKeyDefaults.LogCategory)));
             return await UntilLoadedAsync(source, clock, cap);
         })));
 

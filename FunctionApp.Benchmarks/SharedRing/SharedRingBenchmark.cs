@@ -1,9 +1,9 @@
+using FunctionsApiKey;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Azure.Storage.Blobs;
 using FunctionApp.TestHost;
 using FunctionApp.Testing.FakeKeyVault;
-using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeyVault;
 using FunctionsApiKey.SharedRing;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,46 +2,80 @@ using FunctionsApiKey;
 using FunctionsApiKey.KeyVault;
 using FunctionsApiKey.LastUse;
 using FunctionsApiKey.SharedRing;
+using FunctionApp.Tests.Tool;
 using Mono.Cecil;
 
 namespace FunctionApp.Tests.Architecture;
 
 /// <summary>
-/// Dependencies between the packages' namespaces run one way, read from the compiled assemblies (signatures,
-/// attributes and every method body), so no reference can hide: the public contracts at the bottom, the key ring on
-/// them, the middleware and the key sources on the key ring, and the registration on top.
+/// Dependencies between the five packages' namespaces (the four libraries and the key tool) run one way, read from the
+/// compiled assemblies (signatures, attributes and every method body), so no reference can hide: the public contracts at
+/// the bottom, then log-safe text, last use, the key ring, the middleware and the key sources, and the registration on
+/// top; the tool's own layers run Tool → Commands → Stores → Cli.
 /// </summary>
 public sealed class NamespaceDependencyTests
 {
     private const string Root = "FunctionsApiKey";
     private const string Registration = "Microsoft.Azure.Functions.Worker.Builder";
+    private const string Tool = "FunctionsApiKey.Tool";
 
     /// <summary>Every dependency the packages are allowed to have between their own namespaces.</summary>
     private static readonly HashSet<(string From, string To)> Allowed =
     [
+        ($"{Root}.Diagnostics", Root),
+        ($"{Root}.Usage", Root),
+        ($"{Root}.Usage", $"{Root}.Diagnostics"),
         ($"{Root}.KeyRing", Root),
+        ($"{Root}.KeyRing", $"{Root}.Diagnostics"),
+        ($"{Root}.KeyRing", $"{Root}.Usage"),
         ($"{Root}.Middleware", Root),
+        ($"{Root}.Middleware", $"{Root}.Diagnostics"),
         ($"{Root}.Middleware", $"{Root}.KeyRing"),
         ($"{Root}.KeySources", Root),
-        ($"{Root}.KeySources", $"{Root}.KeyRing"),
+        ($"{Root}.KeySources", $"{Root}.Diagnostics"),
         ($"{Root}.KeyVault", Root),
-        ($"{Root}.KeyVault", $"{Root}.KeyRing"),
+        ($"{Root}.KeyVault", $"{Root}.Diagnostics"),
         ($"{Root}.SharedRing", Root),
-        ($"{Root}.SharedRing", $"{Root}.KeyRing"),
+        ($"{Root}.SharedRing", $"{Root}.Diagnostics"),
         ($"{Root}.SharedRing", $"{Root}.KeyVault"),
         ($"{Root}.LastUse", Root),
-        ($"{Root}.LastUse", $"{Root}.KeyRing"),
+        ($"{Root}.LastUse", $"{Root}.Diagnostics"),
         (Registration, Root),
+        (Registration, $"{Root}.Diagnostics"),
+        (Registration, $"{Root}.Usage"),
         (Registration, $"{Root}.KeyRing"),
         (Registration, $"{Root}.Middleware"),
         (Registration, $"{Root}.KeySources"),
         (Registration, $"{Root}.KeyVault"),
         (Registration, $"{Root}.SharedRing"),
         (Registration, $"{Root}.LastUse"),
+
+        // The key tool: the packages' public API below its own layers, which run Tool → Commands → Stores → Cli.
+        ($"{Tool}.Cli", Root),
+        ($"{Tool}.Cli", $"{Root}.Diagnostics"),
+        ($"{Tool}.Cli", $"{Root}.KeySources"),
+        ($"{Tool}.Stores", Root),
+        ($"{Tool}.Stores", $"{Root}.Diagnostics"),
+        ($"{Tool}.Stores", $"{Root}.KeySources"),
+        ($"{Tool}.Stores", $"{Root}.KeyVault"),
+        ($"{Tool}.Stores", $"{Tool}.Cli"),
+        ($"{Tool}.Commands", Root),
+        ($"{Tool}.Commands", $"{Root}.Diagnostics"),
+        ($"{Tool}.Commands", $"{Root}.KeyRing"),
+        ($"{Tool}.Commands", $"{Root}.KeySources"),
+        ($"{Tool}.Commands", $"{Root}.KeyVault"),
+        ($"{Tool}.Commands", $"{Root}.LastUse"),
+        ($"{Tool}.Commands", $"{Tool}.Cli"),
+        ($"{Tool}.Commands", $"{Tool}.Stores"),
+        (Tool, $"{Tool}.Cli"),
+        (Tool, $"{Tool}.Commands"),
     ];
 
     /// <summary>A type of each package, for its assembly.</summary>
     private static readonly Type[] Packages = [typeof(ApiKeyOptions), typeof(KeyVaultApiKeyOptions), typeof(SharedRingOptions), typeof(LastUseOptions)];
+
+    /// <summary>The five packages' assemblies: the four libraries and the key tool.</summary>
+    private static readonly string[] Assemblies = [.. Packages.Select(t => t.Assembly.Location), ApiKeysTool.Dll];
 
     [Fact]
     public void DependenciesBetweenNamespacesRunOneWayAsDesigned()
@@ -50,9 +84,10 @@ public sealed class NamespaceDependencyTests
 
         Assert.Empty(edges.Where(e => !Allowed.Contains((e.From, e.To))).Select(e => $"{e.From} → {e.To} (in {e.Where})").Distinct());
         Assert.Contains(edges, e => (e.From, e.To) == ($"{Root}.Middleware", $"{Root}.KeyRing"));
-        Assert.Contains(edges, e => (e.From, e.To) == ($"{Root}.KeyVault", $"{Root}.KeyRing"));
+        Assert.Contains(edges, e => (e.From, e.To) == ($"{Root}.KeyRing", $"{Root}.Usage"));
+        Assert.Contains(edges, e => (e.From, e.To) == ($"{Tool}.Commands", $"{Tool}.Stores"));
         Assert.Contains(edges, e => (e.From, e.To) == ($"{Root}.SharedRing", $"{Root}.KeyVault"));
-        Assert.Contains(edges, e => (e.From, e.To) == ($"{Root}.LastUse", $"{Root}.KeyRing"));
+        Assert.Contains(edges, e => (e.From, e.To) == ($"{Tool}.Stores", $"{Root}.KeyVault"));
     }
 
     [Fact]
@@ -90,7 +125,7 @@ public sealed class NamespaceDependencyTests
     private static List<(string From, string To, string Where)> Dependencies()
     {
         var edges = new List<(string, string, string)>();
-        foreach (var location in Packages.Select(t => t.Assembly.Location))
+        foreach (var location in Assemblies)
         {
             using var assembly = AssemblyDefinition.ReadAssembly(location);
             foreach (var type in assembly.MainModule.GetTypes())
@@ -115,7 +150,7 @@ public sealed class NamespaceDependencyTests
         return edges;
     }
 
-    private static bool IsPackageAssembly(string scope) => Packages.Any(t => scope == t.Assembly.GetName().Name || scope == t.Assembly.GetName().Name + ".dll");
+    private static bool IsPackageAssembly(string scope) => Assemblies.Any(a => scope == Path.GetFileNameWithoutExtension(a) || scope == Path.GetFileName(a));
 
     private static bool IsOurs(string ns) => ns == Root || ns.StartsWith(Root + ".", StringComparison.Ordinal) || ns == Registration;
 

@@ -84,7 +84,7 @@ public sealed class LogHygieneTests : IAsyncLifetime
     private async Task RunKeyVaultScenariosAsync()
     {
         var options = Options.Create(new ApiKeyOptions());
-        var source = new KeyVaultApiKeySource(new SingleClientFactory(FakeKeyVaultClient.Create(_vault, maxRetries: 0)), Options.Create(new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri }), TestLogging.Factory(_logs));
+        var source = new KeyVaultApiKeySource(new KeyVaultKeyLoader(FakeKeyVaultClient.Create(_vault, maxRetries: 0), new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri }, TestLogging.Factory(_logs).CreateLogger(KeyVaultApiKeyDefaults.LogCategory)));
         var keyRings = new KeyRingProvider(TimeProvider.System);
         using var harness = new MiddlewareHarness(logs: _logs);
         using var refresher = new KeyRingRefresher(source, keyRings, options, TimeProvider.System, harness.Metrics, TestLogging.Factory(_logs));

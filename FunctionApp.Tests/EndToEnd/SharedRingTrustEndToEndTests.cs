@@ -1,9 +1,9 @@
 using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
 using FunctionApp.Tests.SharedRing;
-using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeyVault;
 using FunctionsApiKey.SharedRing;
+using FunctionsApiKey;
 using Xunit.Abstractions;
 
 namespace FunctionApp.Tests.EndToEnd;

@@ -1,7 +1,7 @@
+using FunctionsApiKey;
 using System.Security.Cryptography;
 using System.Text;
 using FunctionApp.Testing;
-using FunctionsApiKey.KeyRing;
 
 namespace FunctionApp.Tests.KeyRing;
 

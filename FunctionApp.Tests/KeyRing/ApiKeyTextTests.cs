@@ -24,7 +24,7 @@ public sealed class ApiKeyTextTests
     [InlineData("inner space", 1, "Malformed")]
     [InlineData("a-well-formed-key", 1, "Allowed")]
     public void APresentedValueIsMissingMalformedOrWellFormedBeforeAnyLookup(string? value, int count, string expected) =>
-        Assert.Equal(expected, ApiKeyText.CheckPresented(value, count, ApiKeyFormat.DefaultPrefix).ToString());
+        Assert.Equal(expected, PresentedKey.Check(value, count, ApiKeyFormat.DefaultPrefix).ToString());
 
     [Fact]
     public void AnIssuedKeyIsWellFormedAndOneWithAWrongChecksumIsMalformedBeforeAnyLookup()
@@ -32,17 +32,17 @@ public sealed class ApiKeyTextTests
         var key = ApiKeyFormat.Generate();
         var mistyped = key[..^1] + (key[^1] == '0' ? '1' : '0');
 
-        Assert.Equal(ApiKeyOutcome.Allowed, ApiKeyText.CheckPresented(key, 1, ApiKeyFormat.DefaultPrefix));
-        Assert.Equal(ApiKeyOutcome.Malformed, ApiKeyText.CheckPresented(mistyped, 1, ApiKeyFormat.DefaultPrefix));
-        Assert.Equal(ApiKeyOutcome.Malformed, ApiKeyText.CheckPresented(key[..^7], 1, ApiKeyFormat.DefaultPrefix));
-        Assert.Equal(ApiKeyOutcome.Allowed, ApiKeyText.CheckPresented(mistyped, 1, "acme"));
+        Assert.Equal(ApiKeyOutcome.Allowed, PresentedKey.Check(key, 1, ApiKeyFormat.DefaultPrefix));
+        Assert.Equal(ApiKeyOutcome.Malformed, PresentedKey.Check(mistyped, 1, ApiKeyFormat.DefaultPrefix));
+        Assert.Equal(ApiKeyOutcome.Malformed, PresentedKey.Check(key[..^7], 1, ApiKeyFormat.DefaultPrefix));
+        Assert.Equal(ApiKeyOutcome.Allowed, PresentedKey.Check(mistyped, 1, "acme"));
     }
 
     [Fact]
     public void APresentedValueLongerThanTheMaximumIsMalformed()
     {
-        Assert.Equal(ApiKeyOutcome.Allowed, ApiKeyText.CheckPresented(new string('k', ApiKeyText.MaxLength), 1, ApiKeyFormat.DefaultPrefix));
-        Assert.Equal(ApiKeyOutcome.Malformed, ApiKeyText.CheckPresented(new string('k', ApiKeyText.MaxLength + 1), 1, ApiKeyFormat.DefaultPrefix));
+        Assert.Equal(ApiKeyOutcome.Allowed, PresentedKey.Check(new string('k', ApiKeyText.MaxLength), 1, ApiKeyFormat.DefaultPrefix));
+        Assert.Equal(ApiKeyOutcome.Malformed, PresentedKey.Check(new string('k', ApiKeyText.MaxLength + 1), 1, ApiKeyFormat.DefaultPrefix));
     }
 
     [Fact]

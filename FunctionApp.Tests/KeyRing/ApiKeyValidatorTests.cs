@@ -118,7 +118,7 @@ public sealed class ApiKeyValidatorTests
 
         void Check(string value)
         {
-            if (ApiKeyText.CheckPresented(value, 1, ApiKeyFormat.DefaultPrefix) == ApiKeyOutcome.Allowed)
+            if (PresentedKey.Check(value, 1, ApiKeyFormat.DefaultPrefix) == ApiKeyOutcome.Allowed)
             {
                 ApiKeyValidator.Decide(value, _ring, "admin", _clock.GetUtcNow());
             }
@@ -127,7 +127,7 @@ public sealed class ApiKeyValidatorTests
 
     private ApiKeyDecision Decide(string value, string scope)
     {
-        Assert.Equal(ApiKeyOutcome.Allowed, ApiKeyText.CheckPresented(value, 1, ApiKeyFormat.DefaultPrefix));
+        Assert.Equal(ApiKeyOutcome.Allowed, PresentedKey.Check(value, 1, ApiKeyFormat.DefaultPrefix));
         return ApiKeyValidator.Decide(value, _ring, scope, _clock.GetUtcNow());
     }
 }

@@ -1,5 +1,7 @@
 using FunctionApp.Testing;
 using FunctionsApiKey.KeyRing;
+using FunctionsApiKey.Usage;
+using FunctionsApiKey;
 
 namespace FunctionApp.Tests.KeyRing;
 

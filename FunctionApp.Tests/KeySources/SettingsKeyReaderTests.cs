@@ -136,7 +136,7 @@ public sealed class SettingsKeyReaderTests
         Assert.Equal(["ApiKeys:Keys:broken is not a usable key: it must be 1 to 512 visible ASCII characters with no comma or whitespace."], errors);
     }
 
-    private static (IReadOnlyList<FunctionsApiKey.KeyRing.ApiKey> Keys, IReadOnlyList<string> Errors) Read(Dictionary<string, string?> keys)
+    private static (IReadOnlyList<FunctionsApiKey.ApiKey> Keys, IReadOnlyList<string> Errors) Read(Dictionary<string, string?> keys)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(keys.Select(k => KeyValuePair.Create($"{SettingsKeyReader.SectionPath}:{k.Key}", k.Value)))

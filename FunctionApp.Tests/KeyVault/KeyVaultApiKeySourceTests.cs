@@ -2,10 +2,9 @@ using Azure;
 using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
 using FunctionApp.Tests.TestDoubles;
-using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeyVault;
+using FunctionsApiKey;
 using Microsoft.Extensions.Logging.Testing;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FunctionApp.Tests.KeyVault;
@@ -76,6 +75,18 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         Assert.Equal(
             "API key partner from keyvault skipped: it has no scopes tag; tag the secret apikey-partner scopes=* to allow every function, or scopes=<names> to limit it",
             warning.Message);
+    }
+
+    [Fact]
+    public async Task AMisspeltScopesTagWithAnEscapeInItsNameIsLoggedEscapedSoItCannotDriveTheReadersTerminal()
+    {
+        _vault.SetSecret("apikey-partner", TestKeys.NewValue(), tags: new Dictionary<string, string> { ["scopes"] = "reports", ["scope\u001b"] = "orders" });
+
+        Assert.Empty(await _source.LoadKeysAsync());
+
+        var warning = Assert.Single(_logs.GetSnapshot(), r => r.Id.Id == 30);
+        Assert.Contains("it has a tag named 'scope\\u001b', which looks like the 'scopes' tag but is not it", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', warning.Message);
     }
 
     [Fact]
@@ -452,7 +463,7 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
     }
 
     private KeyVaultApiKeySource CreateSource(FakeKeyVaultServer vault, int maxParallelFetches = 16, KeysWithoutScopes withoutScopes = KeysWithoutScopes.Refuse) =>
-        new(new SingleClientFactory(FakeKeyVaultClient.Create(vault)), Options.Create(new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri, MaxParallelFetches = maxParallelFetches, KeysWithoutScopes = withoutScopes }), TestLogging.Factory(_logs));
+        new(new KeyVaultKeyLoader(FakeKeyVaultClient.Create(vault), new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri, MaxParallelFetches = maxParallelFetches, KeysWithoutScopes = withoutScopes }, TestLogging.Factory(_logs).CreateLogger(KeyVaultApiKeyDefaults.LogCategory)));
 
     private void AdvanceVaultClock() => _vaultClock.Advance(TimeSpan.FromSeconds(2));
 }

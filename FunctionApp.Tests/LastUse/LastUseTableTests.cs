@@ -1,7 +1,7 @@
 using Azure.Data.Tables;
 using FunctionApp.Tests.Storage;
-using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.LastUse;
+using FunctionsApiKey;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 

@@ -5,6 +5,8 @@ using FunctionApp.Tests.Storage;
 using FunctionApp.Tests.TestDoubles;
 using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.LastUse;
+using FunctionsApiKey.Usage;
+using FunctionsApiKey;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;

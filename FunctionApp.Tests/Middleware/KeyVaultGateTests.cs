@@ -22,7 +22,7 @@ public sealed class KeyVaultGateTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _vault = await FakeKeyVaultServer.StartAsync();
-        var source = new KeyVaultApiKeySource(new SingleClientFactory(FakeKeyVaultClient.Create(_vault, maxRetries: 1)), Options.Create(new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri }), TestLogging.Factory(_gate.Logs));
+        var source = new KeyVaultApiKeySource(new KeyVaultKeyLoader(FakeKeyVaultClient.Create(_vault, maxRetries: 1), new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri }, TestLogging.Factory(_gate.Logs).CreateLogger(KeyVaultApiKeyDefaults.LogCategory)));
         _refresher = new KeyRingRefresher(source, _gate.KeyRings, Options.Create(_gate.Options), _gate.Clock, _gate.Metrics, TestLogging.Factory(_gate.Logs));
     }
 

@@ -209,6 +209,30 @@ public sealed class PackageConsumerTests(PackageFeed feed) : IClassFixture<Packa
         await log.WaitForAsync(l => l.Contains("Loaded 2 API keys from keyvault", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
     }
 
+    [Fact]
+    public async Task AnAppWithAStoreOfItsOwnAddedWithAddSourceServesItsKeysWithNoSettingNamingTheSource()
+    {
+        var app = await feed.BuildConsumerAsync("FunctionsApiKey", "BuiltIn", "OwnSource");
+        var key = TestKeys.NewValue();
+        var reportsKey = TestKeys.NewValue();
+        var log = new LogCapture();
+
+        // No ApiKeys__KeySource: the source the app added is the one in use, and keys in settings are not.
+        var settingsKey = TestKeys.NewValue();
+        await using var host = await StartAsync(app, new()
+        {
+            ["OwnStore__Keys"] = $"consumer={TestKeys.Sha256Text(key)};consumer-reports={TestKeys.Sha256Text(reportsKey)}=reports",
+            ["ApiKeys__Keys__settings-key"] = settingsKey,
+        }, log);
+        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = host.BaseAddress };
+
+        await AssertAnswerAsync(client, "/api/orders", key, HttpStatusCode.OK, "orders for consumer:");
+        await AssertAnswerAsync(client, "/api/reports", reportsKey, HttpStatusCode.OK, "reports for consumer-reports");
+        await AssertAnswerAsync(client, "/api/orders", reportsKey, HttpStatusCode.Forbidden, Forbidden);
+        await AssertAnswerAsync(client, "/api/orders", settingsKey, HttpStatusCode.Unauthorized, Unauthorized);
+        await log.WaitForAsync(l => l.Contains("Loaded 2 API keys from ownstore", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+    }
+
     /// <summary>
     /// The consumer app of one HTTP model, built with the vault package, running with keys from settings; or, with
     /// <paramref name="vaultDown"/>, from a vault that answers 503 to everything, so no key ring ever loads.

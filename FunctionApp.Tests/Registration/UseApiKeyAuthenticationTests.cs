@@ -7,6 +7,8 @@ using FunctionsApiKey.KeyVault;
 using FunctionsApiKey.LastUse;
 using FunctionsApiKey.Middleware;
 using FunctionsApiKey.SharedRing;
+using FunctionsApiKey.Usage;
+using FunctionsApiKey;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
@@ -125,13 +127,29 @@ public sealed class UseApiKeyAuthenticationTests
     }
 
     [Fact]
-    public void AskingForAVaultInCodeWithoutNamingOneStopsTheApp()
+    public void AVaultUriSetInCodeChoosesTheVaultAndNamingTheVaultWithoutOneStopsTheApp()
     {
-        using var host = Build([], app => app.UseApiKeyAuthentication().AddKeyVault(vault => vault.SecretPrefix = "fnkey-"));
+        using var inCode = Build([], app => app.UseApiKeyAuthentication().AddKeyVault(vault => vault.KeyVaultUri = new Uri("https://myvault.vault.azure.net/")));
+        inCode.Services.GetRequiredService<IStartupValidator>().Validate();
+        Assert.Equal(KeyVaultApiKeyDefaults.KeySource, inCode.Services.GetRequiredService<IApiKeySource>().Name);
 
-        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
-
+        using var named = Build(new() { ["ApiKeys:KeySource"] = "keyvault" }, app => app.UseApiKeyAuthentication().AddKeyVault(vault => vault.SecretPrefix = "fnkey-"));
+        var error = Assert.Throws<OptionsValidationException>(() => named.Services.GetRequiredService<IStartupValidator>().Validate());
         Assert.Contains("ApiKeys:KeyVaultUri is not set", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EachAddCallIsSafeTwiceAndOffersItsSourceWithoutReadingConfigurationOrCreatingIt()
+    {
+        // Registered with no vault configured: nothing is created, checked or chosen until ApiKeys:KeySource names it.
+        using var host = Build(new() { ["ApiKeys:Keys:dev"] = TestKeys.NewValue() }, app => app.UseApiKeyAuthentication().AddKeyVault().AddSharedKeyRing().AddKeyVault().AddSharedKeyRing());
+
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
+        Assert.Equal("settings", host.Services.GetRequiredService<IApiKeySource>().Name);
+        Assert.Single(Registered(host), d => d.ServiceType == typeof(IValidateOptions<KeyVaultApiKeyOptions>));
+        Assert.Single(Registered(host), d => d.ServiceType == typeof(IValidateOptions<SharedRingOptions>));
+        Assert.Single(Registered(host), d => d.ServiceType == typeof(SharedRingApiKeySource));
+        Assert.Equal(["settings", "keyvault", "sharedring"], Registered(host).Select(d => d.ImplementationInstance).OfType<KeySourceRegistration>().Select(r => r.Name));
     }
 
     [Fact]
@@ -212,7 +230,7 @@ public sealed class UseApiKeyAuthenticationTests
 
         var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
 
-        Assert.Contains("ApiKeys:KeySource is 'sharedring', but keys come from keyvault: register the shared ring with builder.UseApiKeyAuthentication().AddKeyVault().AddSharedKeyRing()", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ApiKeys:KeySource is 'sharedring', but no key source of that name is registered (registered: settings, keyvault). Set it to one of those, or register the source it names in Program.cs.", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -222,7 +240,7 @@ public sealed class UseApiKeyAuthenticationTests
 
         var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
 
-        Assert.Contains("ApiKeys:KeySource is 'sharedrng', but keys come from keyvault, and no source of that name is registered: use settings, keyvault or sharedring, or the name of a source added with builder.UseApiKeyAuthentication().AddSource<T>().", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ApiKeys:KeySource is 'sharedrng', but no key source of that name is registered (registered: settings, keyvault, sharedring).", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -243,7 +261,7 @@ public sealed class UseApiKeyAuthenticationTests
 
         using var missing = Build(new() { ["ApiKeys:KeySource"] = "ownstore", ["ApiKeys:Keys:dev"] = TestKeys.NewValue() }, app => app.UseApiKeyAuthentication());
         var error = Assert.Throws<OptionsValidationException>(() => missing.Services.GetRequiredService<IStartupValidator>().Validate());
-        Assert.Contains("ApiKeys:KeySource is 'ownstore', but keys come from settings, and no source of that name is registered", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ApiKeys:KeySource is 'ownstore', but no key source of that name is registered (registered: settings).", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -253,7 +271,7 @@ public sealed class UseApiKeyAuthenticationTests
 
         var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
 
-        Assert.Contains("ApiKeys:KeyVaultUri is set, but keys come from ownstore: set ApiKeys:KeySource to ownstore to use it, or remove ApiKeys:KeyVaultUri.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ApiKeys:KeyVaultUri is set, but keys come from ownstore: register the vault with builder.UseApiKeyAuthentication().AddKeyVault(), or set ApiKeys:KeySource to ownstore to use it, or remove ApiKeys:KeyVaultUri.", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -341,7 +359,7 @@ public sealed class UseApiKeyAuthenticationTests
         var vault = new Dictionary<string, string?> { ["ApiKeys:KeyVaultUri"] = "https://myvault.vault.azure.net/" };
         using var quiet = Build(vault, WithVault);
         using var loud = Build(new(vault) { [$"Logging:LogLevel:{category}"] = "Information" }, WithVault);
-        using var settingsOnly = Build([], WithVault);
+        using var settingsOnly = Build([], app => app.UseApiKeyAuthentication());
         using var lastUse = Build([], app => app.UseApiKeyAuthentication().AddKeyVault().AddLastUseTable());
 
         Assert.False(Logger(quiet, category).IsEnabled(LogLevel.Information));

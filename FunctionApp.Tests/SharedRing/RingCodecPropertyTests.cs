@@ -122,9 +122,9 @@ public sealed class RingCodecPropertyTests : IDisposable
     {
         var (name, hash, scopes, updated, notBefore, expiresOn, flags) = e;
         var excluded = (flags & 2) != 0 || notBefore >= expiresOn;
-        var key = FunctionsApiKey.KeyRing.ApiKey.FromHash(name, hash) with
+        var key = FunctionsApiKey.ApiKey.FromHash(name, hash) with
         {
-            Scopes = FunctionsApiKey.KeyRing.ApiKey.ParseScopes(string.Join(' ', scopes)),
+            Scopes = FunctionsApiKey.ApiKey.ParseScopes(string.Join(' ', scopes)),
             NotBefore = notBefore,
             ExpiresOn = expiresOn,
             IsRevoked = (flags & 4) != 0,

@@ -1,5 +1,5 @@
+using FunctionsApiKey;
 using System.Security.Cryptography;
-using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeyVault;
 using FunctionsApiKey.SharedRing;
 

@@ -1,8 +1,8 @@
+using FunctionsApiKey;
 using System.Security.Cryptography;
 using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
 using FunctionApp.Tests.Storage;
-using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.SharedRing;
 using Microsoft.Extensions.Time.Testing;
 

@@ -12,7 +12,8 @@ internal static class ApiKeysTool
     /// <summary>Bounds a hung run, not a slow one: every command the tests run finishes in a few seconds.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
-    private static readonly string Dll = Path.Combine(
+    /// <summary>The built tool's assembly.</summary>
+    public static readonly string Dll = Path.Combine(
         typeof(ApiKeysTool).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ApiKeysToolDirectory").Value!,
         "FunctionsApiKey.Tool.dll");
 

@@ -2,7 +2,6 @@ using Azure.Data.Tables;
 using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
 using FunctionsApiKey;
-using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.LastUse;
 
 namespace FunctionApp.Tests.Tool;

@@ -12,6 +12,9 @@ public static class KeyVaultApiKeyDefaults
     /// <summary>The subsection of <c>ApiKeys</c> bound to the client's <c>SecretClientOptions</c> (retries, timeouts).</summary>
     public const string ClientOptionsSection = "KeyVaultClient";
 
+    /// <summary>The name of the vault as a key source: the value of <c>ApiKeys:KeySource</c> that chooses it.</summary>
+    public const string KeySource = "keyvault";
+
     /// <summary>Log category of loading keys from the vault (event ids 30–39).</summary>
     public const string LogCategory = "FunctionsApiKey.KeyVault";
 }

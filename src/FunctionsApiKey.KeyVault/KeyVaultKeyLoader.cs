@@ -5,8 +5,8 @@ using System.Threading.Channels;
 using Azure;
 using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
-using FunctionsApiKey.KeyRing;
 using Microsoft.Extensions.Logging;
+using FunctionsApiKey.Diagnostics;
 
 namespace FunctionsApiKey.KeyVault;
 
@@ -25,8 +25,9 @@ namespace FunctionsApiKey.KeyVault;
 /// the vault's own clock (its <c>Date</c> header) shows the second has passed. The entries are all a next load needs,
 /// so they can live in memory (<see cref="KeyVaultApiKeySource"/>) or travel with a shared key ring.
 /// </remarks>
-internal sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptions options, ILogger logger)
+public sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptions options, ILogger logger)
 {
+    /// <summary>The tag that lists a key's scopes: <c>*</c> for every function, or names separated by spaces or commas.</summary>
     public const string ScopesTag = "scopes";
 
     // Secret name → its updated time when it was last named as unlimited for lack of a scopes tag.
@@ -48,14 +49,14 @@ internal sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptio
         }
         catch (AuthenticationFailedException ex)
         {
-            throw new ApiKeySourceException($"authentication failed: {FirstLine(ex.Message)}", ex);
+            throw new ApiKeySourceException($"authentication failed: {SafeText.FirstLine(ex.Message)}", ex);
         }
         catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException or System.Net.Sockets.SocketException or AggregateException
             || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // The vault unreachable (status 0, a reset, a timeout): a failure to read the source like any other, so the
             // shared ring's fallback keeps the keys in force instead of failing the whole load on the raw exception.
-            throw new ApiKeySourceException($"vault unreachable: {FirstLine((ex.InnerException ?? ex).Message)}", ex);
+            throw new ApiKeySourceException($"vault unreachable: {SafeText.FirstLine((ex.InnerException ?? ex).Message)}", ex);
         }
     }
 
@@ -157,7 +158,11 @@ internal sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptio
     /// (<c>scope</c>, <c>scopes </c>, <c>Scopes_</c>): that one is surely a misspelling, worth naming even when the key
     /// also has a <c>scopes</c> tag. A validity window that ends before it starts leaves the key out as well.
     /// </summary>
-    internal static string? KeyProblem(SecretProperties properties, KeysWithoutScopes withoutScopes, out ImmutableArray<string> scopes, out bool untagged)
+    /// <param name="properties">A listed secret's properties.</param>
+    /// <param name="withoutScopes">What the app does with a key without a <c>scopes</c> tag.</param>
+    /// <param name="scopes">The key's scopes, when it has no problem; empty for every function.</param>
+    /// <param name="untagged">Whether the secret has no <c>scopes</c> tag at all.</param>
+    public static string? KeyProblem(SecretProperties properties, KeysWithoutScopes withoutScopes, out ImmutableArray<string> scopes, out bool untagged)
     {
         scopes = [];
         untagged = false;
@@ -171,7 +176,7 @@ internal sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptio
 
             if (!string.Equals(tag, ScopesTag, StringComparison.OrdinalIgnoreCase))
             {
-                return $"it has a tag named '{tag}', which looks like the '{ScopesTag}' tag but is not it; name the tag exactly '{ScopesTag}'";
+                return $"it has a tag named '{SafeText.Printable(tag)}', which looks like the '{ScopesTag}' tag but is not it; name the tag exactly '{ScopesTag}'";
             }
 
             if (scopesTag is not null)
@@ -336,9 +341,4 @@ internal sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptio
 
     private sealed record FetchedSecret(SecretProperties Properties, ApiKey Key, bool Settled);
 
-    private static string FirstLine(string message)
-    {
-        var end = message.AsSpan().IndexOfAny('\r', '\n');
-        return end < 0 ? message : message[..end];
-    }
 }

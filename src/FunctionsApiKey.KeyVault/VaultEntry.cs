@@ -1,5 +1,3 @@
-using FunctionsApiKey.KeyRing;
-
 namespace FunctionsApiKey.KeyVault;
 
 /// <summary>One <c>apikey-*</c> secret as a load of the vault left it: the key, and what the next load needs.</summary>
@@ -8,7 +6,7 @@ namespace FunctionsApiKey.KeyVault;
 /// <param name="Settled">The vault's clock had passed <paramref name="UpdatedOn"/> when the value was read, so any later change moves <c>updated</c>.</param>
 /// <param name="Key">The key: its value's hash and the secret's current attributes.</param>
 /// <param name="Excluded">The secret cannot be a key as it stands (e.g. a misspelt scopes tag); its hash is kept so fixing the tag needs no new read.</param>
-internal sealed record VaultEntry(string SecretName, DateTimeOffset? UpdatedOn, bool Settled, ApiKey Key, bool Excluded)
+public sealed record VaultEntry(string SecretName, DateTimeOffset? UpdatedOn, bool Settled, ApiKey Key, bool Excluded)
 {
     /// <summary>The keys the app serves: every entry but the excluded ones.</summary>
     public static List<ApiKey> UsableKeys(IEnumerable<VaultEntry> entries) => [.. entries.Where(e => !e.Excluded).Select(e => e.Key)];

@@ -1,3 +1,4 @@
+using Azure.Core;
 using Azure.Data.Tables;
 using FunctionsApiKey;
 using FunctionsApiKey.LastUse;
@@ -33,7 +34,7 @@ public static class ApiKeyAuthenticationBuilderLastUseExtensions
             services.AddSingleton<IValidateOptions<LastUseOptions>, LastUseOptionsValidator>();
             services.AddAzureClients(clients => clients
                 .AddClient<TableServiceClient, TableClientOptions>((clientOptions, credential, provider) =>
-                    LastUseStorageClient.Create(ConnectionSection(provider), credential, clientOptions))
+                    CreateClient(ConnectionSection(provider), credential, clientOptions))
                 .WithName(LastUseDefaults.ClientName)
                 .WithCredential(provider => provider.GetRequiredService<AzureComponentFactory>().CreateTokenCredential(ConnectionSection(provider)))
                 .ConfigureOptions(RetryBriefly)
@@ -61,6 +62,9 @@ public static class ApiKeyAuthenticationBuilderLastUseExtensions
         options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
     }
+
+    private static TableServiceClient CreateClient(IConfigurationSection connection, TokenCredential credential, TableClientOptions options) =>
+        StorageConnection.CreateClient(connection, "table", "ApiKeys:LastUseConnection", text => new TableServiceClient(text, options), uri => new TableServiceClient(uri, credential, options));
 
     private static IConfigurationSection ConnectionSection(IServiceProvider provider) =>
         provider.GetRequiredService<IConfiguration>().GetSection(provider.GetRequiredService<IOptions<LastUseOptions>>().Value.LastUseConnection);

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Options;
 namespace FunctionsApiKey.LastUse;
 
 /// <summary>Fails startup on a table name Table Storage would refuse, naming the setting.</summary>
-internal sealed partial class LastUseOptionsValidator : IValidateOptions<LastUseOptions>
+public sealed partial class LastUseOptionsValidator : IValidateOptions<LastUseOptions>
 {
+    /// <inheritdoc/>
     public ValidateOptionsResult Validate(string? name, LastUseOptions options)
     {
         var errors = new List<string>();

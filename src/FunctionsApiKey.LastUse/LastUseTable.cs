@@ -4,7 +4,6 @@ using System.Text;
 using Azure;
 using System.Collections.Concurrent;
 using Azure.Data.Tables;
-using FunctionsApiKey.KeyRing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

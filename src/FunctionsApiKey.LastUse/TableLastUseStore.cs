@@ -1,5 +1,4 @@
 using Azure.Data.Tables;
-using FunctionsApiKey.KeyRing;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,4 @@
+using Azure.Core;
 using Azure.Security.KeyVault.Secrets;
 using Azure.Storage.Blobs;
 using FunctionsApiKey;
@@ -16,49 +17,56 @@ namespace Microsoft.Azure.Functions.Worker.Builder;
 public static class ApiKeyAuthenticationBuilderSharedRingExtensions
 {
     /// <summary>
-    /// When <c>ApiKeys:KeySource</c> is <c>sharedring</c> (or <paramref name="configure"/> is given): the
-    /// <c>PublishKeyRing</c> timer function publishes the vault's keys to a signed blob, and every instance follows
-    /// that blob instead of reading the vault, falling back to the vault itself only while the ring is stale. Needs the
-    /// vault settings of <c>AddKeyVault()</c>, a storage connection (<c>AzureWebJobsStorage</c> by default), the
-    /// verification keys, and <c>ApiKeys__PublishSchedule</c>. Otherwise adds nothing.
+    /// Offers the shared ring as the key source <c>sharedring</c>, used when <c>ApiKeys:KeySource</c> is
+    /// <c>sharedring</c> (or, with no source named, when <paramref name="configure"/> is given): the <c>PublishKeyRing</c>
+    /// timer function publishes the vault's keys to a signed blob, and every instance follows that blob instead of
+    /// reading the vault, falling back to the vault itself only while the ring is stale. Adds the vault of
+    /// <c>AddKeyVault()</c>, and needs its settings, a storage connection (<c>AzureWebJobsStorage</c> by default), the
+    /// verification keys, and <c>ApiKeys__PublishSchedule</c>. Configuration is read when the options are first needed;
+    /// calling it again adds nothing but the <paramref name="configure"/> callback.
     /// </summary>
     /// <param name="builder">The builder <c>UseApiKeyAuthentication()</c> returned.</param>
-    /// <param name="configure">Changes to the options after they are read from configuration; passing it means the shared ring is required.</param>
+    /// <param name="configure">Changes to the options after they are read from configuration; passing it makes the shared ring the source unless another is named.</param>
     /// <returns>The builder.</returns>
     public static ApiKeyAuthenticationBuilder AddSharedKeyRing(this ApiKeyAuthenticationBuilder builder, Action<SharedRingOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var section = builder.Configuration.GetSection(ApiKeyDefaults.SectionName);
-        if (configure is null && !string.Equals(section[nameof(ApiKeyOptions.KeySource)], SharedRingDefaults.KeySource, StringComparison.OrdinalIgnoreCase))
+        var services = builder.AddKeyVault().Services;
+        if (!services.Any(d => d.ServiceType == typeof(IValidateOptions<SharedRingOptions>)))
         {
-            return builder;
+            AddServices(services);
+            builder.AddNamedSource<SharedRingApiKeySource>(SharedRingDefaults.KeySource);
         }
 
-        ApiKeyAuthenticationBuilderKeyVaultExtensions.AddVaultClient(builder, configure: null);
-        var services = builder.Services;
-        services.AddOptions<SharedRingOptions>().Bind(section).ValidateOnStart();
         if (configure is not null)
         {
             services.Configure(configure);
+            services.Configure<ApiKeyOptions>(options => options.KeySource ??= SharedRingDefaults.KeySource);
         }
 
+        return builder;
+    }
+
+    private static void AddServices(IServiceCollection services)
+    {
+        services.AddOptions<SharedRingOptions>().BindConfiguration(ApiKeyDefaults.SectionName);
         services.AddSingleton<IValidateOptions<SharedRingOptions>, SharedRingOptionsValidator>();
         services.AddAzureClients(clients => clients
             .AddClient<BlobServiceClient, BlobClientOptions>((clientOptions, credential, provider) =>
-                RingStorageClient.Create(ConnectionSection(provider), credential, clientOptions))
+                CreateClient(ConnectionSection(provider), credential, clientOptions))
             .WithName(SharedRingDefaults.ClientName)
             .WithCredential(provider => provider.GetRequiredService<AzureComponentFactory>().CreateTokenCredential(ConnectionSection(provider)))
             .ConfigureOptions(RetryWithinTimeout)
-            .ConfigureOptions(section.GetSection("RingClient")));
+            .ConfigureOptions((clientOptions, provider) =>
+                provider.GetRequiredService<IConfiguration>().GetSection(ApiKeyDefaults.SectionName).GetSection("RingClient").Bind(clientOptions)));
 
         services.AddSingleton<SharedRingMetrics>();
 
-        // One loader for the publisher and the vault fallback, so a key allowed for lack of a scopes tag is named once.
-        services.AddSingleton(VaultLoader);
+        // One loader (AddKeyVault's) for the publisher and the vault fallback, so a key allowed for lack of a scopes tag is named once.
         services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<SharedRingOptions>>().Value;
-            return new RingVerifier(RingStorageClient.VerificationKeyTexts(options.RingVerificationKeys)
+            return new RingVerifier(options.VerificationKeyTexts()
                 .Select(k => RingKeys.TryReadPublicKey(k, out var key) ? key : throw new InvalidOperationException("ApiKeys:RingVerificationKeys holds a key that is not one.")));
         });
         services.AddSingleton(provider =>
@@ -88,7 +96,6 @@ public static class ApiKeyAuthenticationBuilderSharedRingExtensions
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<SharedRingMetrics>(),
             Logger(provider)));
-        return builder.AddSource<SharedRingApiKeySource>();
     }
 
     /// <summary>
@@ -110,10 +117,8 @@ public static class ApiKeyAuthenticationBuilderSharedRingExtensions
     private static SecretClient VaultClient(IServiceProvider provider) =>
         provider.GetRequiredService<IAzureClientFactory<SecretClient>>().CreateClient(KeyVaultApiKeyDefaults.ClientName);
 
-    private static KeyVaultKeyLoader VaultLoader(IServiceProvider provider) => new(
-        VaultClient(provider),
-        provider.GetRequiredService<IOptions<KeyVaultApiKeyOptions>>().Value,
-        provider.GetRequiredService<ILoggerFactory>().CreateLogger(KeyVaultApiKeyDefaults.LogCategory));
-
     private static ILogger Logger(IServiceProvider provider) => provider.GetRequiredService<ILoggerFactory>().CreateLogger(SharedRingDefaults.LogCategory);
+
+    private static BlobServiceClient CreateClient(IConfigurationSection connection, TokenCredential credential, BlobClientOptions options) =>
+        StorageConnection.CreateClient(connection, "blob", "ApiKeys:RingConnection", text => new BlobServiceClient(text, options), uri => new BlobServiceClient(uri, credential, options));
 }

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Azure;
 using Azure.Security.KeyVault.Secrets;
-using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeyVault;
 using Microsoft.Extensions.Logging;
 

@@ -18,9 +18,10 @@ public static class PublishKeyRingFunction
     {
         ArgumentNullException.ThrowIfNull(timer);
         ArgumentNullException.ThrowIfNull(context);
-        if (context.InstanceServices.GetService<KeyRingPublisher>() is { } publisher)
+        // Only while the shared ring is the key source in use; its publisher is made only then.
+        if (context.InstanceServices.GetService<IApiKeySource>() is SharedRingApiKeySource)
         {
-            await publisher.PublishAsync(context.CancellationToken).ConfigureAwait(false);
+            await context.InstanceServices.GetRequiredService<KeyRingPublisher>().PublishAsync(context.CancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -3,7 +3,6 @@ using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text;
-using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeyVault;
 
 namespace FunctionsApiKey.SharedRing;

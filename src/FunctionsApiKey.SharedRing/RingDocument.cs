@@ -13,7 +13,7 @@ namespace FunctionsApiKey.SharedRing;
 internal sealed record RingDocument(long Generation, DateTimeOffset PublishedAt, RingScope Scope, IReadOnlyList<VaultEntry> Entries)
 {
     /// <summary>The keys instances use: the entries that are not excluded.</summary>
-    public IReadOnlyList<FunctionsApiKey.KeyRing.ApiKey> Keys => VaultEntry.UsableKeys(Entries);
+    public IReadOnlyList<ApiKey> Keys => VaultEntry.UsableKeys(Entries);
 
     /// <summary>Whether the entries are the same as <paramref name="entries"/>, in the same order: then nothing needs publishing.</summary>
     public bool HasEntries(IReadOnlyList<VaultEntry> entries) => Entries.SequenceEqual(entries);

@@ -2,7 +2,6 @@ using System.Net.Sockets;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using FunctionsApiKey.KeyRing;
 
 namespace FunctionsApiKey.SharedRing;
 

@@ -1,5 +1,4 @@
 using Azure;
-using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeyVault;
 using Microsoft.Extensions.Logging;
 

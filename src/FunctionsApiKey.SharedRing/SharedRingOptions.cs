@@ -49,4 +49,10 @@ public sealed class SharedRingOptions
     /// <c>PublishKeyRing</c> timer function, so it must be set as an app setting.
     /// </summary>
     public string? PublishSchedule { get; set; }
+
+    private static readonly char[] KeySeparators = [' ', ',', '\t', '\r', '\n'];
+
+    /// <summary>Each key of <see cref="RingVerificationKeys"/>, as written.</summary>
+    internal string[] VerificationKeyTexts() =>
+        string.IsNullOrWhiteSpace(RingVerificationKeys) ? [] : RingVerificationKeys.Split(KeySeparators, StringSplitOptions.RemoveEmptyEntries);
 }

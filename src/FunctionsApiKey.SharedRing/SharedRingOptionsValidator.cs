@@ -12,7 +12,7 @@ internal sealed partial class SharedRingOptionsValidator(IConfiguration configur
     public ValidateOptionsResult Validate(string? name, SharedRingOptions options)
     {
         var errors = new List<string>();
-        if (!RingStorageClient.IsConfigured(configuration.GetSection(options.RingConnection)))
+        if (!StorageConnection.IsConfigured(configuration.GetSection(options.RingConnection), "blob"))
         {
             errors.Add($"{Section}:RingConnection names '{options.RingConnection}', which is not configured: set {options.RingConnection} to a connection string, or {options.RingConnection}__blobServiceUri (or __accountName) with __credential=managedidentity.");
         }
@@ -42,7 +42,7 @@ internal sealed partial class SharedRingOptionsValidator(IConfiguration configur
             errors.Add($"{Section}:RingStorageTimeout must be between 00:00:01 and 00:05:00, and at most RingStaleAfter (default 00:00:10); it is {options.RingStorageTimeout}.");
         }
 
-        var keys = RingStorageClient.VerificationKeyTexts(options.RingVerificationKeys);
+        var keys = options.VerificationKeyTexts();
         if (keys.Length == 0)
         {
             errors.Add($"{Section}:RingVerificationKeys is not set: list the public key of the ring's signing key (docs/shared-ring.md shows how to make one).");

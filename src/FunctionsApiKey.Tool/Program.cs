@@ -1,4 +1,5 @@
 using FunctionsApiKey.Tool.Cli;
+using FunctionsApiKey.Tool;
 
 return await ApiKeysCli.RunAsync(args, new ToolConsole(Console.In, StandardOutput.Open(), Console.Error, Console.IsOutputRedirected, Console.IsErrorRedirected));
 

@@ -1,5 +1,5 @@
+using FunctionsApiKey.Usage;
 using FunctionsApiKey;
-using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeySources;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,24 +28,29 @@ public sealed class ApiKeyAuthenticationBuilder
     public IConfiguration Configuration { get; }
 
     /// <summary>
-    /// Loads keys from <typeparamref name="TSource"/> instead of application settings. There is one source: the last
-    /// one added wins.
+    /// Loads keys from <typeparamref name="TSource"/>, a store of the app's own, while <c>ApiKeys:KeySource</c> names no
+    /// other source (or names the source's <see cref="IApiKeySource.Name"/>). There is one such source: the last one
+    /// added wins.
     /// </summary>
-    /// <typeparam name="TSource">The source, created once by dependency injection (or as registered, if it already is).</typeparam>
+    /// <typeparam name="TSource">The source, created once by dependency injection when it is used (or as registered, if it already is).</typeparam>
     /// <returns>This builder.</returns>
     public ApiKeyAuthenticationBuilder AddSource<TSource>()
+        where TSource : class, IApiKeySource =>
+        Register<TSource>(name: null);
+
+    /// <summary>
+    /// Makes <typeparamref name="TSource"/> available under <paramref name="name"/>: it is used when
+    /// <c>ApiKeys:KeySource</c> names it, and created only then. For packages that offer a source (Key Vault registers
+    /// <c>keyvault</c>); calling it again with the same name replaces the earlier one.
+    /// </summary>
+    /// <typeparam name="TSource">The source, created once by dependency injection when it is used (or as registered, if it already is).</typeparam>
+    /// <param name="name">The name <c>ApiKeys:KeySource</c> chooses it by (any letter case).</param>
+    /// <returns>This builder.</returns>
+    public ApiKeyAuthenticationBuilder AddNamedSource<TSource>(string name)
         where TSource : class, IApiKeySource
     {
-        Replace<IApiKeySource, TSource>();
-
-        // Keys in settings are no longer read, so they are no longer checked.
-        var settingsCheck = Services.FirstOrDefault(d => d.ServiceType == typeof(IValidateOptions<ApiKeyOptions>) && d.ImplementationType == typeof(SettingsKeysValidator));
-        if (settingsCheck is not null)
-        {
-            Services.Remove(settingsCheck);
-        }
-
-        return this;
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return Register<TSource>(name);
     }
 
     /// <summary>
@@ -82,6 +87,20 @@ public sealed class ApiKeyAuthenticationBuilder
             Services.AddSingleton<IConfigureOptions<LoggerFilterOptions>>(new AzureSdkLogDefaults());
         }
 
+        return this;
+    }
+
+    private ApiKeyAuthenticationBuilder Register<TSource>(string? name)
+        where TSource : class, IApiKeySource
+    {
+        var replaced = Services.Where(d => d.ImplementationInstance is KeySourceRegistration r && string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase)).ToList();
+        foreach (var descriptor in replaced)
+        {
+            Services.Remove(descriptor);
+        }
+
+        Services.TryAddSingleton<TSource>();
+        Services.AddSingleton(new KeySourceRegistration(name, typeof(TSource)));
         return this;
     }
 

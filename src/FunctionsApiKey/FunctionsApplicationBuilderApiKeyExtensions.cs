@@ -43,7 +43,9 @@ public static class FunctionsApplicationBuilderApiKeyExtensions
             services.AddSingleton<FunctionPolicyCatalog>();
             services.AddSingleton<IFunctionScopes>(provider => provider.GetRequiredService<FunctionPolicyCatalog>());
             services.AddHostedService<KeyRingRefresher>();
-            services.AddSingleton<IApiKeySource, SettingsApiKeySource>();
+            services.AddSingleton(KeySourceSelector.Select);
+            services.AddSingleton<SettingsApiKeySource>();
+            services.AddSingleton(new KeySourceRegistration(KeySourceSelector.Settings, typeof(SettingsApiKeySource)));
             services.AddSingleton<IValidateOptions<ApiKeyOptions>, SettingsKeysValidator>();
             services.AddOptions<KeySourceCheck>().ValidateOnStart();
             services.AddSingleton<IValidateOptions<KeySourceCheck>, KeySourceValidator>();

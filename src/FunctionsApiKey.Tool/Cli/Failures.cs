@@ -46,7 +46,7 @@ internal static class Failures
                 case AggregateException { InnerExceptions.Count: > 0 } aggregate:
                     ex = aggregate.InnerExceptions[^1];
                     continue;
-                case FunctionsApiKey.KeyRing.ApiKeySourceException { InnerException: { } inner }:
+                case ApiKeySourceException { InnerException: { } inner }:
                     ex = inner;
                     continue;
                 default:

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeySources;
 
 namespace FunctionsApiKey.Tool.Cli;

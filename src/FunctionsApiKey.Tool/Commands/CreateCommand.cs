@@ -1,5 +1,4 @@
 using System.CommandLine;
-using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.Tool.Cli;
 using FunctionsApiKey.Tool.Stores;
 
@@ -20,7 +19,7 @@ internal static class CreateCommand
         var notBefore = new Option<string?>("--not-before") { Description = "When the key starts working (default: now)" };
         var command = new Command("create", "Issue a new key; prints it once on standard output") { name, scopes, expires, ttl, notBefore };
 
-        ApiKeysCli.Handle(command, options, console, ApiKeysCli.WriterRole, async (context, parse, cancellationToken) =>
+        CommandAction.Handle(command, options, console, CommandAction.WriterRole, async (context, parse, cancellationToken) =>
         {
             var keyName = Inputs.KeyName(parse.GetValue(name), context.SecretPrefix);
             var keyScopes = Inputs.Scopes(parse.GetValue(scopes));

@@ -34,7 +34,7 @@ internal static class KeyHandOver
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            var failure = Failures.Explain(ex, context.Store.Description, ApiKeysCli.WriterRole);
+            var failure = Failures.Explain(ex, context.Store.Description, CommandAction.WriterRole);
             throw new ToolException(failure.ExitCode, $"The key is on standard output, but '{stored.Name}' could not be enabled and is still revoked: {failure.Message}", ex);
         }
     }

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using FunctionsApiKey.KeyRing;
+using FunctionsApiKey.Diagnostics;
 using FunctionsApiKey.Tool.Stores;
 
 namespace FunctionsApiKey.Tool.Commands;
@@ -48,7 +48,7 @@ internal sealed record KeyView(
     public bool ExpiresSoon(DateTimeOffset now) => ExpiresOn is { } expiry && expiry > now && expiry - now <= ExpiryWarning;
 
     /// <summary>Store text (a tag, a name) as the table and messages show it: no control character reaches the terminal.</summary>
-    public static string Printable(string text) => PrintableText.Escape(text);
+    public static string Printable(string text) => SafeText.Printable(text);
 
     [JsonIgnore]
     public string ScopesText => LeftOut is not null ? "-" : Scopes.IsEmpty ? "(every function)" : Printable(string.Join(' ', Scopes));

@@ -14,7 +14,7 @@ internal static class ListCommand
         var json = new Option<bool>("--json") { Description = "Write JSON to standard output instead of a table" };
         var command = new Command("list", "List the keys, with when each was last used") { json };
 
-        ApiKeysCli.Handle(command, options, console, ApiKeysCli.ReaderRole, async (context, parse, cancellationToken) =>
+        CommandAction.Handle(command, options, console, CommandAction.ReaderRole, async (context, parse, cancellationToken) =>
         {
             var keys = await ListWithProgressAsync(context, cancellationToken).ConfigureAwait(false);
             var lastUse = await LastUseLookup.ReadAsync(context, cancellationToken).ConfigureAwait(false);

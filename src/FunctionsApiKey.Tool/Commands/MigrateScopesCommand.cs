@@ -16,7 +16,7 @@ internal static class MigrateScopesCommand
         var apply = new Option<bool>("--apply") { Description = "Tag them scopes=* (without it, only list them)" };
         var command = new Command("migrate-scopes", "List the keys without a scopes tag, which the app leaves out; --apply tags them scopes=* (every function)") { apply };
 
-        ApiKeysCli.Handle(command, options, console, ApiKeysCli.WriterRole, async (context, parse, cancellationToken) =>
+        CommandAction.Handle(command, options, console, CommandAction.WriterRole, async (context, parse, cancellationToken) =>
         {
             if (context.Store is not VaultKeyStore vault)
             {

@@ -14,7 +14,7 @@ internal static class RevokeCommand
         var name = new Argument<string>("NAME") { Description = "The key's name" };
         var command = new Command("revoke", "Revoke a key: every instance refuses it from its next reload") { name };
 
-        ApiKeysCli.Handle(command, options, console, ApiKeysCli.WriterRole, async (context, parse, cancellationToken) =>
+        CommandAction.Handle(command, options, console, CommandAction.WriterRole, async (context, parse, cancellationToken) =>
         {
             var keyName = Inputs.KeyName(parse.GetValue(name), context.SecretPrefix);
             await context.Store.UpdateAsync(keyName, enabled: false, expiresOn: null, cancellationToken).ConfigureAwait(false);

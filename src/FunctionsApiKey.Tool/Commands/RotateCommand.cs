@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.Tool.Cli;
 using FunctionsApiKey.Tool.Stores;
 
@@ -23,7 +22,7 @@ internal static partial class RotateCommand
         var ttl = new Option<string?>("--ttl") { Description = "Or how long the new key works: 90d" };
         var command = new Command("rotate", "Replace a key: issue a new one and let the old one expire after an overlap") { name, overlap, newName, expires, ttl };
 
-        ApiKeysCli.Handle(command, options, console, ApiKeysCli.WriterRole, async (context, parse, cancellationToken) =>
+        CommandAction.Handle(command, options, console, CommandAction.WriterRole, async (context, parse, cancellationToken) =>
         {
             var oldName = Inputs.KeyName(parse.GetValue(name), context.SecretPrefix);
             var grace = Inputs.Duration(parse.GetValue(overlap), "--overlap", allowZero: true)!.Value;
@@ -64,7 +63,7 @@ internal static partial class RotateCommand
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                var failure = Failures.Explain(ex, store.Description, ApiKeysCli.WriterRole);
+                var failure = Failures.Explain(ex, store.Description, CommandAction.WriterRole);
                 throw new ToolException(failure.ExitCode, $"Issued '{replacement}' (the key is on standard output), but could not shorten '{oldName}', which still works until {(old.ExpiresOn is null ? "revoked" : KeyView.Time(old.ExpiresOn))}: {failure.Message}", ex);
             }
 

@@ -14,7 +14,7 @@ internal static class ShowCommand
         var json = new Option<bool>("--json") { Description = "Write JSON to standard output" };
         var command = new Command("show", "Show one key") { name, json };
 
-        ApiKeysCli.Handle(command, options, console, ApiKeysCli.ReaderRole, async (context, parse, cancellationToken) =>
+        CommandAction.Handle(command, options, console, CommandAction.ReaderRole, async (context, parse, cancellationToken) =>
         {
             var keyName = Inputs.KeyName(parse.GetValue(name), context.SecretPrefix);
             var key = await context.Store.FindAsync(keyName, cancellationToken).ConfigureAwait(false)

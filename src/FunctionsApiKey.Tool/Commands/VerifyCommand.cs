@@ -20,30 +20,28 @@ internal static class VerifyCommand
     {
         var command = new Command(Name, "Check a key read from standard input: checksum, name, and whether the app would accept it now (exit 0) or not (exit 1)");
 
-        ApiKeysCli.Handle(command, options, console, ApiKeysCli.ReaderRole, async (context, parse, cancellationToken) =>
+        CommandAction.Handle(command, options, console, CommandAction.ReaderRole, async (context, parse, cancellationToken) =>
         {
             var presented = await ReadKeyAsync(context.Console.In).ConfigureAwait(false);
             var output = context.Console.Out;
 
             var format = ApiKeyFormat.Check(presented, context.KeyPrefix);
             await output.WriteLineAsync($"Checksum:  {Describe(format, context.KeyPrefix)}").ConfigureAwait(false);
-            if (ApiKeyText.CheckPresented(presented, 1, context.KeyPrefix) != ApiKeyOutcome.Allowed)
+            if (ApiKeyCheck.CheckPresented(presented, context.KeyPrefix) != ApiKeyOutcome.Allowed)
             {
                 await output.WriteLineAsync("Accepted:  no: the app refuses this value before looking it up").ConfigureAwait(false);
                 return ExitCodes.Refused;
             }
 
             var loaded = await context.Store.LoadAsTheAppDoesAsync(cancellationToken).ConfigureAwait(false);
-            var ring = KeyRingSnapshot.Create(loaded.Select(k => k.Key), "verify", context.Now, out _);
-            var slot = ring.FindSlot(ApiKeyHash.Compute(presented));
-            if (slot < 0)
+            var keys = loaded.Select(k => k.Key).ToList();
+            if (ApiKeyCheck.Find(presented, keys) is not { } key)
             {
                 await output.WriteLineAsync($"Key:       none in {context.Store.Description}").ConfigureAwait(false);
                 await output.WriteLineAsync("Accepted:  no: unknown key").ConfigureAwait(false);
                 return ExitCodes.Refused;
             }
 
-            var key = ring.KeyAt(slot);
             await output.WriteLineAsync($"Key:       {KeyView.Printable(key.Name)}").ConfigureAwait(false);
             if (loaded.Any(k => k.Excluded && k.Key.Name == key.Name))
             {
@@ -54,7 +52,7 @@ internal static class VerifyCommand
 
             // The validator decides as for a function the key may call: lifecycle first, as the gate does.
             var scope = key.Scopes.IsEmpty ? "any" : key.Scopes[0];
-            var decision = ApiKeyValidator.Decide(presented, ring, scope, context.Now);
+            var decision = ApiKeyCheck.Decide(presented, keys, scope, context.Now, context.KeyPrefix);
             var answer = decision.Outcome switch
             {
                 ApiKeyOutcome.Allowed => $"yes, for {(key.Scopes.IsEmpty ? "every function" : "scopes " + KeyView.Printable(string.Join(' ', key.Scopes)))}",

@@ -1,5 +1,3 @@
-using FunctionsApiKey.KeyRing;
-
 namespace FunctionsApiKey.Tool.Stores;
 
 /// <summary>Where the keys are: a Key Vault, or local.settings.json for development.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeySources;
 using FunctionsApiKey.Tool.Cli;
 using Microsoft.Extensions.Configuration;

@@ -1,6 +1,5 @@
 using Azure;
 using Azure.Security.KeyVault.Secrets;
-using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeyVault;
 using FunctionsApiKey.Tool.Cli;
 using Microsoft.Extensions.Logging.Abstractions;

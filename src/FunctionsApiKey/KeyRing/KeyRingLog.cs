@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging;
 namespace FunctionsApiKey.KeyRing;
 
 /// <summary>
-/// Log lines about loading the key ring and writing last use, in the category <see cref="ApiKeyDefaults.KeyRingLogCategory"/> with event ids
-/// 10–19. Keys are named, never shown: no key, hash or header value is ever a parameter here.
+/// Log lines about loading the key ring, in the category <see cref="ApiKeyDefaults.KeyRingLogCategory"/> with event ids
+/// 10–15 (16–18 are <see cref="FunctionsApiKey.Usage.UsageLog"/>). Keys are named, never shown: no key, hash or header value is ever a parameter here.
 /// </summary>
 internal static partial class KeyRingLog
 {
@@ -31,16 +31,4 @@ internal static partial class KeyRingLog
     [LoggerMessage(EventId = 15, EventName = "NoKeysConfigured", Level = LogLevel.Warning,
         Message = "No API keys are configured ({Source}); every protected function answers 401")]
     public static partial void NoKeysConfigured(this ILogger logger, string source);
-
-    [LoggerMessage(EventId = 16, EventName = "LastUseWriteFailed", Level = LogLevel.Warning,
-        Message = "Writing the last use of {KeyCount} API keys failed ({Error}); they are kept and written with the next round")]
-    public static partial void LastUseWriteFailed(this ILogger logger, int keyCount, string error);
-
-    [LoggerMessage(EventId = 17, EventName = "LastUseWriteFailedAgain", Level = LogLevel.Debug,
-        Message = "Writing the last use of {KeyCount} API keys failed again ({Error})")]
-    public static partial void LastUseWriteFailedAgain(this ILogger logger, int keyCount, string error);
-
-    [LoggerMessage(EventId = 18, EventName = "LastUseWritten", Level = LogLevel.Debug,
-        Message = "Wrote the last use of {KeyCount} API keys in {DurationMs:F0} ms")]
-    public static partial void LastUseWritten(this ILogger logger, int keyCount, double durationMs);
 }

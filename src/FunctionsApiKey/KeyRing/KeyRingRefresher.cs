@@ -1,3 +1,5 @@
+using FunctionsApiKey.Diagnostics;
+using FunctionsApiKey.Usage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -127,7 +129,7 @@ internal sealed class KeyRingRefresher(
             {
                 if (!required.Contains(scope) && _reportedScopes.Add((key.Name, scope)))
                 {
-                    _logger.UnknownScope(PrintableText.Escape(key.Name), source.Name, PrintableText.Escape(scope));
+                    _logger.UnknownScope(SafeText.Printable(key.Name), source.Name, SafeText.Printable(scope));
                 }
             }
         }

@@ -1,3 +1,4 @@
+using FunctionsApiKey.Usage;
 using System.Numerics;
 
 namespace FunctionsApiKey.KeyRing;

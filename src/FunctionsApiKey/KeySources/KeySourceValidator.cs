@@ -1,4 +1,3 @@
-using FunctionsApiKey.KeyRing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -6,57 +5,50 @@ using Microsoft.Extensions.Options;
 namespace FunctionsApiKey.KeySources;
 
 /// <summary>
-/// Stops an app whose configuration names one key source while its code registered another, e.g. a vault URI set
-/// without <c>.AddKeyVault()</c>: it would otherwise serve whatever keys sit in its settings, never the vault's.
+/// Chooses the key source at startup (<see cref="KeySourceSelector"/>), so that a setting naming a source the app did
+/// not register, or settings the chosen source cannot work with, stop the app with a message instead of surfacing at
+/// the first request. Also stops an app whose vault URI is set while its keys come from settings: it would otherwise
+/// serve whatever keys sit in its settings, never the vault's.
 /// </summary>
 /// <remarks>
 /// It validates its own options type, <see cref="KeySourceCheck"/>, not <see cref="ApiKeyOptions"/>: it needs the
 /// source, and a source may read <see cref="ApiKeyOptions"/> as it is made, which would validate them again from
-/// within their own validation.
+/// within their own validation. A source's own options are validated as it is made, so only the chosen one's are.
 /// </remarks>
 internal sealed class KeySourceValidator(IServiceProvider services, IConfiguration configuration) : IValidateOptions<KeySourceCheck>
 {
-    public const string Settings = "settings";
-    public const string KeyVault = "keyvault";
-    public const string SharedRing = "sharedring";
-
-    private const string KeySourceSetting = ApiKeyDefaults.SectionName + ":" + nameof(ApiKeyOptions.KeySource);
     private const string KeyVaultUriSetting = ApiKeyDefaults.SectionName + ":KeyVaultUri";
+    private const string KeySourceSetting = ApiKeyDefaults.SectionName + ":" + nameof(ApiKeyOptions.KeySource);
 
     public ValidateOptionsResult Validate(string? name, KeySourceCheck options)
     {
         IApiKeySource source;
-        string? named;
         try
         {
-            named = services.GetRequiredService<IOptions<ApiKeyOptions>>().Value.KeySource;
             source = services.GetRequiredService<IApiKeySource>();
         }
-        catch (OptionsValidationException)
+        catch (OptionsValidationException ex) when (ex.OptionsType == typeof(ApiKeyOptions))
         {
-            // The settings the source needs are invalid; their own validation says which, once.
+            // Their own validation at startup says what is wrong, once.
             return ValidateOptionsResult.Skip;
         }
-
-        // With no source named, a vault URI asks for the vault; without one, the source the code registered is the
-        // choice (settings by default, or a store of the app's own added with AddSource<T>()).
-        var wanted = !string.IsNullOrEmpty(named) ? named.ToLowerInvariant()
-            : !string.IsNullOrEmpty(configuration[KeyVaultUriSetting]) ? KeyVault
-            : source.Name;
-        if (wanted == source.Name)
+        catch (OptionsValidationException ex)
         {
-            return ValidateOptionsResult.Success;
+            return ValidateOptionsResult.Fail(ex.Failures);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return ValidateOptionsResult.Fail(ex.Message);
         }
 
-        var why = string.IsNullOrEmpty(named) ? $"{KeyVaultUriSetting} is set" : $"{KeySourceSetting} is '{named}'";
-        return ValidateOptionsResult.Fail(wanted switch
+        // With the vault registered, its URI names it (VaultAsDefaultSource), so the setting is never empty then.
+        if (string.IsNullOrEmpty(services.GetRequiredService<IOptions<ApiKeyOptions>>().Value.KeySource) && !string.IsNullOrEmpty(configuration[KeyVaultUriSetting]))
         {
-            KeyVault when source.Name is Settings => $"{why}, but keys come from {source.Name}: register the vault with builder.UseApiKeyAuthentication().AddKeyVault() (package FunctionsApiKey.KeyVault), or remove the setting.",
-            KeyVault => $"{why}, but keys come from {source.Name}: set {KeySourceSetting} to {source.Name} to use it, or remove {KeyVaultUriSetting}.",
-            SharedRing => $"{why}, but keys come from {source.Name}: register the shared ring with builder.UseApiKeyAuthentication().AddKeyVault().AddSharedKeyRing() (package FunctionsApiKey.SharedRing).",
-            Settings => $"{why}, but keys come from {source.Name}; set it to {source.Name} or remove the registration of that source.",
-            _ => $"{why}, but keys come from {source.Name}, and no source of that name is registered: use settings, keyvault or sharedring, or the name of a source added with builder.UseApiKeyAuthentication().AddSource<T>().",
-        });
+            var toUseIt = source.Name == KeySourceSelector.Settings ? string.Empty : $", or set {KeySourceSetting} to {source.Name} to use it";
+            return ValidateOptionsResult.Fail($"{KeyVaultUriSetting} is set, but keys come from {source.Name}: register the vault with builder.UseApiKeyAuthentication().AddKeyVault(){toUseIt}, or remove {KeyVaultUriSetting}.");
+        }
+
+        return ValidateOptionsResult.Success;
     }
 }
 

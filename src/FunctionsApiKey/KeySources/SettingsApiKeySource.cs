@@ -1,4 +1,3 @@
-using FunctionsApiKey.KeyRing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

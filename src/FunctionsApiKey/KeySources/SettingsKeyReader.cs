@@ -1,4 +1,3 @@
-using FunctionsApiKey.KeyRing;
 using Microsoft.Extensions.Configuration;
 
 namespace FunctionsApiKey.KeySources;
@@ -10,14 +9,15 @@ namespace FunctionsApiKey.KeySources;
 /// and <c>:Enabled</c> (<c>false</c> revokes the key but keeps it known, so denials name it).
 /// As environment variables: <c>ApiKeys__Keys__&lt;name&gt;</c>, <c>ApiKeys__Keys__&lt;name&gt;__Scopes</c>, …
 /// </summary>
-internal static class SettingsKeyReader
+public static class SettingsKeyReader
 {
+    /// <summary>The configuration section the keys are in.</summary>
     public const string SectionPath = "ApiKeys:Keys";
 
     private static readonly string[] KnownProperties = ["Scopes", "NotBefore", "ExpiresOn", "Enabled"];
 
     /// <summary>The keys that parse, and one message per key that does not (naming the setting, never the value).</summary>
-    public static (IReadOnlyList<ApiKey> Keys, IReadOnlyList<string> Errors) Read(IConfiguration configuration)
+    internal static (IReadOnlyList<ApiKey> Keys, IReadOnlyList<string> Errors) Read(IConfiguration configuration)
     {
         var entries = ReadEntries(configuration);
         return ([.. entries.Where(e => e.Errors.Count == 0).Select(e => e.Key!)], [.. entries.SelectMany(e => e.Errors)]);
@@ -27,6 +27,7 @@ internal static class SettingsKeyReader
     /// Every key the section names, as the app reads it: the app uses an entry's key only when the entry has no error.
     /// The tool reads keys through this too, so that it shows a key the app leaves out as left out, for the same reason.
     /// </summary>
+    /// <param name="configuration">The app's configuration (the section is <see cref="SectionPath"/> within it).</param>
     public static IReadOnlyList<SettingsKeyEntry> ReadEntries(IConfiguration configuration) =>
         [.. configuration.GetSection(SectionPath).GetChildren().Select(ParseEntry)];
 

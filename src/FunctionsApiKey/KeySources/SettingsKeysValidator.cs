@@ -4,13 +4,18 @@ using Microsoft.Extensions.Options;
 namespace FunctionsApiKey.KeySources;
 
 /// <summary>
-/// While keys come from settings, checks them at startup, so a typo in one stops the app instead of surfacing at the
+/// While keys come from settings (by <see cref="KeySourceSelector"/>), checks them at startup, so a typo in one stops the app instead of surfacing at the
 /// first call.
 /// </summary>
-internal sealed class SettingsKeysValidator(IConfiguration configuration) : IValidateOptions<ApiKeyOptions>
+internal sealed class SettingsKeysValidator(IConfiguration configuration, IEnumerable<KeySourceRegistration> registrations) : IValidateOptions<ApiKeyOptions>
 {
     public ValidateOptionsResult Validate(string? name, ApiKeyOptions options)
     {
+        if (!KeySourceSelector.UsesSettings(options, registrations))
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
         var errors = SettingsKeyReader.Read(configuration).Errors;
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

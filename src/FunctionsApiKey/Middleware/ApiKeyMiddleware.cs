@@ -123,7 +123,7 @@ internal sealed class ApiKeyMiddleware(
 
     private async ValueTask<ApiKeyDecision> CheckAsync(string? value, int count, FunctionPolicy policy, CancellationToken cancellationToken)
     {
-        var form = ApiKeyText.CheckPresented(value, count, _options.KeyPrefix);
+        var form = PresentedKey.Check(value, count, _options.KeyPrefix);
         if (form != ApiKeyOutcome.Allowed)
         {
             return new ApiKeyDecision(form);

@@ -4,10 +4,11 @@ using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
 using FunctionsApiKey.LastUse;
+using FunctionsApiKey.Tool.Cli;
 using FunctionsApiKey.Tool.Stores;
 using Spectre.Console;
 
-namespace FunctionsApiKey.Tool.Cli;
+namespace FunctionsApiKey.Tool.Commands;
 
 /// <summary>One invocation's view of the world: the streams, the app's settings, and the key store the options name.</summary>
 internal sealed class ToolContext
@@ -86,14 +87,14 @@ internal sealed class ToolContext
         }
 
         var connection = Settings.Configuration.GetSection(lastUse.LastUseConnection);
-        if (!LastUseStorageClient.IsConfigured(connection))
+        if (!StorageConnection.IsConfigured(connection, "table"))
         {
-            return (null, LastUseStorageClient.NotConfigured(connection));
+            return (null, StorageConnection.NotConfigured(connection, "table", "ApiKeys:LastUseConnection"));
         }
 
         var options = new TableClientOptions { RetryPolicy = new BoundedRetryPolicy(maxRetries: 1, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(4)) };
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
-        var service = LastUseStorageClient.Create(connection, Credential(), options);
+        var service = StorageConnection.CreateClient(connection, "table", "ApiKeys:LastUseConnection", text => new TableServiceClient(text, options), uri => new TableServiceClient(uri, Credential(), options));
         return (new LastUse.LastUseTable(service.GetTableClient(lastUse.LastUseTable)), null);
     }
 

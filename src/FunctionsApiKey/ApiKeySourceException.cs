@@ -1,4 +1,4 @@
-namespace FunctionsApiKey.KeyRing;
+namespace FunctionsApiKey;
 
 /// <summary>
 /// Thrown by an <see cref="IApiKeySource"/> that cannot be read (unreachable, throttled, not authorised). The key ring

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
-namespace FunctionsApiKey.KeyRing;
+namespace FunctionsApiKey;
 
 /// <summary>
 /// One API key as a key source loaded it: a name that is safe to log, the SHA-256 of its value (never the value

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace FunctionsApiKey.KeyRing;
+namespace FunctionsApiKey;
 
 /// <summary>
 /// The SHA-256 of an API key: the only form in which a key is held in memory.

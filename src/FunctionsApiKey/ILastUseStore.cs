@@ -1,4 +1,4 @@
-namespace FunctionsApiKey.KeyRing;
+namespace FunctionsApiKey;
 
 /// <summary>
 /// Where last-use times go, e.g. a table every instance writes to. The gate hands it, at most once a minute per

@@ -1,4 +1,4 @@
-namespace FunctionsApiKey.KeyRing;
+namespace FunctionsApiKey.Diagnostics;
 
 /// <summary>What a failed load or write says in the log: one line, never a response body.</summary>
 internal static class FailureText
@@ -11,12 +11,6 @@ internal static class FailureText
     {
         ApiKeySourceException => ex.Message,
         AggregateException { InnerExceptions.Count: > 0 } agg => Describe(agg.InnerExceptions[^1]),
-        _ => $"{ex.GetType().Name}: {FirstLine(ex.Message)}",
+        _ => $"{ex.GetType().Name}: {SafeText.FirstLine(ex.Message)}",
     };
-
-    private static string FirstLine(string message)
-    {
-        var end = message.AsSpan().IndexOfAny('\r', '\n');
-        return end < 0 ? message : message[..end];
-    }
 }

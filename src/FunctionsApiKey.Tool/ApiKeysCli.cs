@@ -1,16 +1,12 @@
 using System.CommandLine;
+using FunctionsApiKey.Tool.Cli;
 using FunctionsApiKey.Tool.Commands;
 
-namespace FunctionsApiKey.Tool.Cli;
+namespace FunctionsApiKey.Tool;
 
 /// <summary>The command line: <c>dotnet apikeys create|list|show|revoke|rotate|verify|migrate-scopes</c>.</summary>
 internal static class ApiKeysCli
 {
-    /// <summary>Roles a command needs in the vault, named when access is denied.</summary>
-    public const string ReaderRole = "Key Vault Secrets User";
-
-    public const string WriterRole = "Key Vault Secrets Officer";
-
     public static async Task<int> RunAsync(string[] args, ToolConsole console)
     {
         var options = new GlobalOptions();
@@ -49,25 +45,4 @@ internal static class ApiKeysCli
 
         return await parse.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error }).ConfigureAwait(false);
     }
-
-    /// <summary>
-    /// Runs <paramref name="body"/> as the command's action, in a context built from the options; any failure becomes one
-    /// <c>error:</c> line on standard error and its exit code.
-    /// </summary>
-    public static void Handle(Command command, GlobalOptions options, ToolConsole console, string role, Func<ToolContext, ParseResult, CancellationToken, Task<int>> body) =>
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            ToolContext? context = null;
-            try
-            {
-                context = new ToolContext(console, options, parse);
-                return await body(context, parse, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                var failure = Failures.Explain(ex, context?.Store.Description ?? "vault", role);
-                await console.Error.WriteLineAsync($"error: {failure.Message}").ConfigureAwait(false);
-                return failure.ExitCode;
-            }
-        });
 }

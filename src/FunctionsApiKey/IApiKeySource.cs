@@ -1,4 +1,4 @@
-namespace FunctionsApiKey.KeyRing;
+namespace FunctionsApiKey;
 
 /// <summary>
 /// Where keys come from: application settings by default, Key Vault with the <c>FunctionsApiKey.KeyVault</c> package,

@@ -1,9 +1,10 @@
 using FunctionsApiKey.KeyVault;
 using FunctionsApiKey.LastUse;
+using FunctionsApiKey.Tool.Cli;
 using FunctionsApiKey.Tool.Stores;
 using Microsoft.Extensions.Configuration;
 
-namespace FunctionsApiKey.Tool.Cli;
+namespace FunctionsApiKey.Tool.Commands;
 
 /// <summary>
 /// The app's settings as the tool sees them: the <c>Values</c> of local.settings.json (if there is one), overridden by

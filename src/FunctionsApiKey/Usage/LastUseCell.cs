@@ -1,4 +1,4 @@
-namespace FunctionsApiKey.KeyRing;
+namespace FunctionsApiKey.Usage;
 
 /// <summary>
 /// One key's last use in this instance, as a minute number (minutes since the Unix epoch), and the last minute written

@@ -1,4 +1,4 @@
-namespace FunctionsApiKey.KeyRing;
+namespace FunctionsApiKey;
 
 /// <summary>A key's last use as one instance saw it, to the minute.</summary>
 /// <param name="KeyName">The key's name.</param>

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace FunctionsApiKey.KeyRing;
+namespace FunctionsApiKey.Usage;
 
 /// <summary>
 /// Last use per key name in this instance, to the minute: the gate notes an allowed request in the key's

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace FunctionsApiKey.KeyRing;
+namespace FunctionsApiKey;
 
 /// <summary>
 /// What a key string may be, wherever it appears: in a request header, and as a stored value (the key itself, or
@@ -12,7 +12,7 @@ namespace FunctionsApiKey.KeyRing;
 /// control and non-ASCII characters because no generated key contains them. A stored value may end in a line break
 /// (<c>az keyvault secret set --file</c>, <c>echo … |</c>), which is not part of the key.
 /// </remarks>
-internal static class ApiKeyText
+public static class ApiKeyText
 {
     /// <summary>The longest key; longer header values are refused without being hashed.</summary>
     public const int MaxLength = 512;
@@ -22,24 +22,8 @@ internal static class ApiKeyText
 
     private static readonly char[] LineBreaks = ['\r', '\n'];
 
-    /// <summary>
-    /// Checks a presented header value before any key is looked up: <see cref="ApiKeyOutcome.Missing"/>,
-    /// <see cref="ApiKeyOutcome.Malformed"/>, or <see cref="ApiKeyOutcome.Allowed"/> to go on.
-    /// </summary>
-    /// <param name="value">The header value, or null when the header is absent.</param>
-    /// <param name="valueCount">How many values the header had; more than one is malformed.</param>
-    /// <param name="keyPrefix">The prefix of issued keys: a value that carries it must pass <see cref="ApiKeyFormat.Check"/>.</param>
-    public static ApiKeyOutcome CheckPresented(string? value, int valueCount, string keyPrefix) =>
-        valueCount > 1 ? ApiKeyOutcome.Malformed
-        : string.IsNullOrEmpty(value) ? ApiKeyOutcome.Missing
-        : ApiKeyFormat.Check(value, keyPrefix) switch
-        {
-            ApiKeyFormatCheck.Valid => ApiKeyOutcome.Allowed,
-            ApiKeyFormatCheck.NotPrefixed when IsWellFormed(value) => ApiKeyOutcome.Allowed,
-            _ => ApiKeyOutcome.Malformed,
-        };
-
     /// <summary>Whether <paramref name="value"/> can be a key. Allocates nothing.</summary>
+    /// <param name="value">A presented or stored key.</param>
     public static bool IsWellFormed(ReadOnlySpan<char> value)
     {
         if (value.IsEmpty || value.Length > MaxLength)
@@ -59,6 +43,7 @@ internal static class ApiKeyText
     }
 
     /// <summary>The form to store a key in so its plaintext is kept nowhere: <c>sha256:</c> and 64 lowercase hex digits.</summary>
+    /// <param name="key">The key.</param>
     public static string StoredForm(ReadOnlySpan<char> key)
     {
         var hash = ApiKeyHash.Compute(key);
@@ -71,7 +56,7 @@ internal static class ApiKeyText
     /// <param name="value">The key, or <c>sha256:</c> and 64 hex digits (either letter case).</param>
     /// <param name="hash">The hash to look the key up by.</param>
     /// <param name="problem">Why the value is refused, phrased to follow the setting or secret name; never quotes the value.</param>
-    public static bool TryParseStored(string value, out ApiKeyHash hash, [NotNullWhen(false)] out string? problem)
+    internal static bool TryParseStored(string value, out ApiKeyHash hash, [NotNullWhen(false)] out string? problem)
     {
         var text = value.AsSpan().TrimEnd(LineBreaks);
         problem = null;

@@ -1,4 +1,4 @@
-namespace FunctionsApiKey.KeyRing;
+namespace FunctionsApiKey;
 
 /// <summary>What one load of an <see cref="IApiKeySource"/> found: the keys, or that nothing changed.</summary>
 public sealed class ApiKeyLoadResult

@@ -1,7 +1,8 @@
+using FunctionsApiKey.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace FunctionsApiKey.KeyRing;
+namespace FunctionsApiKey.Usage;
 
 /// <summary>
 /// Hands the keys used since the last round to the <see cref="ILastUseStore"/> once a minute, and once more when the
