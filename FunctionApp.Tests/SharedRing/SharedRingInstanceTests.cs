@@ -162,7 +162,7 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
     [Fact]
     public async Task WithStorageDownAtStartTheVaultServes()
     {
-        var loaded = await _ring.Instance(DownStore()).LoadAsync(CancellationToken.None);
+        var loaded = await _ring.Instance(SharedRingHarness.DownStore()).LoadAsync(CancellationToken.None);
 
         Assert.True(TestKeys.HasValue(Assert.Single(loaded.Keys!), _value));
         Assert.Contains(_ring.Logs.GetSnapshot(), r => r.Message.StartsWith("Reading the key ring from ", StringComparison.Ordinal));
@@ -470,16 +470,4 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
 
     private byte[] Resigned(byte[] body) =>
         [.. body, .. _ring.Signer.SignData(body, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)];
-
-    /// <summary>A store whose storage account does not answer: the blob endpoint of a loopback port nothing listens on.</summary>
-    private static RingStore DownStore()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        var options = new Azure.Storage.Blobs.BlobClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(2) } };
-        var blobs = new Azure.Storage.Blobs.BlobServiceClient(new Uri($"https://127.0.0.1:{port}/devstoreaccount1"), new Azure.AzureSasCredential("sv=2026&sig=none"), options);
-        return new RingStore(blobs.GetBlobContainerClient("down"), "keyring", TimeSpan.FromSeconds(2));
-    }
 }
