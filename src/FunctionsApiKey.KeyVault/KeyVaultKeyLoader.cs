@@ -3,7 +3,6 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Threading.Channels;
 using Azure;
-using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
 using FunctionsApiKey.KeyRing;
 using Microsoft.Extensions.Logging;
@@ -42,20 +41,12 @@ internal sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptio
         {
             return await LoadAllAsync(previous, cancellationToken).ConfigureAwait(false);
         }
-        catch (RequestFailedException ex) when (ex.Status > 0)
+        catch (Exception ex) when (VaultFailure.IsVaultFailure(ex, cancellationToken))
         {
-            throw new ApiKeySourceException($"HTTP {ex.Status} {ex.ErrorCode}".TrimEnd(), ex);
-        }
-        catch (AuthenticationFailedException ex)
-        {
-            throw new ApiKeySourceException($"authentication failed: {FirstLine(ex.Message)}", ex);
-        }
-        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException or System.Net.Sockets.SocketException or AggregateException
-            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            // The vault unreachable (status 0, a reset, a timeout): a failure to read the source like any other, so the
-            // shared ring's fallback keeps the keys in force instead of failing the whole load on the raw exception.
-            throw new ApiKeySourceException($"vault unreachable: {FirstLine((ex.InnerException ?? ex).Message)}", ex);
+            // An HTTP error, a failed sign-in and the vault out of reach (status 0, a reset, a timeout, the retries spent)
+            // alike: a failure to read the source, so the shared ring's fallback keeps the keys in force instead of
+            // failing the whole load on the raw exception.
+            throw new ApiKeySourceException(VaultFailure.Describe(client.VaultUri, ex), ex);
         }
     }
 
@@ -335,10 +326,4 @@ internal sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptio
     }
 
     private sealed record FetchedSecret(SecretProperties Properties, ApiKey Key, bool Settled);
-
-    private static string FirstLine(string message)
-    {
-        var end = message.AsSpan().IndexOfAny('\r', '\n');
-        return end < 0 ? message : message[..end];
-    }
 }
