@@ -18,7 +18,11 @@ public static class FakeKeyVaultClient
     /// <param name="vault">The fake vault to reach.</param>
     /// <param name="maxRetries">The SDK's retries of a failed request.</param>
     /// <param name="sdkRetryDelays">Keep the SDK's own retry delays (0.8 s exponential, Retry-After honoured) instead of the tests' 10–50 ms.</param>
-    public static SecretClient Create(FakeKeyVaultServer vault, int maxRetries = 3, bool sdkRetryDelays = false)
+    /// <param name="port">
+    /// Connect to this loopback port instead of the vault's: a <see cref="FaultProxy"/> in front of it, or a port nothing
+    /// listens on. The SDK's network timeout is then 1 s, so a hung connection ends a try quickly.
+    /// </param>
+    public static SecretClient Create(FakeKeyVaultServer vault, int maxRetries = 3, bool sdkRetryDelays = false, int? port = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -27,7 +31,7 @@ public static class FakeKeyVaultClient
                 var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 try
                 {
-                    await socket.ConnectAsync(IPAddress.Loopback, vault.Port, cancellationToken);
+                    await socket.ConnectAsync(IPAddress.Loopback, port ?? vault.Port, cancellationToken);
                     return new NetworkStream(socket, ownsSocket: true);
                 }
                 catch
@@ -44,6 +48,11 @@ public static class FakeKeyVaultClient
         {
             options.Retry.Delay = TimeSpan.FromMilliseconds(10);
             options.Retry.MaxDelay = TimeSpan.FromMilliseconds(50);
+        }
+
+        if (port is not null)
+        {
+            options.Retry.NetworkTimeout = TimeSpan.FromSeconds(1);
         }
 
         var token = new AccessToken(vault.AccessToken, DateTimeOffset.UtcNow.AddHours(1));

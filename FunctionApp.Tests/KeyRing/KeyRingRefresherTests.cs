@@ -1,12 +1,15 @@
 using System.Diagnostics.Metrics;
 using FunctionApp.Testing;
+using FunctionApp.Testing.FakeKeyVault;
 using FunctionApp.Tests.TestDoubles;
 using FunctionsApiKey;
 using FunctionsApiKey.KeyRing;
+using FunctionsApiKey.KeyVault;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace FunctionApp.Tests.KeyRing;
 
@@ -90,6 +93,37 @@ public sealed class KeyRingRefresherTests : IAsyncDisposable
         var warning = Assert.Single(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning);
         Assert.Matches(@"^Loading API keys from scripted failed \(HttpRequestException: connection refused\); keeping the key ring loaded \d+ s ago\. Retrying in 1 s$", warning.Message);
         Assert.Contains(_loadDurations.GetMeasurementSnapshot(), m => (string?)m.Tags["apikey.load.result"] == "failure");
+    }
+
+    [Fact]
+    public async Task AVaultThatStopsAnsweringKeepsTheLastGoodRingAndTheWarningNamesTheVault()
+    {
+        // The real vault source over the real SecretClient, through a proxy that starts resetting every connection.
+        var vaultClock = new FakeTimeProvider(_clock.GetUtcNow().AddMinutes(-10));
+        await using var vault = await FakeKeyVaultServer.StartAsync(vaultClock);
+        var value = TestKeys.NewValue();
+        vault.SetSecret("apikey-a", value, tags: KeyTags.EveryFunction);
+        await using var proxy = new FaultProxy(vault.Port);
+        var source = new KeyVaultApiKeySource(new KeyVaultKeyLoader(
+            FakeKeyVaultClient.Create(vault, maxRetries: 1, port: proxy.Port),
+            new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri },
+            TestLogging.Factory(_logs).CreateLogger(KeyVaultApiKeyDefaults.LogCategory)));
+        using var refresher = new KeyRingRefresher(source, _keyRings, Microsoft.Extensions.Options.Options.Create(Options), _clock,
+            new ApiKeyMetrics(_services.GetRequiredService<IMeterFactory>(), _keyRings, _clock), TestLogging.Factory(_logs));
+        await refresher.StartAsync(CancellationToken.None);
+        var good = await WaitForRingAsync(r => r.Count == 1);
+
+        proxy.Fault = ProxyFault.Reset;
+        await _clock.WaitForTimersAsync(1);
+        _clock.Advance(Options.RefreshInterval + Options.RefreshJitter);
+        await WaitForLogAsync(LogLevel.Warning);
+        await refresher.StopAsync(CancellationToken.None);
+
+        Assert.Same(good, _keyRings.Current);
+        Assert.Equal("a", good.FindKey(TestKeys.Hash(value))?.Name);
+        var warning = Assert.Single(_logs.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        Assert.Matches(@"^Loading API keys from keyvault failed \(vault myvault\.vault\.azure\.net unreachable: .+\); keeping the key ring loaded \d+ s ago\. Retrying in 1 s$", warning.Message);
+        Assert.True(proxy.Resets > 0);
     }
 
     [Fact]
@@ -188,7 +222,8 @@ public sealed class KeyRingRefresherTests : IAsyncDisposable
 
     private async Task<KeyRingSnapshot> WaitForRingAsync(Func<KeyRingSnapshot, bool> condition)
     {
-        for (var i = 0; i < 200; i++)
+        // Up to 5 s: a load from the fake vault makes TLS connections, which a busy machine can take a while over.
+        for (var i = 0; i < 500; i++)
         {
             if (_keyRings.Current is { } ring && condition(ring))
             {
@@ -203,7 +238,7 @@ public sealed class KeyRingRefresherTests : IAsyncDisposable
 
     private async Task WaitForLogAsync(LogLevel level)
     {
-        for (var i = 0; i < 200 && !_logs.GetSnapshot().Any(r => r.Level == level); i++)
+        for (var i = 0; i < 500 && !_logs.GetSnapshot().Any(r => r.Level == level); i++)
         {
             await Task.Delay(10);
         }

@@ -388,6 +388,45 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         Assert.Equal(4, _vault.Requests.Count(r => r.Status == status));
     }
 
+    public static TheoryData<ProxyFault?> NetworkFaults => [null, ProxyFault.Reset, ProxyFault.Hang];
+
+    [Theory]
+    [MemberData(nameof(NetworkFaults))]
+    public async Task AVaultOutOfReachFailsTheLoadWithASourceFailureNamingTheVaultAfterTheSdksRetries(ProxyFault? fault)
+    {
+        // null: nothing listens on the port (connection refused). One retry, so the SDK's last word is an AggregateException.
+        var value = TestKeys.NewValue();
+        _vault.SetSecret("apikey-a", value, tags: KeyTags.EveryFunction);
+        await using var proxy = fault is { } f ? new FaultProxy(_vault.Port, f) : null;
+        var source = CreateSource(_vault, port: proxy?.Port ?? ClosedLoopbackPort.Next(), maxRetries: 1);
+
+        var error = await Assert.ThrowsAsync<ApiKeySourceException>(() => source.LoadAsync(CancellationToken.None));
+
+        Assert.IsType<AggregateException>(error.InnerException);
+        var expected = fault switch
+        {
+            null => "vault myvault.vault.azure.net unreachable: network error ConnectionRefused",
+            ProxyFault.Reset => "vault myvault.vault.azure.net unreachable: ",
+            _ => "vault myvault.vault.azure.net unreachable: The operation was cancelled because it exceeded the configured timeout of 0:00:01",
+        };
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(value, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public async Task TheCallersOwnCancellationIsNotReportedAsAVaultFailure()
+    {
+        _vault.SetSecret("apikey-a", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
+        await using var proxy = new FaultProxy(_vault.Port, ProxyFault.Hang);
+        var source = CreateSource(_vault, port: proxy.Port, maxRetries: 0);
+        using var stopping = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        var error = await Record.ExceptionAsync(() => source.LoadAsync(stopping.Token));
+
+        Assert.IsAssignableFrom<OperationCanceledException>(error);
+    }
+
     [Fact]
     public async Task AForbiddenValueRequestOtherThanADisabledSecretFailsTheLoad()
     {
@@ -462,8 +501,8 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         Assert.Contains(_vault.Requests, r => r.IsValueRequest && r.Received < lastPageAnswered);
     }
 
-    private KeyVaultApiKeySource CreateSource(FakeKeyVaultServer vault, int maxParallelFetches = 16, KeysWithoutScopes withoutScopes = KeysWithoutScopes.Refuse) =>
-        new(new KeyVaultKeyLoader(FakeKeyVaultClient.Create(vault), new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri, MaxParallelFetches = maxParallelFetches, KeysWithoutScopes = withoutScopes }, TestLogging.Factory(_logs).CreateLogger(KeyVaultApiKeyDefaults.LogCategory)));
+    private KeyVaultApiKeySource CreateSource(FakeKeyVaultServer vault, int maxParallelFetches = 16, KeysWithoutScopes withoutScopes = KeysWithoutScopes.Refuse, int? port = null, int maxRetries = 3) =>
+        new(new KeyVaultKeyLoader(FakeKeyVaultClient.Create(vault, maxRetries, port: port), new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri, MaxParallelFetches = maxParallelFetches, KeysWithoutScopes = withoutScopes }, TestLogging.Factory(_logs).CreateLogger(KeyVaultApiKeyDefaults.LogCategory)));
 
     private void AdvanceVaultClock() => _vaultClock.Advance(TimeSpan.FromSeconds(2));
 }

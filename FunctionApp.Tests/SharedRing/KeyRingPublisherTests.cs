@@ -164,6 +164,45 @@ public sealed class KeyRingPublisherTests(AzuriteFixture storage) : IClassFixtur
         Assert.Equal(["a", "b"], (await ReadRingAsync()).Keys.Select(k => k.Name));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AVaultOutOfReachFailsTheRunAsRingPublishFailedNamingTheVault(bool resetting)
+    {
+        // One retry, so the SDK ends with an AggregateException, which used to escape the run instead of failing it.
+        _vault.SetSecret("apikey-a", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
+        await using var proxy = new FaultProxy(_vault.Port, ProxyFault.Reset);
+        var port = resetting ? proxy.Port : ClosedLoopbackPort.Next();
+
+        Assert.Equal(PublishOutcome.Failed, await _ring.Publisher(vaultPort: port, vaultRetries: 1).PublishAsync(CancellationToken.None));
+
+        Assert.Equal(RingReadStatus.NotFound, (await _ring.Store.ReadRingAsync(null, CancellationToken.None)).Status);
+        var failed = Assert.Single(_ring.Logs.GetSnapshot(), r => r.Id.Id == 52);
+        // A reset connection shows as a reset, a broken pipe or a cut TLS handshake, as the timing falls; a refused one as itself.
+        Assert.StartsWith(
+            $"Publishing the key ring failed (reading the signing secret '{SharedRingHarness.SigningSecret}': vault myvault.vault.azure.net unreachable: {(resetting ? "" : "network error ConnectionRefused)")}",
+            failed.Message,
+            StringComparison.Ordinal);
+        Assert.Equal("failed", Assert.Single(_ring.Publishes.GetMeasurementSnapshot()).Tags["apikey.ring.result"]);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task StorageOutOfReachFailsTheRunAsRingPublishFailedNamingTheStorage(bool resetting)
+    {
+        _vault.SetSecret("apikey-a", TestKeys.NewValue(), tags: KeyTags.EveryFunction);
+        await using var proxy = new FaultProxy(storage.Azurite.BlobServiceUri.Port, ProxyFault.Reset);
+        var store = resetting ? _ring.NewStore(proxy: proxy) : SharedRingHarness.DownStore();
+
+        Assert.Equal(PublishOutcome.Failed, await _ring.Publisher(store).PublishAsync(CancellationToken.None));
+
+        var failed = Assert.Single(_ring.Logs.GetSnapshot(), r => r.Id.Id == 52);
+        var place = resetting ? $"storage devstoreaccount1/{_ring.Store.Description}" : "storage devstoreaccount1/down/keyring";
+        Assert.StartsWith($"Publishing the key ring failed ({place}: {(resetting ? "" : "network error ConnectionRefused)")}", failed.Message, StringComparison.Ordinal);
+        Assert.Equal("failed", Assert.Single(_ring.Publishes.GetMeasurementSnapshot()).Tags["apikey.ring.result"]);
+    }
+
     [Fact]
     public async Task WithoutItsSigningSecretThePublisherWritesNothingAndSaysWhy()
     {

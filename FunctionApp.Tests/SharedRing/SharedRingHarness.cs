@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
+using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
 using FunctionApp.Testing.Storage;
 using FunctionApp.Tests.TestDoubles;
@@ -112,16 +113,28 @@ internal sealed class SharedRingHarness : IAsyncDisposable
         return new RingStore(blobs.GetBlobContainerClient(_container), blobName ?? "keyring", Options.RingStorageTimeout);
     }
 
-    public KeyRingPublisher Publisher(RingStore? store = null, KeysWithoutScopes withoutScopes = KeysWithoutScopes.Refuse) => new(
-        store ?? Store, Verifier, Loader(withoutScopes), FakeKeyVaultClient.Create(Vault, maxRetries: 0), Options, RingTestKeys.Scope, Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("publisher"));
+    /// <param name="store">The ring's store; <see cref="Store"/> by default.</param>
+    /// <param name="withoutScopes">The vault's ApiKeys:KeysWithoutScopes.</param>
+    /// <param name="vaultPort">A loopback port to reach the vault through instead of its own (see <see cref="FakeKeyVaultClient.Create"/>).</param>
+    /// <param name="vaultRetries">The vault client's retries of a failed request.</param>
+    public KeyRingPublisher Publisher(RingStore? store = null, KeysWithoutScopes withoutScopes = KeysWithoutScopes.Refuse, int? vaultPort = null, int vaultRetries = 0) => new(
+        store ?? Store, Verifier, Loader(withoutScopes, vaultPort, vaultRetries), FakeKeyVaultClient.Create(Vault, vaultRetries, port: vaultPort), Options, RingTestKeys.Scope, Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("publisher"));
 
-    public SharedRingApiKeySource Instance(RingStore? store = null) => new(
-        store ?? Store, Verifier, Loader(), Options, RingTestKeys.Scope, TimeSpan.FromMinutes(5), MaxKeyRingAge, Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("instance"));
+    public SharedRingApiKeySource Instance(RingStore? store = null, int? vaultPort = null, int vaultRetries = 0) => new(
+        store ?? Store, Verifier, Loader(vaultPort: vaultPort, vaultRetries: vaultRetries), Options, RingTestKeys.Scope, TimeSpan.FromMinutes(5), MaxKeyRingAge, Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("instance"));
 
-    public KeyVaultKeyLoader Loader(KeysWithoutScopes withoutScopes = KeysWithoutScopes.Refuse) => new(
-        FakeKeyVaultClient.Create(Vault, maxRetries: 0),
+    public KeyVaultKeyLoader Loader(KeysWithoutScopes withoutScopes = KeysWithoutScopes.Refuse, int? vaultPort = null, int vaultRetries = 0) => new(
+        FakeKeyVaultClient.Create(Vault, vaultRetries, port: vaultPort),
         new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri, KeysWithoutScopes = withoutScopes },
         TestLogging.Factory(Logs).CreateLogger("vault"));
+
+    /// <summary>A store whose storage account does not answer: the blob endpoint of a loopback port nothing listens on.</summary>
+    public static RingStore DownStore()
+    {
+        var options = new BlobClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(2) } };
+        var blobs = new BlobServiceClient(new Uri($"https://127.0.0.1:{ClosedLoopbackPort.Next()}/devstoreaccount1"), new Azure.AzureSasCredential("sv=2026&sig=none"), options);
+        return new RingStore(blobs.GetBlobContainerClient("down"), "keyring", TimeSpan.FromSeconds(2));
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,9 +1,14 @@
-using FunctionsApiKey;
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
+using FunctionApp.Tests.KeyRing;
 using FunctionApp.Tests.Storage;
+using FunctionApp.Tests.TestDoubles;
+using FunctionsApiKey;
+using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.SharedRing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FunctionApp.Tests.SharedRing;
@@ -162,7 +167,7 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
     [Fact]
     public async Task WithStorageDownAtStartTheVaultServes()
     {
-        var loaded = await _ring.Instance(DownStore()).LoadAsync(CancellationToken.None);
+        var loaded = await _ring.Instance(SharedRingHarness.DownStore()).LoadAsync(CancellationToken.None);
 
         Assert.True(TestKeys.HasValue(Assert.Single(loaded.Keys!), _value));
         Assert.Contains(_ring.Logs.GetSnapshot(), r => r.Message.StartsWith("Reading the key ring from ", StringComparison.Ordinal));
@@ -187,7 +192,7 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
         Assert.Null(first.Keys);
         Assert.Null(second.Keys);
         var unreadable = Assert.Single(_ring.Logs.GetSnapshot(), r => r.Id.Id == 43);
-        Assert.StartsWith($"Reading the key ring from {_ring.Store.Description} failed (storage: ", unreadable.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"Reading the key ring from {_ring.Store.Description} failed (storage devstoreaccount1/{_ring.Store.Description}: ", unreadable.Message, StringComparison.Ordinal);
         Assert.Equal(2, _ring.Polls.GetMeasurementSnapshot().Count(m => (string?)m.Tags["apikey.ring.result"] == "failed"));
     }
 
@@ -334,6 +339,64 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
     }
 
     [Fact]
+    public async Task WithStorageAndTheVaultOutOfReachAtStartNoKeyIsServedUntilOneOfThemAnswers()
+    {
+        // A fresh ring is in storage, but neither it nor the vault can be reached: the instance has no keys to trust, so
+        // its first loads fail and protected functions answer 503 (no key ring), rather than letting any request through.
+        await _ring.Publisher().PublishAsync(CancellationToken.None);
+        await using var storageProxy = new FaultProxy(storage.Azurite.BlobServiceUri.Port, ProxyFault.Reset);
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var keyRings = new KeyRingProvider(_ring.Clock);
+        var refresher = new KeyRingRefresher(
+            _ring.Instance(_ring.NewStore(proxy: storageProxy), vaultPort: ClosedLoopbackPort.Next()), keyRings, Microsoft.Extensions.Options.Options.Create(new ApiKeyOptions()), _ring.Clock,
+            new ApiKeyMetrics(services.GetRequiredService<IMeterFactory>(), keyRings, _ring.Clock), TestLogging.Factory(_ring.Logs));
+
+        var first = await refresher.RefreshAsync(CancellationToken.None);
+        _ring.Clock.Advance(TimeSpan.FromSeconds(1));
+        var second = await refresher.RefreshAsync(CancellationToken.None);
+
+        var expected = $"no key ring in {_ring.Store.Description}, and the vault failed: vault myvault.vault.azure.net unreachable: network error ConnectionRefused";
+        Assert.Equal(expected, first);
+        Assert.Equal(expected, second);
+        Assert.Null(keyRings.Current);
+        var unreadable = Assert.Single(_ring.Logs.GetSnapshot(), r => r.Id.Id == 43);
+        Assert.StartsWith($"Reading the key ring from {_ring.Store.Description} failed (storage devstoreaccount1/{_ring.Store.Description}: ", unreadable.Message, StringComparison.Ordinal);
+
+        // Storage answers again, the vault still does not: the ring, confirmed within RingStaleAfter, serves.
+        storageProxy.Fault = ProxyFault.None;
+        _ring.Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Null(await refresher.RefreshAsync(CancellationToken.None));
+        Assert.Equal("partner", keyRings.Current?.FindKey(TestKeys.Hash(_value))?.Name);
+    }
+
+    [Fact]
+    public async Task ARunningInstanceKeepsItsKeysAgingWhenStorageAndTheVaultBothResetConnections()
+    {
+        await _ring.Publisher().PublishAsync(CancellationToken.None);
+        await using var storageProxy = new FaultProxy(storage.Azurite.BlobServiceUri.Port);
+        await using var vaultProxy = new FaultProxy(_vault.Port);
+        var instance = _ring.Instance(_ring.NewStore(proxy: storageProxy), vaultPort: vaultProxy.Port);
+        Assert.NotNull((await instance.LoadAsync(CancellationToken.None)).Keys);
+        _ring.Clock.Advance(TimeSpan.FromSeconds(31));
+        await _ring.Publisher().PublishAsync(CancellationToken.None);
+        var heartbeatAt = _ring.Clock.GetUtcNow();
+        Assert.Equal(heartbeatAt, (await instance.LoadAsync(CancellationToken.None)).AsOf);
+
+        storageProxy.Fault = ProxyFault.Reset;
+        vaultProxy.Fault = ProxyFault.Reset;
+        _ring.Clock.Advance(TimeSpan.FromSeconds(61));
+        var kept = await instance.LoadAsync(CancellationToken.None);
+
+        // The keys in force stay, as old as the publisher's last word, so MaxKeyRingAge still ends them.
+        Assert.Null(kept.Keys);
+        Assert.Equal(heartbeatAt, kept.AsOf);
+        // Each failure names where it was; how a reset shows (a reset, a broken pipe, a cut TLS handshake) depends on timing.
+        Assert.Contains(_ring.Logs.GetSnapshot(), r => r.Id.Id == 43 && r.Message.StartsWith($"Reading the key ring from {_ring.Store.Description} failed (storage devstoreaccount1/{_ring.Store.Description}: ", StringComparison.Ordinal));
+        var fallback = Assert.Single(_ring.Logs.GetSnapshot(), r => r.Id.Id == 44);
+        Assert.Matches(@"^Reading the vault while the key ring is stale failed \(vault myvault\.vault\.azure\.net unreachable: .+\); keeping the keys in force$", fallback.Message);
+    }
+
+    [Fact]
     public async Task AHeartbeatKeepsAnUnchangedRingCurrentWithoutDownloadingIt()
     {
         await _ring.Publisher().PublishAsync(CancellationToken.None);
@@ -470,16 +533,4 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
 
     private byte[] Resigned(byte[] body) =>
         [.. body, .. _ring.Signer.SignData(body, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)];
-
-    /// <summary>A store whose storage account does not answer: the blob endpoint of a loopback port nothing listens on.</summary>
-    private static RingStore DownStore()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        var options = new Azure.Storage.Blobs.BlobClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(2) } };
-        var blobs = new Azure.Storage.Blobs.BlobServiceClient(new Uri($"https://127.0.0.1:{port}/devstoreaccount1"), new Azure.AzureSasCredential("sv=2026&sig=none"), options);
-        return new RingStore(blobs.GetBlobContainerClient("down"), "keyring", TimeSpan.FromSeconds(2));
-    }
 }

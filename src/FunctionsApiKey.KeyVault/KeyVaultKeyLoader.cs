@@ -3,7 +3,6 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Threading.Channels;
 using Azure;
-using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
 using Microsoft.Extensions.Logging;
 using FunctionsApiKey.Diagnostics;
@@ -43,20 +42,12 @@ public sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptions
         {
             return await LoadAllAsync(previous, cancellationToken).ConfigureAwait(false);
         }
-        catch (RequestFailedException ex) when (ex.Status > 0)
+        catch (Exception ex) when (VaultFailure.IsVaultFailure(ex, cancellationToken))
         {
-            throw new ApiKeySourceException($"HTTP {ex.Status} {ex.ErrorCode}".TrimEnd(), ex);
-        }
-        catch (AuthenticationFailedException ex)
-        {
-            throw new ApiKeySourceException($"authentication failed: {SafeText.FirstLine(ex.Message)}", ex);
-        }
-        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException or System.Net.Sockets.SocketException or AggregateException
-            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            // The vault unreachable (status 0, a reset, a timeout): a failure to read the source like any other, so the
-            // shared ring's fallback keeps the keys in force instead of failing the whole load on the raw exception.
-            throw new ApiKeySourceException($"vault unreachable: {SafeText.FirstLine((ex.InnerException ?? ex).Message)}", ex);
+            // An HTTP error, a failed sign-in and the vault out of reach (status 0, a reset, a timeout, the retries spent)
+            // alike: a failure to read the source, so the shared ring's fallback keeps the keys in force instead of
+            // failing the whole load on the raw exception.
+            throw new ApiKeySourceException(VaultFailure.Describe(client.VaultUri, ex), ex);
         }
     }
 
@@ -340,5 +331,4 @@ public sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptions
     }
 
     private sealed record FetchedSecret(SecretProperties Properties, ApiKey Key, bool Settled);
-
 }

@@ -45,10 +45,10 @@ internal sealed class KeyRingPublisher(
             metrics.Publish("conflict");
             return PublishOutcome.Conflict;
         }
-        catch (Exception ex) when (ex is ApiKeySourceException or RequestFailedException)
+        catch (ApiKeySourceException ex)
         {
-            var error = ex is RequestFailedException rfe ? $"storage: HTTP {rfe.Status} {rfe.ErrorCode}".TrimEnd() : ex.Message;
-            logger.RingPublishFailed(error);
+            // The store and the vault reader say every failure, the network's included, this way, naming where it was.
+            logger.RingPublishFailed(ex.Message);
             metrics.Publish("failed");
             return PublishOutcome.Failed;
         }
@@ -117,9 +117,11 @@ internal sealed class KeyRingPublisher(
         {
             throw new ApiKeySourceException($"the signing secret '{options.RingSigningSecret}' is not in the vault; create it as docs/shared-ring.md shows", ex);
         }
-        catch (RequestFailedException ex) when (ex.Status > 0)
+        catch (Exception ex) when (VaultFailure.IsVaultFailure(ex, cancellationToken))
         {
-            throw new ApiKeySourceException($"reading the signing secret '{options.RingSigningSecret}': HTTP {ex.Status} {ex.ErrorCode}".TrimEnd(), ex);
+            // The vault out of reach as well as an HTTP error: the run fails as RingPublishFailed, not as an exception
+            // that escapes the timer function.
+            throw new ApiKeySourceException($"reading the signing secret '{options.RingSigningSecret}': {VaultFailure.Describe(vaultClient.VaultUri, ex)}", ex);
         }
 
         if (!RingKeys.TryReadPrivateKey(secret.Value ?? string.Empty, out var signer))

@@ -14,8 +14,9 @@ namespace FunctionsApiKey.SharedRing;
 /// Each read or write, retries included, ends within <paramref name="timeout"/>: storage that stops answering, stalls in
 /// the middle of an answer or resets connections costs a caller that long at most, never the SDK's tries of 100 s each.
 /// Every way a call can fail, other than the app stopping, comes out as one <see cref="ApiKeySourceException"/> whose
-/// message starts with "storage:", so no network exception type reaches a caller. The deadline is wall-clock time, not
-/// the injected clock: it bounds a real connection.
+/// message starts with "storage" and the blob's place (account/container/blob), so no network exception type reaches a
+/// caller, and every log line that carries the message, the publisher's included, says which storage failed. The
+/// deadline is wall-clock time, not the injected clock: it bounds a real connection.
 /// </remarks>
 internal sealed class RingStore(BlobContainerClient container, string blobName, TimeSpan timeout)
 {
@@ -25,13 +26,16 @@ internal sealed class RingStore(BlobContainerClient container, string blobName, 
     /// <summary>The ring blob's place, for log lines.</summary>
     public string Description { get; } = $"{container.Name}/{blobName}";
 
+    /// <summary>Where a failed call went, for its message: the account as well, which the app's connection setting chose.</summary>
+    private string FailurePlace(BlobClient blob) => $"storage {container.AccountName}/{container.Name}/{blob.Name}";
+
     /// <summary>
     /// Reads the ring; with <paramref name="ifNoneMatch"/>, answers <see cref="RingReadStatus.NotModified"/> while it has
     /// not changed. A blob over <see cref="RingCodec.MaxRingSize"/> is <see cref="RingReadStatus.TooLarge"/>, found
     /// from its length before its body is read.
     /// </summary>
     public Task<RingRead> ReadRingAsync(ETag? ifNoneMatch, CancellationToken cancellationToken) =>
-        WithinDeadlineAsync(token => ReadRingOnceAsync(ifNoneMatch, token), cancellationToken);
+        WithinDeadlineAsync(_ring, token => ReadRingOnceAsync(ifNoneMatch, token), cancellationToken);
 
     private async Task<RingRead> ReadRingOnceAsync(ETag? ifNoneMatch, CancellationToken cancellationToken)
     {
@@ -59,7 +63,7 @@ internal sealed class RingStore(BlobContainerClient container, string blobName, 
 
     /// <summary>The heartbeat, at most <see cref="RingCodec.HeartbeatSize"/> bytes of it: found, too large, or not found.</summary>
     public Task<RingRead> ReadHeartbeatAsync(CancellationToken cancellationToken) =>
-        WithinDeadlineAsync(ReadHeartbeatOnceAsync, cancellationToken);
+        WithinDeadlineAsync(_heartbeat, ReadHeartbeatOnceAsync, cancellationToken);
 
     private async Task<RingRead> ReadHeartbeatOnceAsync(CancellationToken cancellationToken)
     {
@@ -109,6 +113,7 @@ internal sealed class RingStore(BlobContainerClient container, string blobName, 
     {
         var conditions = readETag is { } etag ? new BlobRequestConditions { IfMatch = etag } : new BlobRequestConditions { IfNoneMatch = ETag.All };
         return WithinDeadlineAsync(
+            _ring,
             async token =>
             {
                 try
@@ -126,6 +131,7 @@ internal sealed class RingStore(BlobContainerClient container, string blobName, 
 
     public Task WriteHeartbeatAsync(byte[] heartbeat, CancellationToken cancellationToken) =>
         WithinDeadlineAsync(
+            _heartbeat,
             async token =>
             {
                 await UploadAsync(_heartbeat, heartbeat, conditions: null, token).ConfigureAwait(false);
@@ -134,7 +140,7 @@ internal sealed class RingStore(BlobContainerClient container, string blobName, 
             cancellationToken);
 
     /// <summary>One call to storage under its own deadline; whatever makes it fail, bar the app stopping, is said in one line.</summary>
-    private async Task<T> WithinDeadlineAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    private async Task<T> WithinDeadlineAsync<T>(BlobClient blob, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
@@ -146,7 +152,8 @@ internal sealed class RingStore(BlobContainerClient container, string blobName, 
         {
             // Not only RequestFailedException: a body read can throw IOException, a socket SocketException (which is not
             // an IOException), retries that ran out AggregateException, and the deadline OperationCanceledException.
-            throw new ApiKeySourceException(deadline.IsCancellationRequested ? $"storage: no answer within {timeout.TotalSeconds:0.###} s" : Describe(ex), ex);
+            var what = deadline.IsCancellationRequested ? $"no answer within {timeout.TotalSeconds:0.###} s" : Describe(ex);
+            throw new ApiKeySourceException($"{FailurePlace(blob)}: {what}", ex);
         }
     }
 
@@ -154,7 +161,7 @@ internal sealed class RingStore(BlobContainerClient container, string blobName, 
     {
         if (ex is RequestFailedException { Status: > 0 } failed)
         {
-            return $"storage: HTTP {failed.Status} {failed.ErrorCode}".TrimEnd();
+            return $"HTTP {failed.Status} {failed.ErrorCode}".TrimEnd();
         }
 
         var cause = ex;
@@ -162,7 +169,7 @@ internal sealed class RingStore(BlobContainerClient container, string blobName, 
         {
             if (next is SocketException socket)
             {
-                return $"storage: network error {socket.SocketErrorCode}";
+                return $"network error {socket.SocketErrorCode}";
             }
 
             cause = next;
@@ -171,7 +178,7 @@ internal sealed class RingStore(BlobContainerClient container, string blobName, 
         // The first line only: later lines of the SDK's messages can carry response headers.
         var message = cause.Message;
         var end = message.AsSpan().IndexOfAny('\r', '\n');
-        return $"storage: {(end < 0 ? message : message[..end])}";
+        return end < 0 ? message : message[..end];
     }
 
     private async Task UploadAsync(BlobClient blob, byte[] content, BlobRequestConditions? conditions, CancellationToken cancellationToken)
