@@ -256,7 +256,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
-      ftpsState: 'Disabled'
+      // Nothing else in siteConfig: Flex Consumption rejects ftpsState, alwaysOn, linuxFxVersion and others (error 51021;
+      // the list and its sources are in docs/deploy.md). FTP stays off through the ftp policy below.
       appSettings: map(items(appSettings), setting => {
         name: setting.key
         value: setting.value
