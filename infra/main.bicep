@@ -3,9 +3,10 @@
 // modules), so the template builds and lints offline. docs/deploy.md explains the parameters, roles and costs.
 targetScope = 'resourceGroup'
 
+// Any name azd accepts (1 to 64 of letters, digits, - _ . ( and )): it goes into a tag only, never into a resource name.
 @minLength(1)
-@maxLength(20)
-@description('A short name for this deployment (azd: the environment name); it and the resource group make the resource names unique.')
+@maxLength(64)
+@description('The name of this deployment (azd: the environment name); it, the subscription, the resource group and the region make the token of every resource name.')
 param environmentName string
 
 @description('The region of every resource; it must offer Flex Consumption.')
@@ -43,10 +44,24 @@ param instanceMemoryMB int = 2048
 @description('How long a deleted vault or secret can be recovered; purge protection keeps it for that long.')
 param vaultSoftDeleteRetentionDays int = 90
 
+// A deleted vault keeps its name for vaultSoftDeleteRetentionDays and purge protection forbids purging it, so after
+// `azd down` a deployment into a resource group of the same name would meet it; docs/deploy.md, "Redeploying".
+@minValue(1)
+@maxValue(99)
+@description('Part of the vault\'s name: raise it to deploy a new vault while a deleted one still holds the previous name (azd: KEY_VAULT_GENERATION).')
+param vaultGeneration int = 1
+
 @description('Let the principal running the deployment manage keys with the key tool: Key Vault Secrets Officer on the vault and Storage Table Data Reader on the last-use table.')
 param grantDeployerKeyAccess bool = true
 
-var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
+// 13 lower-case letters and digits, whatever the environment name holds; the resource names are prefix and token.
+var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
+
+// The shared ring without its verification keys would deploy and then stop at the app's start; this stops the
+// deployment instead, before any resource is made, since resource conditions are evaluated first.
+var keyMode = keySource == 'sharedring' && empty(trim(ringVerificationKeys))
+  ? fail('keySource sharedring needs ringVerificationKeys (azd: RING_VERIFICATION_KEYS), the public key(s) of the ring signing key, base64 DER, separated by spaces. docs/shared-ring.md shows how to make the key pair.')
+  : keySource
 var tags = {
   'azd-env-name': environmentName
 }
@@ -77,7 +92,7 @@ var roles = {
 // Identity
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
-  name: 'id-${environmentName}-${token}'
+  name: 'id-${token}'
   location: location
   tags: tags
 }
@@ -117,7 +132,7 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
-resource ringContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = if (keySource == 'sharedring') {
+resource ringContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = if (keyMode == 'sharedring') {
   parent: blobService
   name: ringContainerName
   properties: {
@@ -139,7 +154,7 @@ resource lastUseTable 'Microsoft.Storage/storageAccounts/tableServices/tables@20
 // Key Vault: the keys (apikey-* secrets) and, for the shared ring, its signing key. Azure RBAC, never access policies.
 
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
-  name: 'kv-${token}'
+  name: 'kv-${token}-${vaultGeneration}'
   location: location
   tags: tags
   properties: {
@@ -160,7 +175,7 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
 // Monitoring: Application Insights on a Log Analytics workspace; ingestion by Microsoft Entra ID only.
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
-  name: 'log-${environmentName}-${token}'
+  name: 'log-${token}'
   location: location
   tags: tags
   properties: {
@@ -175,7 +190,7 @@ resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
 }
 
 resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
-  name: 'appi-${environmentName}-${token}'
+  name: 'appi-${token}'
   location: location
   tags: tags
   kind: 'web'
@@ -200,8 +215,8 @@ var hostSettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
   AzureWebJobsDisableHomepage: 'true'
-  ApiKeys__KeySource: keySource
-  ApiKeys__PublishSchedule: keySource == 'sharedring' ? publishSchedule : idlePublishSchedule
+  ApiKeys__KeySource: keyMode
+  ApiKeys__PublishSchedule: keyMode == 'sharedring' ? publishSchedule : idlePublishSchedule
   // The table the app's last-use role is on, named here so the two cannot drift apart.
   ApiKeys__LastUseTable: lastUseTableName
 }
@@ -219,12 +234,12 @@ var ringSettings = {
 
 var appSettings = union(
   hostSettings,
-  keySource == 'settings' ? {} : vaultSettings,
-  keySource == 'sharedring' ? ringSettings : {}
+  keyMode == 'settings' ? {} : vaultSettings,
+  keyMode == 'sharedring' ? ringSettings : {}
 )
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
-  name: 'plan-${environmentName}-${token}'
+  name: 'plan-${token}'
   location: location
   tags: tags
   kind: 'functionapp'
@@ -238,7 +253,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 }
 
 resource app 'Microsoft.Web/sites@2024-04-01' = {
-  name: 'func-${environmentName}-${token}'
+  name: 'func-${token}'
   location: location
   tags: union(tags, {
     'azd-service-name': 'api'
@@ -324,7 +339,7 @@ resource hostStorageRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
   }
 }
 
-resource ringRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (keySource == 'sharedring') {
+resource ringRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (keyMode == 'sharedring') {
   name: guid(ringContainer.id, identity.id, roles.storageBlobDataContributor)
   scope: ringContainer
   properties: {
@@ -344,7 +359,7 @@ resource lastUseRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-resource vaultReaderRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (keySource != 'settings') {
+resource vaultReaderRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (keyMode != 'settings') {
   name: guid(vault.id, identity.id, roles.keyVaultSecretsUser)
   scope: vault
   properties: {

@@ -76,5 +76,5 @@ public sealed class FlexConsumptionTests(CompiledTemplate compiled) : IClassFixt
         ((List<object?>)site["properties.siteConfig.appSettings"]!).Cast<Dictionary<string, object?>>().Select(s => (string)s["name"]!);
 
     private ArmResource Site(string keySource) =>
-        compiled.Template.For(new() { ["environmentName"] = "test", ["keySource"] = keySource, ["ringVerificationKeys"] = "MFkw" }).Single("Microsoft.Web/sites");
+        compiled.Deploy(keySource).Single("Microsoft.Web/sites");
 }

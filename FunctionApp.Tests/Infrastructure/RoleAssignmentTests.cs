@@ -49,7 +49,7 @@ public sealed class RoleAssignmentTests(CompiledTemplate compiled) : IClassFixtu
     [Fact]
     public void EachAssignmentIsOnAResourceOfThisDeploymentAndForItsIdentity()
     {
-        var deployment = compiled.Template.For(new() { ["environmentName"] = "test", ["keySource"] = "sharedring" });
+        var deployment = compiled.Deploy("sharedring");
         var created = deployment.Resources.Select(r => $"{r.Type}/{r.Name}").ToHashSet(StringComparer.Ordinal);
         var identity = deployment.Single("Microsoft.ManagedIdentity/userAssignedIdentities").Name;
 
@@ -66,7 +66,7 @@ public sealed class RoleAssignmentTests(CompiledTemplate compiled) : IClassFixtu
     }
 
     private List<string> Assignments(string keySource, bool grantDeployerKeyAccess = true) =>
-        [.. compiled.Template.For(new() { ["environmentName"] = "test", ["keySource"] = keySource, ["grantDeployerKeyAccess"] = grantDeployerKeyAccess })
+        [.. compiled.Deploy(keySource, new() { ["grantDeployerKeyAccess"] = grantDeployerKeyAccess })
             .Resources.Where(r => r.Type == "Microsoft.Authorization/roleAssignments")
             .Select(Describe)
             .Order(StringComparer.Ordinal)];

@@ -24,7 +24,7 @@ public sealed class TemplateSecurityTests(CompiledTemplate compiled) : IClassFix
     [Fact]
     public void NoContainerIsPublic()
     {
-        var containers = Deployment(new() { ["keySource"] = "sharedring" }).Resources.Where(r => r.Type == "Microsoft.Storage/storageAccounts/blobServices/containers").ToList();
+        var containers = compiled.Deploy("sharedring").Resources.Where(r => r.Type == "Microsoft.Storage/storageAccounts/blobServices/containers").ToList();
 
         Assert.Equal(["app-package", "functionsapikey"], containers.Select(c => c.Name.Split('/')[^1]).Order(StringComparer.Ordinal));
         Assert.All(containers, c => Assert.Equal("None", c["properties.publicAccess"]));
