@@ -28,6 +28,9 @@ internal sealed class ArmDeployment
     private readonly Dictionary<string, object?> _parameters;
     private readonly Dictionary<string, object?> _variables = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>While a resource loop (<c>copy</c>) is evaluated, the index of the copy in hand.</summary>
+    private long? _copyIndex;
+
     public ArmDeployment(ArmTemplate template, Dictionary<string, object?> parameters)
     {
         _template = template;
@@ -42,7 +45,7 @@ internal sealed class ArmDeployment
 
         var resources = template.Json["resources"]!;
         Resources = (resources is JsonArray array ? array : resources.AsObject().Select(r => r.Value))
-            .Select(r => (Dictionary<string, object?>)Evaluate(r)!)
+            .SelectMany(Copies)
             .Where(r => !r.TryGetValue("condition", out var condition) || condition is true)
             .Select(r => new ArmResource((string)r["type"]!, r["name"]!.ToString()!, r.GetValueOrDefault("scope") as ArmResourceId, r))
             .ToList();
@@ -53,6 +56,25 @@ internal sealed class ArmDeployment
 
     /// <summary>The one resource of this type.</summary>
     public ArmResource Single(string type) => Resources.Single(r => r.Type == type);
+
+    /// <summary>A resource evaluated once, or once per copy of its loop with <c>copyIndex()</c> set.</summary>
+    private List<Dictionary<string, object?>> Copies(JsonNode? resource)
+    {
+        if (resource!["copy"] is not JsonObject copy)
+        {
+            return [(Dictionary<string, object?>)Evaluate(resource)!];
+        }
+
+        var count = (long)Evaluate(copy["count"])!;
+        var copies = new List<Dictionary<string, object?>>();
+        for (_copyIndex = 0; _copyIndex < count; _copyIndex++)
+        {
+            copies.Add((Dictionary<string, object?>)Evaluate(resource)!);
+        }
+
+        _copyIndex = null;
+        return copies;
+    }
 
     public object? Evaluate(JsonNode? node) => node switch
     {
@@ -108,6 +130,7 @@ internal sealed class ArmDeployment
             "and" => args.All(a => a is true),
             "or" => args.Any(a => a is true),
             "true" => true,
+            "null" => null,
             "false" => false,
             "empty" => args[0] is null or "" || args[0] is List<object?> { Count: 0 } || args[0] is Dictionary<string, object?> { Count: 0 },
             "format" => string.Format(CultureInfo.InvariantCulture, (string)args[0]!, [.. args.Skip(1).Select(Text)]),
@@ -115,6 +138,14 @@ internal sealed class ArmDeployment
             "string" => Text(args[0]),
             "tolower" => Text(args[0]).ToLowerInvariant(),
             "trim" => Text(args[0]).Trim(),
+            "mul" => (long)args[0]! * (long)args[1]!,
+            "length" => args[0] switch
+            {
+                List<object?> list => (long)list.Count,
+                Dictionary<string, object?> dictionary => dictionary.Count,
+                _ => Text(args[0]).Length,
+            },
+            "copyindex" => _copyIndex ?? throw new InvalidOperationException("copyIndex() outside a resource loop"),
             "fail" => throw new ArmDeploymentFailedException(Text(args[0])),
             "take" => Text(args[0])[..(int)Math.Min((long)args[1]!, Text(args[0]).Length)],
             "uniquestring" => UniqueString(args.Select(Text)),
