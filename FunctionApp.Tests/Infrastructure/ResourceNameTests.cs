@@ -26,6 +26,15 @@ public sealed partial class ResourceNameTests(CompiledTemplate compiled) : IClas
         ["Microsoft.Web/sites"] = (2, 60, new("^[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]$")),
         ["Microsoft.Web/sites/basicPublishingCredentialsPolicies"] = (3, 3, new("^(ftp|scm)$")),
         ["Microsoft.Authorization/roleAssignments"] = (36, 36, Guid()),
+        ["Microsoft.Insights/workbooks"] = (36, 36, Guid()),
+        ["Microsoft.Network/virtualNetworks"] = (2, 64, new("^[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9_]$")),
+        ["Microsoft.Network/privateEndpoints"] = (2, 64, new("^[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9_]$")),
+        ["Microsoft.Network/privateEndpoints/privateDnsZoneGroups"] = (1, 80, new("^[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9_]$")),
+        ["Microsoft.Network/privateDnsZones"] = (1, 253, new(@"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$")),
+        ["Microsoft.Network/privateDnsZones/virtualNetworkLinks"] = (1, 80, new("^[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9_]$")),
+        ["Microsoft.Insights/diagnosticSettings"] = (1, 260, new(@"^[^*/%&:\\?+#\p{C}]+$")),
+        ["Microsoft.Insights/actionGroups"] = (1, 260, new(@"^[^:<>+/&%\\?\p{C}]+$")),
+        ["Microsoft.Insights/scheduledQueryRules"] = (1, 260, new(@"^[^*#&+:<>?@%{}\\/\p{C}]+$")),
     };
 
     /// <summary>azd's rule for environment names (azure-dev, <c>environment.EnvironmentNameRegexp</c>).</summary>
@@ -51,7 +60,7 @@ public sealed partial class ResourceNameTests(CompiledTemplate compiled) : IClas
     public void EveryNameFitsItsTypesRulesForEveryEnvironmentNameAzdAccepts(string environmentName)
     {
         Assert.Matches(AzdEnvironmentName(), environmentName);
-        var deployment = compiled.Deploy("sharedring", new() { ["environmentName"] = environmentName });
+        var deployment = compiled.Deploy("sharedring", new() { ["environmentName"] = environmentName, ["alertEmail"] = "ops@example.com", ["vnetEnabled"] = true });
 
         Assert.True(deployment.Resources.Count >= 15, $"Expected the template's resources, got {deployment.Resources.Count}.");
         Assert.All(deployment.Resources, resource => Assert.Empty(Broken(resource.Type, resource.Name)));
