@@ -20,7 +20,7 @@ public sealed class WorkbookTests(CompiledTemplate compiled) : IClassFixture<Com
     }
 
     [Fact]
-    public void ThePanelsAnswerTheQuestionsTheIssueAsked() =>
+    public void ThereIsAPanelForEachQuestionAnOperatorAsks() =>
         Assert.Equal(
             ["Decisions per minute by outcome", "Top keys by requests", "Denials by reason and function", "Ring generation and age per instance", "Key-ring loads and failures", "Key-ring load failures, as logged"],
             Panels().Keys);
