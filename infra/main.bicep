@@ -3,9 +3,10 @@
 // modules), so the template builds and lints offline. docs/deploy.md explains the parameters, roles and costs.
 targetScope = 'resourceGroup'
 
+// Any name azd accepts (1 to 64 of letters, digits, - _ . ( and )): it goes into a tag only, never into a resource name.
 @minLength(1)
-@maxLength(20)
-@description('A short name for this deployment (azd: the environment name); it and the resource group make the resource names unique.')
+@maxLength(64)
+@description('The name of this deployment (azd: the environment name); it, the subscription, the resource group and the region make the token of every resource name.')
 param environmentName string
 
 @description('The region of every resource; it must offer Flex Consumption.')
@@ -43,10 +44,34 @@ param instanceMemoryMB int = 2048
 @description('How long a deleted vault or secret can be recovered; purge protection keeps it for that long.')
 param vaultSoftDeleteRetentionDays int = 90
 
+// A deleted vault keeps its name for vaultSoftDeleteRetentionDays and purge protection forbids purging it, so after
+// `azd down` a deployment into a resource group of the same name would meet it; docs/deploy.md, "Redeploying".
+@minValue(1)
+@maxValue(99)
+@description('Part of the vault\'s name: raise it to deploy a new vault while a deleted one still holds the previous name (azd: KEY_VAULT_GENERATION).')
+param vaultGeneration int = 1
+
+@description('Put storage and the vault behind private endpoints in a virtual network of their own, public network access off, with the app integrated into it (azd: VNET_ENABLED). The key tool then needs a way into that network: docs/deploy.md, "Private network".')
+param vnetEnabled bool = false
+
+@description('Where alerts go: an email address for the action group (azd: ALERT_EMAIL). Empty: no action group and no alert rules.')
+param alertEmail string = ''
+
+@minValue(1)
+@description('Denials of one known key within five minutes that raise the "surge of denials" alert.')
+param keyDenialSurgeThreshold int = 100
+
 @description('Let the principal running the deployment manage keys with the key tool: Key Vault Secrets Officer on the vault and Storage Table Data Reader on the last-use table.')
 param grantDeployerKeyAccess bool = true
 
-var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
+// 13 lower-case letters and digits, whatever the environment name holds; the resource names are prefix and token.
+var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
+
+// The shared ring without its verification keys would deploy and then stop at the app's start; this stops the
+// deployment instead, before any resource is made, since resource conditions are evaluated first.
+var keyMode = keySource == 'sharedring' && empty(trim(ringVerificationKeys))
+  ? fail('keySource sharedring needs ringVerificationKeys (azd: RING_VERIFICATION_KEYS), the public key(s) of the ring signing key, base64 DER, separated by spaces. docs/shared-ring.md shows how to make the key pair.')
+  : keySource
 var tags = {
   'azd-env-name': environmentName
 }
@@ -77,7 +102,7 @@ var roles = {
 // Identity
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
-  name: 'id-${environmentName}-${token}'
+  name: 'id-${token}'
   location: location
   tags: tags
 }
@@ -100,13 +125,28 @@ resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
     allowCrossTenantReplication: false
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: vnetEnabled ? 'Disabled' : 'Enabled'
+    networkAcls: {
+      defaultAction: vnetEnabled ? 'Deny' : 'Allow'
+      bypass: vnetEnabled ? 'None' : 'AzureServices'
+    }
   }
 }
 
+// A deleted blob (the ring, the deployment package) or container can be restored for 7 days, the AVM module's default.
 resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01' = {
   parent: storage
   name: 'default'
+  properties: {
+    deleteRetentionPolicy: {
+      enabled: true
+      days: 7
+    }
+    containerDeleteRetentionPolicy: {
+      enabled: true
+      days: 7
+    }
+  }
 }
 
 resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
@@ -117,7 +157,7 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
-resource ringContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = if (keySource == 'sharedring') {
+resource ringContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = if (keyMode == 'sharedring') {
   parent: blobService
   name: ringContainerName
   properties: {
@@ -139,7 +179,7 @@ resource lastUseTable 'Microsoft.Storage/storageAccounts/tableServices/tables@20
 // Key Vault: the keys (apikey-* secrets) and, for the shared ring, its signing key. Azure RBAC, never access policies.
 
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
-  name: 'kv-${token}'
+  name: 'kv-${token}-${vaultGeneration}'
   location: location
   tags: tags
   properties: {
@@ -152,7 +192,11 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
     enableSoftDelete: true
     softDeleteRetentionInDays: vaultSoftDeleteRetentionDays
     enablePurgeProtection: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: vnetEnabled ? 'Disabled' : 'Enabled'
+    networkAcls: {
+      defaultAction: vnetEnabled ? 'Deny' : 'Allow'
+      bypass: 'AzureServices'
+    }
   }
 }
 
@@ -160,7 +204,7 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
 // Monitoring: Application Insights on a Log Analytics workspace; ingestion by Microsoft Entra ID only.
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
-  name: 'log-${environmentName}-${token}'
+  name: 'log-${token}'
   location: location
   tags: tags
   properties: {
@@ -175,7 +219,7 @@ resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
 }
 
 resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
-  name: 'appi-${environmentName}-${token}'
+  name: 'appi-${token}'
   location: location
   tags: tags
   kind: 'web'
@@ -185,6 +229,153 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
     DisableLocalAuth: true
   }
 }
+
+// Who read, listed or changed which secret, and when: the vault's AuditEvent log in the workspace (AzureDiagnostics),
+// kept for the workspace's 30 days. docs/deploy.md, "Audit trail", has the query.
+resource vaultAudit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'vault-audit'
+  scope: vault
+  properties: {
+    workspaceId: logs.id
+    logs: [
+      {
+        category: 'AuditEvent'
+        enabled: true
+      }
+    ]
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Private network (vnetEnabled), as in the azd Functions quickstart: the app's outbound traffic through a subnet
+// delegated to Flex Consumption; blob, table and the vault reached through private endpoints whose names resolve in
+// private DNS zones linked to the network; public network access off on storage and the vault.
+
+var vnetName = 'vnet-${token}'
+var appSubnetName = 'app'
+var endpointSubnetName = 'private-endpoints'
+
+resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = if (vnetEnabled) {
+  name: vnetName
+  location: location
+  tags: tags
+  properties: {
+    addressSpace: {
+      addressPrefixes: [
+        '10.0.0.0/16'
+      ]
+    }
+    subnets: [
+      {
+        name: appSubnetName
+        properties: {
+          addressPrefix: '10.0.1.0/24'
+          delegations: [
+            {
+              name: 'flex-consumption'
+              properties: {
+                serviceName: 'Microsoft.App/environments'
+              }
+            }
+          ]
+        }
+      }
+      {
+        name: endpointSubnetName
+        properties: {
+          addressPrefix: '10.0.2.0/24'
+          privateEndpointNetworkPolicies: 'Disabled'
+        }
+      }
+    ]
+  }
+}
+
+// One endpoint per service the app and the key tool use: the host's and the ring's blobs, the last-use table, the vault.
+var privateEndpoints = [
+  {
+    group: 'blob'
+    zone: 'privatelink.blob.${environment().suffixes.storage}'
+    target: storage.id
+  }
+  {
+    group: 'table'
+    zone: 'privatelink.table.${environment().suffixes.storage}'
+    target: storage.id
+  }
+  {
+    group: 'vault'
+    zone: 'privatelink.vaultcore.azure.net'
+    target: vault.id
+  }
+]
+
+resource privateZones 'Microsoft.Network/privateDnsZones@2024-06-01' = [
+  for endpoint in privateEndpoints: if (vnetEnabled) {
+    name: endpoint.zone
+    location: 'global'
+    tags: tags
+  }
+]
+
+resource privateZoneLinks 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@2024-06-01' = [
+  for (endpoint, i) in privateEndpoints: if (vnetEnabled) {
+    parent: privateZones[i]
+    name: vnetName
+    location: 'global'
+    tags: tags
+    properties: {
+      registrationEnabled: false
+      virtualNetwork: {
+        id: vnet.id
+      }
+    }
+  }
+]
+
+resource endpoints 'Microsoft.Network/privateEndpoints@2024-05-01' = [
+  for endpoint in privateEndpoints: if (vnetEnabled) {
+    name: 'pe-${endpoint.group}-${token}'
+    location: location
+    tags: tags
+    properties: {
+      subnet: {
+        id: resourceId('Microsoft.Network/virtualNetworks/subnets', vnetName, endpointSubnetName)
+      }
+      privateLinkServiceConnections: [
+        {
+          name: endpoint.group
+          properties: {
+            privateLinkServiceId: endpoint.target
+            groupIds: [
+              endpoint.group
+            ]
+          }
+        }
+      ]
+    }
+    dependsOn: [
+      vnet
+    ]
+  }
+]
+
+resource endpointZones 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups@2024-05-01' = [
+  for (endpoint, i) in privateEndpoints: if (vnetEnabled) {
+    parent: endpoints[i]
+    name: 'default'
+    properties: {
+      privateDnsZoneConfigs: [
+        {
+          name: endpoint.group
+          properties: {
+            privateDnsZoneId: privateZones[i].id
+          }
+        }
+      ]
+    }
+  }
+]
 
 // ---------------------------------------------------------------------------------------------------------------------
 // The app
@@ -200,8 +391,8 @@ var hostSettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
   AzureWebJobsDisableHomepage: 'true'
-  ApiKeys__KeySource: keySource
-  ApiKeys__PublishSchedule: keySource == 'sharedring' ? publishSchedule : idlePublishSchedule
+  ApiKeys__KeySource: keyMode
+  ApiKeys__PublishSchedule: keyMode == 'sharedring' ? publishSchedule : idlePublishSchedule
   // The table the app's last-use role is on, named here so the two cannot drift apart.
   ApiKeys__LastUseTable: lastUseTableName
 }
@@ -219,12 +410,12 @@ var ringSettings = {
 
 var appSettings = union(
   hostSettings,
-  keySource == 'settings' ? {} : vaultSettings,
-  keySource == 'sharedring' ? ringSettings : {}
+  keyMode == 'settings' ? {} : vaultSettings,
+  keyMode == 'sharedring' ? ringSettings : {}
 )
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
-  name: 'plan-${environmentName}-${token}'
+  name: 'plan-${token}'
   location: location
   tags: tags
   kind: 'functionapp'
@@ -238,7 +429,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 }
 
 resource app 'Microsoft.Web/sites@2024-04-01' = {
-  name: 'func-${environmentName}-${token}'
+  name: 'func-${token}'
   location: location
   tags: union(tags, {
     'azd-service-name': 'api'
@@ -253,10 +444,12 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    virtualNetworkSubnetId: vnetEnabled ? resourceId('Microsoft.Network/virtualNetworks/subnets', vnetName, appSubnetName) : null
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
-      ftpsState: 'Disabled'
+      // Nothing else in siteConfig: Flex Consumption rejects ftpsState, alwaysOn, linuxFxVersion and others (error 51021;
+      // the list and its sources are in docs/deploy.md). FTP stays off through the ftp policy below.
       appSettings: map(items(appSettings), setting => {
         name: setting.key
         value: setting.value
@@ -286,6 +479,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   dependsOn: [
     deploymentContainer
     hostStorageRole
+    vnet
   ]
 }
 
@@ -323,7 +517,7 @@ resource hostStorageRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
   }
 }
 
-resource ringRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (keySource == 'sharedring') {
+resource ringRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (keyMode == 'sharedring') {
   name: guid(ringContainer.id, identity.id, roles.storageBlobDataContributor)
   scope: ringContainer
   properties: {
@@ -343,7 +537,7 @@ resource lastUseRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-resource vaultReaderRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (keySource != 'settings') {
+resource vaultReaderRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (keyMode != 'settings') {
   name: guid(vault.id, identity.id, roles.keyVaultSecretsUser)
   scope: vault
   properties: {
@@ -380,6 +574,185 @@ resource deployerLastUseRole 'Microsoft.Authorization/roleAssignments@2022-04-01
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataReader)
     principalId: deployer().objectId
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Alerts: an email action group and log search rules over what the packages emit (docs/monitoring.md, "Alerts"), on
+// the Application Insights resource, where the worker's metrics are customMetrics and its log lines traces.
+
+var alertsEnabled = !empty(alertEmail)
+
+// Half of ApiKeys:MaxKeyRingAge, which the template leaves at the app's default of one day: time to act before the
+// gate starts answering 503.
+var keyRingAgeAlertSeconds = 12 * 60 * 60
+
+var alertRules = [
+  {
+    id: 'ring-refused'
+    title: 'a key ring was refused'
+    severity: 1
+    enabled: keyMode == 'sharedring'
+    window: 'PT5M'
+    query: '''
+customMetrics
+| where name == 'apikey.ring.refused'
+| summarize refused = sum(valueSum) by reason = tostring(customDimensions['apikey.ring.reason'])
+'''
+    measure: 'refused'
+    aggregation: 'Total'
+    threshold: 0
+    dimension: 'reason'
+  }
+  {
+    id: 'ring-stale-or-unpublished'
+    title: 'the ring went stale or a publish failed'
+    severity: 2
+    enabled: keyMode == 'sharedring'
+    window: 'PT5M'
+    query: '''
+traces
+| where tostring(customDimensions['CategoryName']) == 'FunctionsApiKey.SharedRing'
+| where toint(customDimensions['EventId']) in (41, 52)
+| summarize events = count() by event = tostring(customDimensions['EventName'])
+'''
+    measure: 'events'
+    aggregation: 'Total'
+    threshold: 0
+    dimension: 'event'
+  }
+  {
+    id: 'keys-unavailable'
+    title: 'protected functions answered 503, keys unavailable'
+    severity: 1
+    enabled: true
+    window: 'PT5M'
+    query: '''
+customMetrics
+| where name == 'apikey.decisions'
+| where tostring(customDimensions['apikey.outcome']) == 'keys_unavailable'
+| summarize answers = sum(valueSum) by function = tostring(customDimensions['faas.name'])
+'''
+    measure: 'answers'
+    aggregation: 'Total'
+    threshold: 0
+    dimension: 'function'
+  }
+  {
+    id: 'keyring-old'
+    title: 'the key ring is older than half of MaxKeyRingAge'
+    severity: 2
+    enabled: true
+    window: 'PT15M'
+    query: '''
+customMetrics
+| where name == 'apikey.keyring.age'
+| summarize ageSeconds = max(valueMax) by instance = cloud_RoleInstance
+'''
+    measure: 'ageSeconds'
+    aggregation: 'Maximum'
+    threshold: keyRingAgeAlertSeconds
+    dimension: 'instance'
+  }
+  {
+    id: 'key-denial-surge'
+    title: 'a surge of denials for one key'
+    severity: 3
+    enabled: true
+    window: 'PT5M'
+    query: '''
+customMetrics
+| where name == 'apikey.decisions'
+| where isnotempty(tostring(customDimensions['apikey.name']))
+| where tostring(customDimensions['apikey.outcome']) != 'allowed'
+| summarize denials = sum(valueSum) by key = tostring(customDimensions['apikey.name'])
+'''
+    measure: 'denials'
+    aggregation: 'Total'
+    threshold: keyDenialSurgeThreshold
+    dimension: 'key'
+  }
+]
+
+resource alertGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (alertsEnabled) {
+  name: 'ag-${token}'
+  location: 'global'
+  tags: tags
+  properties: {
+    groupShortName: 'apikeys'
+    enabled: true
+    emailReceivers: [
+      {
+        name: 'operator'
+        emailAddress: alertEmail
+        useCommonAlertSchema: true
+      }
+    ]
+  }
+}
+
+resource alerts 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [
+  for rule in alertRules: if (alertsEnabled && rule.enabled) {
+    name: 'apikey-${rule.id}-${token}'
+    location: location
+    tags: tags
+    properties: {
+      displayName: 'API keys: ${rule.title}'
+      description: 'docs/monitoring.md, "Alerts": what it means and what to do.'
+      severity: rule.severity
+      enabled: true
+      scopes: [
+        appInsights.id
+      ]
+      evaluationFrequency: 'PT5M'
+      windowSize: rule.window
+      criteria: {
+        allOf: [
+          {
+            query: rule.query
+            timeAggregation: rule.aggregation
+            metricMeasureColumn: rule.measure
+            dimensions: [
+              {
+                name: rule.dimension
+                operator: 'Include'
+                values: [
+                  '*'
+                ]
+              }
+            ]
+            operator: 'GreaterThan'
+            threshold: rule.threshold
+            failingPeriods: {
+              numberOfEvaluationPeriods: 1
+              minFailingPeriodsToAlert: 1
+            }
+          }
+        ]
+      }
+      autoMitigate: true
+      actions: {
+        actionGroups: [
+          alertGroup.id
+        ]
+      }
+    }
+  }
+]
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The workbook (infra/workbook.json; docs/monitoring.md, "Workbook"): what the gate decides and how the key ring fares.
+
+resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
+  name: guid(resourceGroup().id, token, 'workbook')
+  location: location
+  tags: tags
+  kind: 'shared'
+  properties: {
+    displayName: 'API keys (${token})'
+    category: 'workbook'
+    sourceId: appInsights.id
+    serializedData: loadTextContent('workbook.json')
   }
 }
 

@@ -128,7 +128,7 @@ public sealed class AppSettingsTests(CompiledTemplate compiled) : IClassFixture<
     [MemberData(nameof(KeySources))]
     public void LastUseGoesToTheTableTheAppsRoleIsOn(string keySource)
     {
-        var deployment = compiled.Template.For(new() { ["environmentName"] = "test", ["keySource"] = keySource });
+        var deployment = compiled.Deploy(keySource);
         var tableRoles = deployment.Resources.Where(r => r.Type == "Microsoft.Authorization/roleAssignments" && r.Scope!.Type.EndsWith("/tables", StringComparison.Ordinal));
 
         Assert.All(tableRoles, role => Assert.Equal(role.Scope!.Name, AppSettings(deployment)["ApiKeys__LastUseTable"]));
@@ -150,7 +150,7 @@ public sealed class AppSettingsTests(CompiledTemplate compiled) : IClassFixture<
     }
 
     private Dictionary<string, string> AppSettings(string keySource) =>
-        AppSettings(compiled.Template.For(new() { ["environmentName"] = "test", ["keySource"] = keySource }));
+        AppSettings(compiled.Deploy(keySource));
 
     /// <summary>The app settings as the site receives them: name and value, values known only while deploying shown as {source}.</summary>
     private static Dictionary<string, string> AppSettings(ArmDeployment deployment) =>

@@ -28,6 +28,9 @@ internal sealed class ArmDeployment
     private readonly Dictionary<string, object?> _parameters;
     private readonly Dictionary<string, object?> _variables = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>While a resource loop (<c>copy</c>) is evaluated, the index of the copy in hand.</summary>
+    private long? _copyIndex;
+
     public ArmDeployment(ArmTemplate template, Dictionary<string, object?> parameters)
     {
         _template = template;
@@ -42,7 +45,7 @@ internal sealed class ArmDeployment
 
         var resources = template.Json["resources"]!;
         Resources = (resources is JsonArray array ? array : resources.AsObject().Select(r => r.Value))
-            .Select(r => (Dictionary<string, object?>)Evaluate(r)!)
+            .SelectMany(Copies)
             .Where(r => !r.TryGetValue("condition", out var condition) || condition is true)
             .Select(r => new ArmResource((string)r["type"]!, r["name"]!.ToString()!, r.GetValueOrDefault("scope") as ArmResourceId, r))
             .ToList();
@@ -53,6 +56,25 @@ internal sealed class ArmDeployment
 
     /// <summary>The one resource of this type.</summary>
     public ArmResource Single(string type) => Resources.Single(r => r.Type == type);
+
+    /// <summary>A resource evaluated once, or once per copy of its loop with <c>copyIndex()</c> set.</summary>
+    private List<Dictionary<string, object?>> Copies(JsonNode? resource)
+    {
+        if (resource!["copy"] is not JsonObject copy)
+        {
+            return [(Dictionary<string, object?>)Evaluate(resource)!];
+        }
+
+        var count = (long)Evaluate(copy["count"])!;
+        var copies = new List<Dictionary<string, object?>>();
+        for (_copyIndex = 0; _copyIndex < count; _copyIndex++)
+        {
+            copies.Add((Dictionary<string, object?>)Evaluate(resource)!);
+        }
+
+        _copyIndex = null;
+        return copies;
+    }
 
     public object? Evaluate(JsonNode? node) => node switch
     {
@@ -108,15 +130,26 @@ internal sealed class ArmDeployment
             "and" => args.All(a => a is true),
             "or" => args.Any(a => a is true),
             "true" => true,
+            "null" => null,
             "false" => false,
             "empty" => args[0] is null or "" || args[0] is List<object?> { Count: 0 } || args[0] is Dictionary<string, object?> { Count: 0 },
             "format" => string.Format(CultureInfo.InvariantCulture, (string)args[0]!, [.. args.Skip(1).Select(Text)]),
             "concat" => string.Concat(args.Select(Text)),
             "string" => Text(args[0]),
             "tolower" => Text(args[0]).ToLowerInvariant(),
+            "trim" => Text(args[0]).Trim(),
+            "mul" => (long)args[0]! * (long)args[1]!,
+            "length" => args[0] switch
+            {
+                List<object?> list => (long)list.Count,
+                Dictionary<string, object?> dictionary => dictionary.Count,
+                _ => Text(args[0]).Length,
+            },
+            "copyindex" => _copyIndex ?? throw new InvalidOperationException("copyIndex() outside a resource loop"),
+            "fail" => throw new ArmDeploymentFailedException(Text(args[0])),
             "take" => Text(args[0])[..(int)Math.Min((long)args[1]!, Text(args[0]).Length)],
-            "uniquestring" => "u" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('|', args.Select(Text)))))[..12],
-            "guid" => $"guid({string.Join(", ", args.Select(Text))})",
+            "uniquestring" => UniqueString(args.Select(Text)),
+            "guid" => NameBasedGuid(args.Select(Text)),
             "subscription" => Object(("id", "/subscriptions/00000000-0000-0000-0000-000000000000"), ("subscriptionId", "00000000-0000-0000-0000-000000000000"), ("tenantId", new ArmRuntimeValue("tenant"))),
             "resourcegroup" => Object(("id", "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg"), ("name", "rg"), ("location", "swedencentral")),
             "environment" => Object(("name", "AzureCloud"), ("suffixes", Object(("storage", "core.windows.net")))),
@@ -126,6 +159,30 @@ internal sealed class ArmDeployment
             "reference" => new ArmRuntimeValue($"reference({Text(args[0])})"),
             _ => throw new NotSupportedException($"The test's evaluator does not know the template function {call.Name}()."),
         };
+    }
+
+    /// <summary>
+    /// Like ARM's <c>uniqueString()</c>: 13 characters of base 32 (a–z, 2–7), the same for the same arguments. ARM's hash
+    /// is not published, so the values differ from Azure's; length and alphabet, which name rules care about, do not.
+    /// </summary>
+    internal static string UniqueString(IEnumerable<string> arguments)
+    {
+        const string alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('-', arguments)));
+        var bits = BitConverter.ToUInt64(hash, 0);
+        return string.Concat(Enumerable.Range(0, 13).Select(i => alphabet[(int)((bits >> (5 * i)) & 31)]));
+    }
+
+    /// <summary>
+    /// Like ARM's <c>guid()</c>: a GUID in the name-based (version 5) layout from a hash of the arguments, the same for the
+    /// same arguments. ARM's hash is not reproduced, so the values differ from Azure's; the form does not.
+    /// </summary>
+    internal static string NameBasedGuid(IEnumerable<string> arguments)
+    {
+        var bytes = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('-', arguments)))[..16];
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x50);
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes, bigEndian: true).ToString();
     }
 
     private object? Variable(string name)
@@ -159,6 +216,9 @@ internal sealed class ArmDeployment
         _ => value.ToString()!,
     };
 }
+
+/// <summary>The template stopped the deployment with <c>fail()</c>, as Resource Manager would report it.</summary>
+internal sealed class ArmDeploymentFailedException(string message) : Exception(message);
 
 /// <summary>One resource a deployment creates, evaluated.</summary>
 internal sealed record ArmResource(string Type, string Name, ArmResourceId? Scope, Dictionary<string, object?> Body)

@@ -14,6 +14,21 @@ public sealed class CompiledTemplate : IAsyncLifetime
 
     internal ArmTemplate Template { get; private set; } = null!;
 
+    /// <summary>
+    /// The template evaluated for environment <c>test</c> and <paramref name="keySource"/>, with a ring verification key
+    /// (the template refuses the shared ring without one), and <paramref name="parameters"/> on top.
+    /// </summary>
+    internal ArmDeployment Deploy(string keySource = "keyvault", Dictionary<string, object?>? parameters = null)
+    {
+        var values = new Dictionary<string, object?> { ["environmentName"] = "test", ["keySource"] = keySource, ["ringVerificationKeys"] = "MFkw" };
+        foreach (var (name, value) in parameters ?? [])
+        {
+            values[name] = value;
+        }
+
+        return Template.For(values);
+    }
+
     public async Task InitializeAsync()
     {
         var output = Path.Combine(_folder, "main.json");

@@ -49,7 +49,7 @@ public sealed class RoleAssignmentTests(CompiledTemplate compiled) : IClassFixtu
     [Fact]
     public void EachAssignmentIsOnAResourceOfThisDeploymentAndForItsIdentity()
     {
-        var deployment = compiled.Template.For(new() { ["environmentName"] = "test", ["keySource"] = "sharedring" });
+        var deployment = compiled.Deploy("sharedring");
         var created = deployment.Resources.Select(r => $"{r.Type}/{r.Name}").ToHashSet(StringComparer.Ordinal);
         var identity = deployment.Single("Microsoft.ManagedIdentity/userAssignedIdentities").Name;
 
@@ -65,8 +65,30 @@ public sealed class RoleAssignmentTests(CompiledTemplate compiled) : IClassFixtu
         }
     }
 
+    [Fact]
+    public void TheDeployerIsWhoeverRunsTheDeploymentUserOrPipeline()
+    {
+        var deployer = compiled.Deploy().Resources.Where(r => r.Type == "Microsoft.Authorization/roleAssignments" && r["properties.principalId"]!.ToString() == "{deployer().objectId}").ToList();
+
+        Assert.Equal(2, deployer.Count);
+        Assert.All(deployer, a => Assert.False(((Dictionary<string, object?>)a.Body["properties"]!).ContainsKey("principalType")));
+    }
+
+    [Fact]
+    public void DeployMdSaysWhoMayCreateTheAssignmentsWhatTheDeployerGetsAndHowToRemoveIt()
+    {
+        var doc = File.ReadAllText(Path.Combine(BicepCli.RepositoryRoot, "docs", "deploy.md"));
+        var rights = doc[doc.IndexOf("## The deployer's rights", StringComparison.Ordinal)..doc.IndexOf("## Private network", StringComparison.Ordinal)];
+        var deployerRoles = Assignments("keyvault").Where(a => a.StartsWith("deployer", StringComparison.Ordinal)).Select(a => a["deployer: ".Length..a.IndexOf(" on ", StringComparison.Ordinal)]).ToList();
+
+        Assert.Equal(2, deployerRoles.Count);
+        Assert.All(deployerRoles, role => Assert.Contains($"**{role}**", rights, StringComparison.Ordinal));
+        Assert.All(["**Owner**", "**User Access Administrator**", "**Role Based Access Control Administrator**", "az role assignment delete", "GRANT_DEPLOYER_KEY_ACCESS false"], text => Assert.Contains(text, rights, StringComparison.Ordinal));
+        Assert.Contains("\"${GRANT_DEPLOYER_KEY_ACCESS=true}\"", File.ReadAllText(Path.Combine(BicepCli.RepositoryRoot, "infra", "main.parameters.json")), StringComparison.Ordinal);
+    }
+
     private List<string> Assignments(string keySource, bool grantDeployerKeyAccess = true) =>
-        [.. compiled.Template.For(new() { ["environmentName"] = "test", ["keySource"] = keySource, ["grantDeployerKeyAccess"] = grantDeployerKeyAccess })
+        [.. compiled.Deploy(keySource, new() { ["grantDeployerKeyAccess"] = grantDeployerKeyAccess })
             .Resources.Where(r => r.Type == "Microsoft.Authorization/roleAssignments")
             .Select(Describe)
             .Order(StringComparer.Ordinal)];

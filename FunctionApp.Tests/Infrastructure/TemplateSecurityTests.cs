@@ -24,7 +24,7 @@ public sealed class TemplateSecurityTests(CompiledTemplate compiled) : IClassFix
     [Fact]
     public void NoContainerIsPublic()
     {
-        var containers = Deployment(new() { ["keySource"] = "sharedring" }).Resources.Where(r => r.Type == "Microsoft.Storage/storageAccounts/blobServices/containers").ToList();
+        var containers = compiled.Deploy("sharedring").Resources.Where(r => r.Type == "Microsoft.Storage/storageAccounts/blobServices/containers").ToList();
 
         Assert.Equal(["app-package", "functionsapikey"], containers.Select(c => c.Name.Split('/')[^1]).Order(StringComparer.Ordinal));
         Assert.All(containers, c => Assert.Equal("None", c["properties.publicAccess"]));
@@ -55,7 +55,7 @@ public sealed class TemplateSecurityTests(CompiledTemplate compiled) : IClassFix
     }
 
     [Fact]
-    public void TheAppTakesHttpsAndTls12OnlyAndNoFtpOrPublishingPasswords()
+    public void TheAppTakesHttpsAndTls12OnlyAndNoFtpOrPublishingPasswordsThroughThePoliciesFlexConsumptionAccepts()
     {
         var deployment = Deployment();
         var app = deployment.Single("Microsoft.Web/sites");
@@ -63,7 +63,6 @@ public sealed class TemplateSecurityTests(CompiledTemplate compiled) : IClassFix
         Assert.Equal(true, app["properties.httpsOnly"]);
         Assert.Equal("1.2", app["properties.siteConfig.minTlsVersion"]);
         Assert.Equal("1.2", app["properties.siteConfig.scmMinTlsVersion"]);
-        Assert.Equal("Disabled", app["properties.siteConfig.ftpsState"]);
         var policies = deployment.Resources.Where(r => r.Type == "Microsoft.Web/sites/basicPublishingCredentialsPolicies").ToList();
         Assert.Equal(["ftp", "scm"], policies.Select(p => p.Name.Split('/')[^1]).Order(StringComparer.Ordinal));
         Assert.All(policies, p => Assert.Equal(false, p["properties.allow"]));
