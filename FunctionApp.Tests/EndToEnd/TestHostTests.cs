@@ -241,52 +241,34 @@ public sealed class TestHostTests
     [Fact]
     public async Task TheConsoleHostExitsNonZeroWhenItsWorkerDies()
     {
-        using var console = StartConsoleHost();
-        try
+        await using var console = StartConsoleHost();
+        var workerId = await ReadWorkerIdAsync(console);
+        await ReadLineAsync(console, l => l.StartsWith("[host] Listening on ", StringComparison.Ordinal));
+        using (var worker = Process.GetProcessById(workerId))
         {
-            var workerId = await ReadWorkerIdAsync(console);
-            await ReadLineAsync(console, l => l.StartsWith("[host] Listening on ", StringComparison.Ordinal));
-            using (var worker = Process.GetProcessById(workerId))
-            {
-                worker.Kill();
-            }
+            worker.Kill();
+        }
 
-            await console.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
-            Assert.Equal(1, console.ExitCode);
-            Assert.Contains("[host] ERROR: the worker exited with code", await console.StandardError.ReadToEndAsync(), StringComparison.Ordinal);
-        }
-        finally
-        {
-            console.Kill(entireProcessTree: true);
-        }
+        await console.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(1, console.Process.ExitCode);
+        Assert.Contains("[host] ERROR: the worker exited with code", await console.Process.StandardError.ReadToEndAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task SigtermStopsTheConsoleHostAndItsWorker()
     {
-        using var console = StartConsoleHost();
-        try
+        await using var console = StartConsoleHost();
+        var workerId = await ReadWorkerIdAsync(console);
+        var listening = await ReadLineAsync(console, l => l.StartsWith("[host] Listening on ", StringComparison.Ordinal));
+        using (var client = new HttpClient { BaseAddress = new Uri(listening["[host] Listening on ".Length..].Split(' ')[0]) })
         {
-            var workerId = await ReadWorkerIdAsync(console);
-            var listening = await ReadLineAsync(console, l => l.StartsWith("[host] Listening on ", StringComparison.Ordinal));
-            using (var client = new HttpClient { BaseAddress = new Uri(listening["[host] Listening on ".Length..].Split(' ')[0]) })
-            {
-                Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/")).StatusCode);
-            }
-
-            using (var kill = Process.Start("kill", ["-TERM", console.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync();
-            }
-
-            await console.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
-            Assert.Equal(0, console.ExitCode);
-            Assert.False(IsRunning(workerId));
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/")).StatusCode);
         }
-        finally
-        {
-            console.Kill(entireProcessTree: true);
-        }
+
+        await console.TerminateAsync();
+        await console.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(0, console.Process.ExitCode);
+        Assert.False(IsRunning(workerId));
     }
 
     private static HttpRequestMessage SecureRequest(string key) => new(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", key } } };
@@ -297,31 +279,22 @@ public sealed class TestHostTests
         return await FunctionsHost.StartAsync(options);
     }
 
-    private static Process StartConsoleHost()
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            Environment = { ["ApiKeys__Keys__host-test"] = "host-test-key-0123456789" },
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "FunctionApp.TestHost.dll"));
-        start.ArgumentList.Add("--port");
-        start.ArgumentList.Add("0");
-        return Process.Start(start)!;
-    }
+    private static RunningProcess StartConsoleHost() => ChildProcess.Start(
+        "dotnet",
+        [Path.Combine(AppContext.BaseDirectory, "FunctionApp.TestHost.dll"), "--port", "0"],
+        new Dictionary<string, string?> { ["ApiKeys__Keys__host-test"] = "host-test-key-0123456789" },
+        Environment.CurrentDirectory);
 
-    private static async Task<int> ReadWorkerIdAsync(Process console)
+    private static async Task<int> ReadWorkerIdAsync(RunningProcess console)
     {
         var line = await ReadLineAsync(console, l => l.StartsWith("[host] Started worker process ", StringComparison.Ordinal));
         return int.Parse(line.Split(' ')[4], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static async Task<string> ReadLineAsync(Process console, Func<string, bool> predicate)
+    private static async Task<string> ReadLineAsync(RunningProcess console, Func<string, bool> predicate)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (await console.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        while (await console.Process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
             if (predicate(line))
             {
