@@ -201,7 +201,7 @@ public sealed class TestHostTests
             using var client = new HttpClient { BaseAddress = host.BaseAddress };
             var firstWorker = host.WorkerProcessId;
 
-            using (var timedOut = await client.SendAsync(SecureRequest(key)))
+            using (var timedOut = await client.SendAsync(SecureEndpoint.Request(key)))
             {
                 Assert.Equal(HttpStatusCode.InternalServerError, timedOut.StatusCode);
                 Assert.Equal(string.Empty, await timedOut.Content.ReadAsStringAsync());
@@ -222,12 +222,12 @@ public sealed class TestHostTests
             // The new worker starts with nothing in memory: it loads the keys itself once the vault is fast again.
             azure.Vault.Latency = TimeSpan.Zero;
             await log.WaitForAsync(l => l.Contains("Loaded 1 API keys from", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
-            using (var served = await client.SendAsync(SecureRequest(key)))
+            using (var served = await client.SendAsync(SecureEndpoint.Request(key)))
             {
                 Assert.Equal(HttpStatusCode.OK, served.StatusCode);
             }
 
-            using (var refused = await client.SendAsync(SecureRequest(TestKeys.NewValue())))
+            using (var refused = await client.SendAsync(SecureEndpoint.Request(TestKeys.NewValue())))
             {
                 Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
             }
@@ -270,8 +270,6 @@ public sealed class TestHostTests
         Assert.Equal(0, console.Process.ExitCode);
         Assert.False(IsRunning(workerId));
     }
-
-    private static HttpRequestMessage SecureRequest(string key) => new(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", key } } };
 
     private static async Task<FunctionsHost> StartAsync(FunctionsHostOptions options)
     {

@@ -75,12 +75,12 @@ public sealed class TestHostToolTests
         Assert.Contains($"[host] Settings from {settings}", log.Lines);
         using (var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri(listening.Split(' ')[3]) })
         {
-            using var allowed = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", key } } });
+            using var allowed = await client.SendAsync(SecureEndpoint.Request(key));
             Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
             Assert.Equal("""{"message":"You have access!"}""", await allowed.Content.ReadAsStringAsync());
 
             // The build output's copy is not read at all, so a key deleted from the project's settings is gone.
-            using var copyOnly = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", "local-dev-key-NOT-FOR-PRODUCTION" } } });
+            using var copyOnly = await client.SendAsync(SecureEndpoint.Request("local-dev-key-NOT-FOR-PRODUCTION"));
             Assert.Equal(HttpStatusCode.Unauthorized, copyOnly.StatusCode);
         }
 
