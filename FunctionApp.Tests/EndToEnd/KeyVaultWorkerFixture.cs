@@ -3,6 +3,7 @@ using Azure.Storage.Blobs;
 using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
 using FunctionApp.Testing.Storage;
+using FunctionApp.Tests.Storage;
 
 namespace FunctionApp.Tests.EndToEnd;
 
@@ -109,7 +110,7 @@ public class SharedRingWorkerFixture : KeyVaultWorkerFixture
 
     /// <summary>The ring's container in Azurite, reached with the account key, as an attacker with write access to storage.</summary>
     internal BlobContainerClient RingContainer =>
-        new BlobServiceClient(Azure.Storage!.ConnectionString, new BlobClientOptions { Transport = Azure.Storage.CreateTransport() }).GetBlobContainerClient("functionsapikey");
+        Azure.Storage!.BlobsByAccountKey().GetBlobContainerClient("functionsapikey");
 
     /// <summary>The publisher's schedule: every second.</summary>
     protected virtual string PublishSchedule => "* * * * * *";
