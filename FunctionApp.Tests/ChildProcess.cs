@@ -27,8 +27,8 @@ internal static class ChildProcess
         var clock = Stopwatch.StartNew();
         await using var child = Start(fileName, arguments, environment, workingDirectory);
         var process = child.Process;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
+        var output = new StreamCopy(process.StandardOutput);
+        var error = new StreamCopy(process.StandardError);
         if (input is not null)
         {
             await process.StandardInput.WriteAsync(input);
@@ -42,10 +42,10 @@ internal static class ChildProcess
         catch (TimeoutException ex)
         {
             await child.KillAsync();
-            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish within {timeout}:\n{await output}\n{await error}", ex);
+            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish within {timeout}:\n{await output.DrainAsync()}\n{await error.DrainAsync()}", ex);
         }
 
-        return new ProcessRun(process.ExitCode, await output, await error, clock.Elapsed);
+        return new ProcessRun(process.ExitCode, await output.DrainAsync(), await error.DrainAsync(), clock.Elapsed);
     }
 
     /// <summary>
