@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace FunctionApp.Tests;
 
 /// <summary>
-/// Runs a program as a child process with an environment on top of this process's own and standard input written and
-/// closed, and returns what it did. Its process tree is killed if it outlives the timeout, or if the test gives up.
+/// Runs programs as child processes with an environment on top of this process's own: to completion, with standard input
+/// written and closed, returning what it did (<see cref="RunAsync"/>), or alongside the test (<see cref="Start"/>). Either
+/// way its process tree is killed if it outlives the timeout, or if the test gives up.
 /// </summary>
 internal static class ChildProcess
 {
@@ -23,47 +24,43 @@ internal static class ChildProcess
         string? input,
         TimeSpan timeout)
     {
-        var start = StartInfo(fileName, arguments, environment, workingDirectory);
         var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
+        await using var child = Start(fileName, arguments, environment, workingDirectory);
+        var process = child.Process;
+        var output = new StreamCopy(process.StandardOutput);
+        var error = new StreamCopy(process.StandardError);
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+        }
+
+        process.StandardInput.Close();
         try
         {
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            if (input is not null)
-            {
-                await process.StandardInput.WriteAsync(input);
-            }
-
-            process.StandardInput.Close();
-            try
-            {
-                await process.WaitForExitAsync().WaitAsync(timeout);
-            }
-            catch (TimeoutException ex)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"{fileName} {string.Join(' ', start.ArgumentList)} did not finish within {timeout}:\n{await output}\n{await error}", ex);
-            }
-
-            return new ProcessRun(process.ExitCode, await output, await error, clock.Elapsed);
+            await child.WaitForExitAsync(timeout);
         }
-        finally
+        catch (TimeoutException ex)
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
+            await child.KillAsync();
+            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish within {timeout}:\n{await output.DrainAsync()}\n{await error.DrainAsync()}", ex);
         }
+
+        return new ProcessRun(process.ExitCode, await output.DrainAsync(), await error.DrainAsync(), clock.Elapsed);
     }
 
-    /// <summary>How <see cref="RunAsync"/> starts a program: its three standard streams redirected, and the environment given over this process's own.</summary>
+    /// <summary>
+    /// Starts a program that runs alongside the test (a host, a server), its three standard streams redirected; the caller
+    /// reads and writes them, and disposes it, which kills its process tree.
+    /// </summary>
     /// <param name="fileName">The program, e.g. <c>dotnet</c>.</param>
     /// <param name="arguments">Its arguments, each passed as one.</param>
     /// <param name="environment">Variables over this process's environment; a null value removes one.</param>
     /// <param name="workingDirectory">Where it runs.</param>
-    public static ProcessStartInfo StartInfo(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, string workingDirectory)
+    public static RunningProcess Start(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, string workingDirectory) =>
+        new(Process.Start(StartInfo(fileName, arguments, environment, workingDirectory))!);
+
+    /// <summary>How a program is started: its three standard streams redirected, and the environment given over this process's own.</summary>
+    private static ProcessStartInfo StartInfo(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, string workingDirectory)
     {
         var start = new ProcessStartInfo(fileName)
         {

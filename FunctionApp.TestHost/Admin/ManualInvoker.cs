@@ -1,4 +1,3 @@
-using System.Text.Json;
 using FunctionApp.TestHost.Rpc;
 using FunctionApp.TestHost.Timers;
 using FunctionApp.TestHost.Worker;
@@ -48,11 +47,11 @@ internal sealed class ManualInvoker(FunctionIndex functions, IReadOnlyList<Timer
         {
             invocation = timer.Function.CreateInvocation(timer.CreateManualTimerInfo(), time.GetLocalNow());
         }
-        else if (TriggerBinding(function) is not { } trigger)
+        else if (TriggerBinding.Of(function) is not { } trigger)
         {
             return Task.FromResult(background.Fail(function.Name, Reason, "The function has no trigger binding."));
         }
-        else if (trigger.Type.Equals("httpTrigger", StringComparison.OrdinalIgnoreCase))
+        else if (trigger.Is("httpTrigger"))
         {
             return Task.FromResult(background.Fail(function.Name, Reason, "An HttpRequest is required"));
         }
@@ -71,23 +70,5 @@ internal sealed class ManualInvoker(FunctionIndex functions, IReadOnlyList<Timer
         }
 
         return await background.StartAsync(function.Name, invocation, Reason, stopping).ConfigureAwait(false);
-    }
-
-    /// <summary>The function's trigger: the inbound binding whose type ends in "Trigger".</summary>
-    private static (string Name, string Type)? TriggerBinding(RpcFunctionMetadata function)
-    {
-        foreach (var raw in function.RawBindings)
-        {
-            using var binding = JsonDocument.Parse(raw);
-            var root = binding.RootElement;
-            if (root.PropertyIgnoringCase("type")?.GetString() is { } type
-                && type.EndsWith("Trigger", StringComparison.OrdinalIgnoreCase)
-                && string.Equals(root.PropertyIgnoringCase("direction")?.GetString(), "In", StringComparison.OrdinalIgnoreCase))
-            {
-                return (root.PropertyIgnoringCase("name")?.GetString() ?? string.Empty, type);
-            }
-        }
-
-        return null;
     }
 }

@@ -42,30 +42,24 @@ public sealed class HttpFunction
     /// <summary>Reads the HTTP trigger from a function's metadata; null for other triggers.</summary>
     internal static HttpFunction? FromMetadata(RpcFunctionMetadata metadata, string routePrefix)
     {
-        foreach (var raw in metadata.RawBindings)
+        if (TriggerBinding.Of(metadata) is not { } trigger || !trigger.Is("httpTrigger"))
         {
-            using var binding = JsonDocument.Parse(raw);
-            var root = binding.RootElement;
-            if (!root.TryGetProperty("type", out var type) || !string.Equals(type.GetString(), "httpTrigger", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            // The host's ScriptHost.ValidateHttpFunction: a null, empty or whitespace route is the function name.
-            var route = root.TryGetProperty("route", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
-            if (string.IsNullOrWhiteSpace(route))
-            {
-                route = metadata.Name;
-            }
-
-            IReadOnlySet<string>? methods = root.TryGetProperty("methods", out var m) && m.ValueKind == JsonValueKind.Array && m.GetArrayLength() > 0
-                ? m.EnumerateArray().Select(x => x.GetString()!).ToHashSet(StringComparer.OrdinalIgnoreCase)
-                : null;
-            var template = routePrefix.Length == 0 ? route : routePrefix + "/" + route;
-            return new HttpFunction(metadata.Name, metadata.FunctionId, root.GetProperty("name").GetString()!, methods, route, template);
+            return null;
         }
 
-        return null;
+        // The host's ScriptHost.ValidateHttpFunction: a null, empty or whitespace route is the function name.
+        var binding = trigger.Binding;
+        var route = binding.TryGetProperty("route", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+        if (string.IsNullOrWhiteSpace(route))
+        {
+            route = metadata.Name;
+        }
+
+        IReadOnlySet<string>? methods = binding.TryGetProperty("methods", out var m) && m.ValueKind == JsonValueKind.Array && m.GetArrayLength() > 0
+            ? m.EnumerateArray().Select(x => x.GetString()!).ToHashSet(StringComparer.OrdinalIgnoreCase)
+            : null;
+        var template = routePrefix.Length == 0 ? route : routePrefix + "/" + route;
+        return new HttpFunction(metadata.Name, metadata.FunctionId, trigger.Name, methods, route, template);
     }
 
     internal bool Accepts(string method) => Methods is null || Methods.Contains(method);

@@ -65,29 +65,17 @@ internal sealed class TimerFunction
     /// <exception cref="FunctionInErrorException">The host would put the function in error, with this message.</exception>
     public static TimerFunction? FromMetadata(RpcFunctionMetadata metadata, NameResolver names, TimeZoneInfo timeZone, DateTimeOffset now)
     {
-        foreach (var raw in metadata.RawBindings)
+        if (TriggerBinding.Of(metadata) is not { } trigger || !trigger.Is("timerTrigger"))
         {
-            using var binding = JsonDocument.Parse(raw);
-            var root = binding.RootElement;
-            if (!string.Equals(root.PropertyIgnoringCase("type")?.GetString(), "timerTrigger", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            var schedule = root.PropertyIgnoringCase("schedule") is { ValueKind: JsonValueKind.String } s ? s.GetString() : null;
-            var runOnStartup = Boolean(root, "runOnStartup", defaultValue: false);
-            var useMonitor = Boolean(root, "useMonitor", defaultValue: true);
-            var parsed = ParseSchedule(metadata.Name, schedule, names, timeZone);
-            return new TimerFunction(
-                metadata.Name,
-                metadata.FunctionId,
-                root.PropertyIgnoringCase("name")?.GetString() ?? string.Empty,
-                parsed,
-                runOnStartup,
-                useMonitor && !parsed.RunsMoreThanOncePerMinute(now));
+            return null;
         }
 
-        return null;
+        var binding = trigger.Binding;
+        var schedule = binding.PropertyIgnoringCase("schedule") is { ValueKind: JsonValueKind.String } s ? s.GetString() : null;
+        var runOnStartup = Boolean(binding, "runOnStartup", defaultValue: false);
+        var useMonitor = Boolean(binding, "useMonitor", defaultValue: true);
+        var parsed = ParseSchedule(metadata.Name, schedule, names, timeZone);
+        return new TimerFunction(metadata.Name, metadata.FunctionId, trigger.Name, parsed, runOnStartup, useMonitor && !parsed.RunsMoreThanOncePerMinute(now));
     }
 
     /// <summary>The extension's <c>TimerSchedule.Create</c>, with its errors as the host's indexer reports them.</summary>

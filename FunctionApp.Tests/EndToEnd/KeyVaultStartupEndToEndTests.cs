@@ -15,7 +15,7 @@ public sealed class KeyVaultStartupEndToEndTests(VaultDownAtStartupWorkerFixture
         // FirstLoadTimeout, and is never let through.
         await worker.Log.WaitForAsync(l => l.Contains("no key ring has loaded yet, so protected functions answer 503", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         var clock = Stopwatch.StartNew();
-        using (var request = new HttpRequestMessage(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", worker.Key } } })
+        using (var request = SecureEndpoint.Request(worker.Key))
         using (var response = await worker.Client.SendAsync(request))
         {
             Assert.Equal(503, (int)response.StatusCode);

@@ -3,6 +3,7 @@ using Azure.Storage.Blobs;
 using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
 using FunctionApp.Testing.Storage;
+using FunctionApp.Tests.Storage;
 
 namespace FunctionApp.Tests.EndToEnd;
 
@@ -40,38 +41,10 @@ public abstract class KeyVaultWorkerFixture : WorkerFixture
     }
 
     /// <summary>Sends one GET /secure-endpoint with this key and returns the status.</summary>
-    public Task<int> CallAsync(string key) => CallAsync(Client, key);
+    public Task<int> CallAsync(string key) => SecureEndpoint.CallAsync(Client, key);
 
     /// <summary>Calls until the status is <paramref name="expected"/>, for at most <paramref name="timeout"/>.</summary>
-    public Task<int> CallUntilAsync(string key, int expected, TimeSpan timeout) => CallUntilAsync(Client, key, expected, timeout);
-
-    /// <summary>Sends one GET /secure-endpoint with this key to the worker behind <paramref name="client"/>.</summary>
-    internal static async Task<int> CallAsync(HttpClient client, string key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", key } } };
-        using var response = await client.SendAsync(request);
-        return (int)response.StatusCode;
-    }
-
-    /// <summary>Calls the worker behind <paramref name="client"/> until the status is <paramref name="expected"/>, for at most <paramref name="timeout"/>.</summary>
-    internal static async Task<int> CallUntilAsync(HttpClient client, string key, int expected, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        int status;
-        do
-        {
-            status = await CallAsync(client, key);
-            if (status == expected)
-            {
-                return status;
-            }
-
-            await Task.Delay(100);
-        }
-        while (DateTime.UtcNow < deadline);
-
-        return status;
-    }
+    public Task<int> CallUntilAsync(string key, int expected, TimeSpan timeout) => SecureEndpoint.CallUntilAsync(Client, key, expected, timeout);
 
     /// <summary>Secrets in the vault before the worker starts.</summary>
     private protected abstract void Seed(FakeKeyVaultServer vault);
@@ -137,7 +110,7 @@ public class SharedRingWorkerFixture : KeyVaultWorkerFixture
 
     /// <summary>The ring's container in Azurite, reached with the account key, as an attacker with write access to storage.</summary>
     internal BlobContainerClient RingContainer =>
-        new BlobServiceClient(Azure.Storage!.ConnectionString, new BlobClientOptions { Transport = Azure.Storage.CreateTransport() }).GetBlobContainerClient("functionsapikey");
+        Azure.Storage!.BlobsByAccountKey().GetBlobContainerClient("functionsapikey");
 
     /// <summary>The publisher's schedule: every second.</summary>
     protected virtual string PublishSchedule => "* * * * * *";

@@ -1,8 +1,7 @@
-using System.Net;
-using Azure.Data.Tables;
 using FunctionApp.TestHost;
 using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
+using FunctionApp.Tests.Storage;
 using FunctionsApiKey.LastUse;
 
 namespace FunctionApp.Tests.EndToEnd;
@@ -36,13 +35,12 @@ public sealed class LastUseEndToEndTests
         await using (var host = await FunctionsHost.StartAsync(new FunctionsHostOptions { Port = 0, Environment = environment, Log = log }))
         {
             using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-            Assert.Equal(HttpStatusCode.OK, await CallAsync(client, usedKey));
-            Assert.Equal(HttpStatusCode.OK, await CallAsync(client, usedKey));
-            Assert.Equal(HttpStatusCode.Unauthorized, await CallAsync(client, TestKeys.NewValue()));
+            Assert.Equal(200, await SecureEndpoint.CallAsync(client, usedKey));
+            Assert.Equal(200, await SecureEndpoint.CallAsync(client, usedKey));
+            Assert.Equal(401, await SecureEndpoint.CallAsync(client, TestKeys.NewValue()));
         }
 
-        var options = new TableClientOptions { Transport = azure.Storage!.CreateTransport(), Retry = { MaxRetries = 0 } };
-        var tables = new TableServiceClient(azure.Storage.TableServiceUri, new IdentityEndpointCredential(azure.Identity), options);
+        var tables = azure.Storage!.Tables(new IdentityEndpointCredential(azure.Identity));
         var uses = await new LastUseTable(tables.GetTableClient(tableName)).ReadAsync();
 
         var (name, minute) = Assert.Single(uses);
@@ -51,12 +49,5 @@ public sealed class LastUseEndToEndTests
         Assert.Equal(0, minute.Ticks % TimeSpan.TicksPerMinute);
         Assert.Contains(log.Lines, l => l.Contains("FunctionsApiKey.KeyRing: Wrote the last use of 1 API keys", StringComparison.Ordinal));
         Assert.DoesNotContain(log.Lines, l => l.Contains(usedKey, StringComparison.Ordinal));
-    }
-
-    private static async Task<HttpStatusCode> CallAsync(HttpClient client, string key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "secure-endpoint") { Headers = { { "api-key", key } } };
-        using var response = await client.SendAsync(request);
-        return response.StatusCode;
     }
 }

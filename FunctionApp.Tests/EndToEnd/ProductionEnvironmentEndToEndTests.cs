@@ -28,13 +28,14 @@ public sealed class ProductionEnvironmentEndToEndTests
         await using var host = await FunctionsHost.StartAsync(new FunctionsHostOptions { Port = 0, Environment = environment, Log = log, StartupTimeout = TimeSpan.FromSeconds(60) });
         using var client = new HttpClient { BaseAddress = host.BaseAddress };
 
-        using (var request = new HttpRequestMessage(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", key } } })
+        using (var request = SecureEndpoint.Request(key))
         using (var allowed = await client.SendAsync(request))
         {
             Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
         }
 
-        using (var refused = await client.GetAsync("/secure-endpoint"))
+        using (var noKey = SecureEndpoint.Request(key: null))
+        using (var refused = await client.SendAsync(noKey))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
             Assert.Equal("ApiKey header=\"api-key\"", refused.Headers.WwwAuthenticate.ToString());

@@ -42,8 +42,8 @@ public sealed class SharedRingTrustEndToEndTests(ManuallyPublishedRingWorkerFixt
 
             // A fresh instance finds only the foreign ring: it reads the vault, and A's key stays out there too.
             await using var fresh = await worker.StartInstanceAsync();
-            Assert.Equal(200, await KeyVaultWorkerFixture.CallUntilAsync(fresh.Client, worker.Key, 200, Propagation));
-            Assert.Equal(401, await KeyVaultWorkerFixture.CallAsync(fresh.Client, otherKey));
+            Assert.Equal(200, await SecureEndpoint.CallUntilAsync(fresh.Client, worker.Key, 200, Propagation));
+            Assert.Equal(401, await SecureEndpoint.CallAsync(fresh.Client, otherKey));
             Assert.Contains(fresh.Log.Lines, l => l.Contains(RefusedLine + "foreign", StringComparison.Ordinal));
         }
         finally
@@ -65,8 +65,8 @@ public sealed class SharedRingTrustEndToEndTests(ManuallyPublishedRingWorkerFixt
         await PutBackAsync(oldRing, heartbeat: null);
         await using (var fresh = await worker.StartInstanceAsync())
         {
-            Assert.Equal(200, await KeyVaultWorkerFixture.CallUntilAsync(fresh.Client, worker.Key, 200, Propagation));
-            Assert.Equal(401, await KeyVaultWorkerFixture.CallAsync(fresh.Client, revoked));
+            Assert.Equal(200, await SecureEndpoint.CallUntilAsync(fresh.Client, worker.Key, 200, Propagation));
+            Assert.Equal(401, await SecureEndpoint.CallAsync(fresh.Client, revoked));
             Assert.Contains(fresh.Log.Lines, l => l.Contains(RefusedLine + "rollback", StringComparison.Ordinal));
         }
 
@@ -75,9 +75,9 @@ public sealed class SharedRingTrustEndToEndTests(ManuallyPublishedRingWorkerFixt
         await PutBackAsync(oldRing, oldHeartbeat);
         await using (var fresh = await worker.StartInstanceAsync())
         {
-            Assert.Equal(200, await KeyVaultWorkerFixture.CallUntilAsync(fresh.Client, worker.Key, 200, Propagation));
+            Assert.Equal(200, await SecureEndpoint.CallUntilAsync(fresh.Client, worker.Key, 200, Propagation));
             var deadline = confirmedAt + ManuallyPublishedRingWorkerFixture.StaleAfter + TimeSpan.FromSeconds(5);
-            Assert.Equal(401, await KeyVaultWorkerFixture.CallUntilAsync(fresh.Client, revoked, 401, deadline - DateTimeOffset.UtcNow));
+            Assert.Equal(401, await SecureEndpoint.CallUntilAsync(fresh.Client, revoked, 401, deadline - DateTimeOffset.UtcNow));
             output.WriteLine($"The revoked key was refused {(DateTimeOffset.UtcNow - confirmedAt).TotalSeconds:F1} s after the old ring's last confirmation (RingStaleAfter {ManuallyPublishedRingWorkerFixture.StaleAfter.TotalSeconds} s).");
         }
 
@@ -97,7 +97,7 @@ public sealed class SharedRingTrustEndToEndTests(ManuallyPublishedRingWorkerFixt
             var statuses = new List<(TimeSpan Since, int Status)>();
             while (DateTimeOffset.UtcNow < until)
             {
-                statuses.Add((DateTimeOffset.UtcNow - confirmedAt, await KeyVaultWorkerFixture.CallAsync(fresh.Client, revoked)));
+                statuses.Add((DateTimeOffset.UtcNow - confirmedAt, await SecureEndpoint.CallAsync(fresh.Client, revoked)));
                 await Task.Delay(200);
             }
 
@@ -106,7 +106,7 @@ public sealed class SharedRingTrustEndToEndTests(ManuallyPublishedRingWorkerFixt
             output.WriteLine($"The revoked key got 200 until {lastServed.TotalSeconds:F1} s after the old ring's last confirmation, then 503 (RingStaleAfter {ManuallyPublishedRingWorkerFixture.StaleAfter.TotalSeconds} s).");
             Assert.True(lastServed <= ManuallyPublishedRingWorkerFixture.StaleAfter + TimeSpan.FromSeconds(1), $"200 at {lastServed}");
             Assert.All(statuses.Where(s => s.Since > ManuallyPublishedRingWorkerFixture.StaleAfter + TimeSpan.FromSeconds(1)), s => Assert.Equal(503, s.Status));
-            Assert.Equal(503, await KeyVaultWorkerFixture.CallAsync(fresh.Client, worker.Key));
+            Assert.Equal(503, await SecureEndpoint.CallAsync(fresh.Client, worker.Key));
         }
         finally
         {

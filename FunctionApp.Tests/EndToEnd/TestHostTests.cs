@@ -201,7 +201,7 @@ public sealed class TestHostTests
             using var client = new HttpClient { BaseAddress = host.BaseAddress };
             var firstWorker = host.WorkerProcessId;
 
-            using (var timedOut = await client.SendAsync(SecureRequest(key)))
+            using (var timedOut = await client.SendAsync(SecureEndpoint.Request(key)))
             {
                 Assert.Equal(HttpStatusCode.InternalServerError, timedOut.StatusCode);
                 Assert.Equal(string.Empty, await timedOut.Content.ReadAsStringAsync());
@@ -222,12 +222,12 @@ public sealed class TestHostTests
             // The new worker starts with nothing in memory: it loads the keys itself once the vault is fast again.
             azure.Vault.Latency = TimeSpan.Zero;
             await log.WaitForAsync(l => l.Contains("Loaded 1 API keys from", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
-            using (var served = await client.SendAsync(SecureRequest(key)))
+            using (var served = await client.SendAsync(SecureEndpoint.Request(key)))
             {
                 Assert.Equal(HttpStatusCode.OK, served.StatusCode);
             }
 
-            using (var refused = await client.SendAsync(SecureRequest(TestKeys.NewValue())))
+            using (var refused = await client.SendAsync(SecureEndpoint.Request(TestKeys.NewValue())))
             {
                 Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
             }
@@ -241,55 +241,35 @@ public sealed class TestHostTests
     [Fact]
     public async Task TheConsoleHostExitsNonZeroWhenItsWorkerDies()
     {
-        using var console = StartConsoleHost();
-        try
+        await using var console = StartConsoleHost();
+        var workerId = await ReadWorkerIdAsync(console);
+        await ReadLineAsync(console, l => l.StartsWith("[host] Listening on ", StringComparison.Ordinal));
+        using (var worker = Process.GetProcessById(workerId))
         {
-            var workerId = await ReadWorkerIdAsync(console);
-            await ReadLineAsync(console, l => l.StartsWith("[host] Listening on ", StringComparison.Ordinal));
-            using (var worker = Process.GetProcessById(workerId))
-            {
-                worker.Kill();
-            }
+            worker.Kill();
+        }
 
-            await console.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
-            Assert.Equal(1, console.ExitCode);
-            Assert.Contains("[host] ERROR: the worker exited with code", await console.StandardError.ReadToEndAsync(), StringComparison.Ordinal);
-        }
-        finally
-        {
-            console.Kill(entireProcessTree: true);
-        }
+        await console.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(1, console.Process.ExitCode);
+        Assert.Contains("[host] ERROR: the worker exited with code", await console.Process.StandardError.ReadToEndAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task SigtermStopsTheConsoleHostAndItsWorker()
     {
-        using var console = StartConsoleHost();
-        try
+        await using var console = StartConsoleHost();
+        var workerId = await ReadWorkerIdAsync(console);
+        var listening = await ReadLineAsync(console, l => l.StartsWith("[host] Listening on ", StringComparison.Ordinal));
+        using (var client = new HttpClient { BaseAddress = new Uri(listening["[host] Listening on ".Length..].Split(' ')[0]) })
         {
-            var workerId = await ReadWorkerIdAsync(console);
-            var listening = await ReadLineAsync(console, l => l.StartsWith("[host] Listening on ", StringComparison.Ordinal));
-            using (var client = new HttpClient { BaseAddress = new Uri(listening["[host] Listening on ".Length..].Split(' ')[0]) })
-            {
-                Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/")).StatusCode);
-            }
-
-            using (var kill = Process.Start("kill", ["-TERM", console.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync();
-            }
-
-            await console.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
-            Assert.Equal(0, console.ExitCode);
-            Assert.False(IsRunning(workerId));
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/")).StatusCode);
         }
-        finally
-        {
-            console.Kill(entireProcessTree: true);
-        }
+
+        await console.TerminateAsync();
+        await console.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(0, console.Process.ExitCode);
+        Assert.False(IsRunning(workerId));
     }
-
-    private static HttpRequestMessage SecureRequest(string key) => new(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", key } } };
 
     private static async Task<FunctionsHost> StartAsync(FunctionsHostOptions options)
     {
@@ -297,31 +277,22 @@ public sealed class TestHostTests
         return await FunctionsHost.StartAsync(options);
     }
 
-    private static Process StartConsoleHost()
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            Environment = { ["ApiKeys__Keys__host-test"] = "host-test-key-0123456789" },
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "FunctionApp.TestHost.dll"));
-        start.ArgumentList.Add("--port");
-        start.ArgumentList.Add("0");
-        return Process.Start(start)!;
-    }
+    private static RunningProcess StartConsoleHost() => ChildProcess.Start(
+        "dotnet",
+        [Path.Combine(AppContext.BaseDirectory, "FunctionApp.TestHost.dll"), "--port", "0"],
+        new Dictionary<string, string?> { ["ApiKeys__Keys__host-test"] = "host-test-key-0123456789" },
+        Environment.CurrentDirectory);
 
-    private static async Task<int> ReadWorkerIdAsync(Process console)
+    private static async Task<int> ReadWorkerIdAsync(RunningProcess console)
     {
         var line = await ReadLineAsync(console, l => l.StartsWith("[host] Started worker process ", StringComparison.Ordinal));
         return int.Parse(line.Split(' ')[4], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static async Task<string> ReadLineAsync(Process console, Func<string, bool> predicate)
+    private static async Task<string> ReadLineAsync(RunningProcess console, Func<string, bool> predicate)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (await console.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        while (await console.Process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
             if (predicate(line))
             {

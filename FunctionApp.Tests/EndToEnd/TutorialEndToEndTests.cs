@@ -23,7 +23,7 @@ public abstract class TutorialEndToEndTests(SettingsWorkerFixture worker)
     [Fact]
     public async Task TheSecureEndpointAnswersAValidKey()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", worker.Key } } };
+        using var request = SecureEndpoint.Request(worker.Key);
         using var response = await worker.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -35,7 +35,8 @@ public abstract class TutorialEndToEndTests(SettingsWorkerFixture worker)
     [Fact]
     public async Task TheSecureEndpointRefusesARequestWithoutAKey()
     {
-        using var response = await worker.Client.GetAsync("/secure-endpoint");
+        using var request = SecureEndpoint.Request(key: null);
+        using var response = await worker.Client.SendAsync(request);
 
         await AssertUnauthorizedAsync(response);
     }
@@ -43,7 +44,7 @@ public abstract class TutorialEndToEndTests(SettingsWorkerFixture worker)
     [Fact]
     public async Task TheSecureEndpointRefusesAWrongKey()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", "wrong-key" } } };
+        using var request = SecureEndpoint.Request("wrong-key");
         using var response = await worker.Client.SendAsync(request);
 
         await AssertUnauthorizedAsync(response);
@@ -52,7 +53,7 @@ public abstract class TutorialEndToEndTests(SettingsWorkerFixture worker)
     [Fact]
     public async Task AScopedKeyGetsA403FromAFunctionOutsideItsScopes()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", worker.ScopedKey } } };
+        using var request = SecureEndpoint.Request(worker.ScopedKey);
         using var response = await worker.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);

@@ -1,4 +1,3 @@
-using Azure.Data.Tables;
 using FunctionApp.Tests.Storage;
 using FunctionsApiKey.LastUse;
 using FunctionsApiKey;
@@ -137,9 +136,7 @@ public sealed class LastUseTableTests(AzuriteFixture fixture) : IClassFixture<Az
 
     private LastUseTable Table(FakeLogCollector? logs = null)
     {
-        var options = fixture.TableOptions();
-        options.AddPolicy(_counter, Azure.Core.HttpPipelinePosition.PerCall);
-        var client = new TableServiceClient(fixture.Azurite.TableServiceUri, new FunctionApp.Testing.FakeKeyVault.IdentityEndpointCredential(fixture.Identity), options).GetTableClient(_tableName);
+        var client = fixture.Tables(perCall: _counter).GetTableClient(_tableName);
         return logs is null ? new LastUseTable(client) : new LastUseTable(client, FunctionApp.Tests.TestDoubles.TestLogging.Factory(logs).CreateLogger("lastuse"));
     }
 }

@@ -121,9 +121,7 @@ public sealed class LastUseWriterTests : IClassFixture<AzuriteFixture>
 
     private LastUseTable Table()
     {
-        var options = _fixture.TableOptions();
-        options.AddPolicy(_counter, Azure.Core.HttpPipelinePosition.PerCall);
-        return new LastUseTable(new TableServiceClient(_fixture.Azurite.TableServiceUri, new IdentityEndpointCredential(_fixture.Identity), options).GetTableClient(_tableName));
+        return new LastUseTable(_fixture.Tables(perCall: _counter).GetTableClient(_tableName));
     }
 
     private LastUseWriter Writer(ILastUseStore store) => new(_recorder, store, _clock, TestLogging.Factory(_logs));

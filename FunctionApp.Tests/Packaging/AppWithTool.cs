@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using FunctionApp.Testing;
 using FunctionApp.Tests.Tool;
 
@@ -76,18 +75,19 @@ internal sealed class AppWithTool : IDisposable
     /// Starts <paramref name="command"/>, followed by <paramref name="extraArguments"/>, in the app's folder, once the README
     /// is seen to give it, with every line it writes to standard output or error going to <paramref name="output"/>. bash
     /// hands its process over to the command (<c>exec</c>), so a signal sent to the process reaches the command. The
-    /// caller kills its process tree.
+    /// caller disposes it, which kills its process tree.
     /// </summary>
-    public Process Start(string command, string extraArguments, LogCapture output)
+    public RunningProcess Start(string command, string extraArguments, LogCapture output)
     {
         AssertDocumented(command);
-        var process = Process.Start(ChildProcess.StartInfo("bash", ["-c", $"exec {command} {extraArguments}"], Environment, Folder))!;
+        var started = ChildProcess.Start("bash", ["-c", $"exec {command} {extraArguments}"], Environment, Folder);
+        var process = started.Process;
         process.StandardInput.Close();
         process.OutputDataReceived += (_, e) => Write(e.Data);
         process.ErrorDataReceived += (_, e) => Write(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return process;
+        return started;
 
         void Write(string? line)
         {

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.IO.Compression;
 using System.Net;
 using System.Text.Json;
@@ -72,33 +70,22 @@ public sealed class TestHostToolTests
         (await app.RunAsync("dotnet new tool-manifest")).AssertExitCode(0);
         (await app.RunAsync("dotnet tool install FunctionsApiKey.TestHost --add-source $feed")).AssertExitCode(0);
         var log = new LogCapture();
-        using var host = app.Start("dotnet func-testhost --app bin/Debug/net10.0", "--port 0", log);
-        try
+        await using var host = app.Start("dotnet func-testhost --app bin/Debug/net10.0", "--port 0", log);
+        var listening = await log.WaitForAsync(l => l.StartsWith("[host] Listening on ", StringComparison.Ordinal), StartTimeout);
+        Assert.Contains($"[host] Settings from {settings}", log.Lines);
+        using (var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri(listening.Split(' ')[3]) })
         {
-            var listening = await log.WaitForAsync(l => l.StartsWith("[host] Listening on ", StringComparison.Ordinal), StartTimeout);
-            Assert.Contains($"[host] Settings from {settings}", log.Lines);
-            using (var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri(listening.Split(' ')[3]) })
-            {
-                using var allowed = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", key } } });
-                Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
-                Assert.Equal("""{"message":"You have access!"}""", await allowed.Content.ReadAsStringAsync());
+            using var allowed = await client.SendAsync(SecureEndpoint.Request(key));
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+            Assert.Equal("""{"message":"You have access!"}""", await allowed.Content.ReadAsStringAsync());
 
-                // The build output's copy is not read at all, so a key deleted from the project's settings is gone.
-                using var copyOnly = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", "local-dev-key-NOT-FOR-PRODUCTION" } } });
-                Assert.Equal(HttpStatusCode.Unauthorized, copyOnly.StatusCode);
-            }
-
-            using (var stop = Process.Start("kill", ["-TERM", host.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await stop.WaitForExitAsync();
-            }
-
-            await host.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
-            Assert.Equal(0, host.ExitCode);
+            // The build output's copy is not read at all, so a key deleted from the project's settings is gone.
+            using var copyOnly = await client.SendAsync(SecureEndpoint.Request("local-dev-key-NOT-FOR-PRODUCTION"));
+            Assert.Equal(HttpStatusCode.Unauthorized, copyOnly.StatusCode);
         }
-        finally
-        {
-            host.Kill(entireProcessTree: true);
-        }
+
+        await host.TerminateAsync();
+        await host.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(0, host.Process.ExitCode);
     }
 }

@@ -1,4 +1,5 @@
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using FunctionApp.Testing.FakeKeyVault;
@@ -7,9 +8,9 @@ using FunctionApp.Testing.Storage;
 namespace FunctionApp.Tests.Storage;
 
 /// <summary>
-/// One Azurite and one managed identity endpoint for a test class, with the real Storage clients pointed at them:
-/// by default with tokens from the endpoint (asked for as ManagedIdentityCredential asks), pinned to Azurite's
-/// certificate, and without retries so a refusal surfaces at once.
+/// One Azurite and one managed identity endpoint for a test class, with the real Storage clients pointed at them
+/// (<see cref="AzuriteClients"/>): by default with tokens from the endpoint (asked for as ManagedIdentityCredential asks),
+/// pinned to Azurite's certificate, and without retries so a refusal surfaces at once.
 /// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
@@ -37,13 +38,13 @@ public sealed class AzuriteFixture : IAsyncLifetime
     }
 
     /// <summary>A blob service client with a token credential: the managed identity's unless another is given.</summary>
-    public BlobServiceClient Blobs(TokenCredential? credential = null) =>
-        new(Azurite.BlobServiceUri, credential ?? new IdentityEndpointCredential(Identity), BlobOptions());
+    public BlobServiceClient Blobs(TokenCredential? credential = null) => Azurite.Blobs(credential ?? new IdentityEndpointCredential(Identity));
 
-    public TableServiceClient Tables(TokenCredential? credential = null) =>
-        new(Azurite.TableServiceUri, credential ?? new IdentityEndpointCredential(Identity), TableOptions());
+    /// <summary>A table service client with a token credential, the managed identity's unless another is given, and <paramref name="perCall"/> seeing each request.</summary>
+    public TableServiceClient Tables(TokenCredential? credential = null, HttpPipelinePolicy? perCall = null) =>
+        Azurite.Tables(credential ?? new IdentityEndpointCredential(Identity), perCall);
 
-    public BlobClientOptions BlobOptions() => new() { Transport = Azurite.CreateTransport(), Retry = { MaxRetries = 0 } };
+    public BlobClientOptions BlobOptions() => Azurite.BlobOptions();
 
-    public TableClientOptions TableOptions() => new() { Transport = Azurite.CreateTransport(), Retry = { MaxRetries = 0 } };
+    public TableClientOptions TableOptions() => Azurite.TableOptions();
 }

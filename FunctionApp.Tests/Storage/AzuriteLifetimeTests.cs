@@ -33,30 +33,17 @@ public sealed class AzuriteLifetimeTests(ITestOutputHelper output)
     public async Task TheNodeProcessExitsWhenItsStandardInputCloses()
     {
         // What happens to Azurite when the test process dies without disposing it: the pipe to its stdin closes.
-        var start = new ProcessStartInfo("node") { RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var argument in (string[])["--require", Path.Combine(AzuriteServer.InstallDirectory, "preload.cjs"), "-e", "setInterval(() => {}, 1000)"])
-        {
-            start.ArgumentList.Add(argument);
-        }
+        await using var node = ChildProcess.Start(
+            "node",
+            ["--require", Path.Combine(AzuriteServer.InstallDirectory, "preload.cjs"), "-e", "setInterval(() => {}, 1000)"],
+            new Dictionary<string, string?>(),
+            Environment.CurrentDirectory);
+        await Task.Delay(500);
+        Assert.False(node.Process.HasExited);
 
-        using var node = Process.Start(start)!;
-        try
-        {
-            await Task.Delay(500);
-            Assert.False(node.HasExited);
+        node.Process.StandardInput.Close();
 
-            node.StandardInput.Close();
-
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await node.WaitForExitAsync(timeout.Token);
-            Assert.Equal(0, node.ExitCode);
-        }
-        finally
-        {
-            if (!node.HasExited)
-            {
-                node.Kill(entireProcessTree: true);
-            }
-        }
+        await node.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, node.Process.ExitCode);
     }
 }

@@ -148,8 +148,8 @@ public sealed class AzuriteServerTests(AzuriteFixture fixture) : IClassFixture<A
     public async Task TheSharedKeyConnectionStringReachesTheSameAccount()
     {
         await NewBlobAsync(fixture.Blobs(), "written by identity");
-        var byKey = new BlobServiceClient(fixture.Azurite.ConnectionString, fixture.BlobOptions());
-        var tables = new TableServiceClient(fixture.Azurite.ConnectionString, fixture.TableOptions());
+        var byKey = fixture.Azurite.BlobsByAccountKey();
+        var tables = fixture.Azurite.TablesByAccountKey();
 
         var read = (await byKey.GetBlobContainerClient(_container).GetBlobClient("keyring.json").DownloadContentAsync()).Value;
         var table = tables.GetTableClient("bykey" + Guid.NewGuid().ToString("N"));

@@ -1,5 +1,4 @@
 using Azure.Data.Tables;
-using Azure.Storage.Blobs;
 using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
 
@@ -39,9 +38,9 @@ public sealed class StorageByManagedIdentityTests(StorageByManagedIdentityTests.
 
         // What the probe wrote is there, read without it over the shared-key path.
         var storage = azure.Storage!;
-        var blobs = new BlobServiceClient(storage.ConnectionString, new BlobClientOptions { Transport = storage.CreateTransport() });
+        var blobs = storage.BlobsByAccountKey();
         Assert.Equal(text, (await blobs.GetBlobContainerClient("probe").GetBlobClient("probe.txt").DownloadContentAsync()).Value.Content.ToString());
-        var tables = new TableServiceClient(storage.ConnectionString, new TableClientOptions { Transport = storage.CreateTransport() });
+        var tables = storage.TablesByAccountKey();
         Assert.Equal(text, (await tables.GetTableClient("probe").GetEntityAsync<TableEntity>("probe", "row")).Value.GetString("Text"));
     }
 

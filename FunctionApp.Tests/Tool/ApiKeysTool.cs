@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 
 namespace FunctionApp.Tests.Tool;
@@ -59,22 +58,12 @@ internal static class ApiKeysTool
         var workingDirectory = Directory.CreateTempSubdirectory("apikeys-cwd-").FullName;
         try
         {
-            using var process = Process.Start(ChildProcess.StartInfo("dotnet", [Dll, .. arguments], environment, workingDirectory))!;
+            await using var tool = ChildProcess.Start("dotnet", [Dll, .. arguments], environment, workingDirectory);
+            var process = tool.Process;
             process.StandardOutput.Close();
             process.StandardInput.Close();
             var error = process.StandardError.ReadToEndAsync();
-            try
-            {
-                await process.WaitForExitAsync().WaitAsync(DefaultTimeout);
-            }
-            finally
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-            }
-
+            await tool.WaitForExitAsync(DefaultTimeout);
             return (process.ExitCode, await error);
         }
         finally

@@ -1,6 +1,6 @@
-using Azure.Data.Tables;
 using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
+using FunctionApp.Tests.Storage;
 using FunctionsApiKey;
 using FunctionsApiKey.LastUse;
 
@@ -20,8 +20,7 @@ public sealed class LastUseFixture : ToolVaultFixture
         Vault.SetSecret("apikey-unused", TestKeys.Sha256Text(ApiKeyFormat.Generate()), tags: KeyTags.EveryFunction);
 
         // The row the app's last-use writer leaves, written by the same class.
-        var storage = Azure.Storage!;
-        var tables = new TableServiceClient(storage.TableServiceUri, new IdentityEndpointCredential(Azure.Identity), new TableClientOptions { Transport = storage.CreateTransport() });
+        var tables = Azure.Storage!.Tables(new IdentityEndpointCredential(Azure.Identity));
         await new LastUseTable(tables.GetTableClient(LastUseDefaults.TableName)).RecordAsync([new KeyLastUse("used", Used)], CancellationToken.None);
     }
 }

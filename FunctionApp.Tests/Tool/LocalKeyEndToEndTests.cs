@@ -27,24 +27,17 @@ public sealed class LocalKeyEndToEndTests
             await using var host = await FunctionsHost.StartAsync(new FunctionsHostOptions { AppDirectory = app, Port = 0, Environment = environment, Log = log, StartupTimeout = TimeSpan.FromSeconds(60) });
             using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
-            Assert.Equal(200, await CallAsync(client, key));
+            Assert.Equal(200, await SecureEndpoint.CallAsync(client, key));
             await log.WaitForAsync(l => l.Contains("Loaded 2 API keys from settings", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
-            Assert.Equal(401, await CallAsync(client, ToolKeys.WithOneCharacterChanged(key)));
+            Assert.Equal(401, await SecureEndpoint.CallAsync(client, ToolKeys.WithOneCharacterChanged(key)));
             await log.WaitForAsync(l => l.Contains("Request to SecureEndpoint denied: malformed", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
 
             // The sample's own key, from the same rewritten file, still works.
-            Assert.Equal(200, await CallAsync(client, "local-dev-key-NOT-FOR-PRODUCTION"));
+            Assert.Equal(200, await SecureEndpoint.CallAsync(client, "local-dev-key-NOT-FOR-PRODUCTION"));
         }
         finally
         {
             Directory.Delete(app, recursive: true);
         }
-    }
-
-    private static async Task<int> CallAsync(HttpClient client, string key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/secure-endpoint") { Headers = { { "api-key", key } } };
-        using var response = await client.SendAsync(request);
-        return (int)response.StatusCode;
     }
 }
