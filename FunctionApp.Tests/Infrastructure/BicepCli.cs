@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 
 namespace FunctionApp.Tests.Infrastructure;
@@ -13,7 +12,7 @@ internal static class BicepCli
 
     public static string MainTemplate { get; } = Path.Combine(RepositoryRoot, "infra", "main.bicep");
 
-    public static async Task<BicepRun> RunAsync(params string[] arguments)
+    public static async Task<ProcessRun> RunAsync(params string[] arguments)
     {
         var executable = Metadata("BicepExecutable");
         if (!File.Exists(executable))
@@ -27,35 +26,9 @@ internal static class BicepCli
             File.SetUnixFileMode(executable, File.GetUnixFileMode(executable) | UnixFileMode.UserExecute);
         }
 
-        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryRoot };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var error = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"bicep {string.Join(' ', arguments)} did not finish within 2 minutes.");
-        }
-
-        return new BicepRun(process.ExitCode, await output, await error);
+        return await ChildProcess.RunAsync(executable, arguments, new Dictionary<string, string?>(), RepositoryRoot, input: null, TimeSpan.FromMinutes(2));
     }
 
     private static string Metadata(string key) =>
         typeof(BicepCli).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
-}
-
-/// <summary>One run of the Bicep CLI: its exit code and what it wrote.</summary>
-internal sealed record BicepRun(int ExitCode, string Output, string Error)
-{
-    public override string ToString() => $"exit code {ExitCode}\n{Output}\n{Error}".TrimEnd();
 }

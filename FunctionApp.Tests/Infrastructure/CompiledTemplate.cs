@@ -10,7 +10,7 @@ public sealed class CompiledTemplate : IAsyncLifetime
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("functionsapikey-infra-").FullName;
 
-    internal BicepRun Build { get; private set; } = null!;
+    internal ProcessRun Build { get; private set; } = null!;
 
     internal ArmTemplate Template { get; private set; } = null!;
 
