@@ -51,6 +51,23 @@ public sealed class VaultFailureTests(ToolVaultFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task VaultSettingsTheAppWouldRefuseAreAUsageErrorByTheAppsOwnRulesAndAskTheVaultNothing()
+    {
+        var requests = fixture.Vault.Requests.Count;
+
+        var http = (await ApiKeysTool.RunAsync(fixture.Environment(), ["list", "--vault", "http://myvault.vault.azure.net/"], timeout: Bounded)).AssertExitCode(2);
+        var environment = fixture.Environment();
+        environment["ApiKeys__SecretPrefix"] = "apikey_";
+        var prefix = (await ApiKeysTool.RunAsync(environment, ["list"], timeout: Bounded)).AssertExitCode(2);
+
+        Assert.Contains("error: ApiKeys:KeyVaultUri must be the vault's https URI with no path, e.g. https://myvault.vault.azure.net/; it is 'http://myvault.vault.azure.net/'.", http.Error, StringComparison.Ordinal);
+        Assert.Contains("error: ApiKeys:SecretPrefix must be letters, digits and '-' as in a Key Vault secret name (default 'apikey-'); it is 'apikey_'.", prefix.Error, StringComparison.Ordinal);
+        Assert.Empty(http.Output);
+        Assert.Empty(prefix.Output);
+        Assert.Equal(requests, fixture.Vault.Requests.Count);
+    }
+
+    [Fact]
     public async Task AVaultWhoseNameDoesNotResolveIsExit6AtOnce()
     {
         var environment = fixture.Environment();

@@ -3,11 +3,15 @@ using Microsoft.Extensions.Options;
 
 namespace FunctionsApiKey.KeyVault;
 
-/// <summary>Fails startup on vault settings that cannot work, naming the setting and the fix.</summary>
-internal sealed partial class KeyVaultApiKeyOptionsValidator : IValidateOptions<KeyVaultApiKeyOptions>
+/// <summary>
+/// Fails startup on vault settings that cannot work, naming the setting and the fix. Public so a tool that reads the same
+/// settings refuses what the app would refuse.
+/// </summary>
+public sealed partial class KeyVaultApiKeyOptionsValidator : IValidateOptions<KeyVaultApiKeyOptions>
 {
     private const string Section = ApiKeyDefaults.SectionName;
 
+    /// <inheritdoc/>
     public ValidateOptionsResult Validate(string? name, KeyVaultApiKeyOptions options)
     {
         var errors = new List<string>();

@@ -3,6 +3,7 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
+using FunctionsApiKey.KeyVault;
 using FunctionsApiKey.LastUse;
 using FunctionsApiKey.Tool.Cli;
 using FunctionsApiKey.Tool.Stores;
@@ -120,9 +121,11 @@ internal sealed class ToolContext
             throw new ToolException(ExitCodes.Usage, "No vault: pass --vault https://<name>.vault.azure.net/, or set ApiKeys__KeyVaultUri (in the environment or local.settings.json); or use --local for local.settings.json.");
         }
 
-        if (vault.Scheme != Uri.UriSchemeHttps || vault.AbsolutePath != "/")
+        // The app's own rules for the vault settings, so the tool refuses what the app would refuse.
+        var settings = new KeyVaultApiKeyOptions { KeyVaultUri = vault, SecretPrefix = Settings.SecretPrefix, KeysWithoutScopes = Settings.KeysWithoutScopes };
+        if (new KeyVaultApiKeyOptionsValidator().Validate(null, settings) is { Failed: true } invalid)
         {
-            throw new ToolException(ExitCodes.Usage, $"The vault URI '{vault}' must be https with no path, e.g. https://myvault.vault.azure.net/.");
+            throw new ToolException(ExitCodes.Usage, invalid.FailureMessage);
         }
 
         var options = new SecretClientOptions { RetryPolicy = new BoundedRetryPolicy(maxRetries: 2, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(4)) };
