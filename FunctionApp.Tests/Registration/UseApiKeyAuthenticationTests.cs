@@ -85,6 +85,16 @@ public sealed class UseApiKeyAuthenticationTests
     }
 
     [Fact]
+    public void APropertyDeclaredOnTheBuilderReachesTheVaultLoaderThatTheRingReadsAndWritesWith()
+    {
+        using var host = Build(
+            new() { ["ApiKeys:KeyVaultUri"] = "https://myvault.vault.azure.net/", ["ApiKeys:Credential"] = "managedidentity" },
+            app => app.UseApiKeyAuthentication().AddKeyProperty(TestKeyProperties.Region).AddKeyVault());
+
+        Assert.Same(TestKeyProperties.Region, host.Services.GetRequiredService<KeyVaultKeyLoader>().Properties.Single());
+    }
+
+    [Fact]
     public void TwoDeclarationsOfOneNameStopTheRegistration()
     {
         var other = TestKeyProperties.OneOf("tier", isCritical: false, "bronze");
