@@ -114,7 +114,7 @@ public sealed class LogHygieneTests : IAsyncLifetime
             ["ApiKeys:Keys:hash"] = "sha256:" + Secret(),
         };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var source = new SettingsApiKeySource(configuration, new HostingEnvironment { EnvironmentName = Environments.Production }, TestLogging.Factory(_logs));
+        var source = new SettingsApiKeySource(configuration, new HostingEnvironment { EnvironmentName = Environments.Production }, [], TestLogging.Factory(_logs));
 
         await source.LoadKeysAsync();
     }

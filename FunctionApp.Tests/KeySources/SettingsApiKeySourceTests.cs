@@ -81,6 +81,6 @@ public sealed class SettingsApiKeySourceTests
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(variables.Select(v => KeyValuePair.Create(v.Key.Replace("__", ":", StringComparison.Ordinal), v.Value))).Build();
         var host = new HostingEnvironment { EnvironmentName = environment };
-        return new SettingsApiKeySource(configuration, host, TestLogging.Factory(_logs));
+        return new SettingsApiKeySource(configuration, host, [], TestLogging.Factory(_logs));
     }
 }

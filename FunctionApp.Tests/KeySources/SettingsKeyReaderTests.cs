@@ -1,4 +1,6 @@
 using FunctionApp.Testing;
+using FunctionApp.Tests.TestDoubles;
+using FunctionsApiKey;
 using FunctionsApiKey.KeySources;
 using Microsoft.Extensions.Configuration;
 
@@ -136,11 +138,40 @@ public sealed class SettingsKeyReaderTests
         Assert.Equal(["ApiKeys:Keys:broken is not a usable key: it must be 1 to 512 visible ASCII characters with no comma or whitespace."], errors);
     }
 
-    private static (IReadOnlyList<FunctionsApiKey.ApiKey> Keys, IReadOnlyList<string> Errors) Read(Dictionary<string, string?> keys)
+    [Fact]
+    public void ADeclaredPropertyIsReadInItsCanonicalForm()
+    {
+        var (keys, errors) = Read(new() { ["partner"] = TestKeys.NewValue(), ["partner:Tier"] = " Gold " }, TestKeyProperties.Tier);
+
+        Assert.Empty(errors);
+        Assert.True(keys.Single().TryGetProperty(TestKeyProperties.Tier, out var tier));
+        Assert.Equal("gold", tier);
+        Assert.Equal("gold", keys.Single().Properties["tier"]);
+    }
+
+    [Fact]
+    public void AMalformedDeclaredPropertyLeavesTheKeyOutNamingTheSetting()
+    {
+        var (keys, errors) = Read(new() { ["partner"] = TestKeys.NewValue(), ["partner:Region"] = "Mars", ["other"] = TestKeys.NewValue() }, TestKeyProperties.Region);
+
+        Assert.Equal(["other"], keys.Select(k => k.Name));
+        Assert.Equal(["ApiKeys:Keys:partner:Region is not EU or US."], errors);
+    }
+
+    [Fact]
+    public void AnUndeclaredPropertyIsStillAnErrorNamingTheDeclaredOnes()
+    {
+        var (keys, errors) = Read(new() { ["partner"] = TestKeys.NewValue(), ["partner:Region"] = "EU" }, TestKeyProperties.Tier);
+
+        Assert.Empty(keys);
+        Assert.Equal(["ApiKeys:Keys:partner:Region is not a key property; use Scopes, NotBefore, ExpiresOn, Enabled, Tier."], errors);
+    }
+
+    private static (IReadOnlyList<FunctionsApiKey.ApiKey> Keys, IReadOnlyList<string> Errors) Read(Dictionary<string, string?> keys, params ApiKeyProperty[] properties)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(keys.Select(k => KeyValuePair.Create($"{SettingsKeyReader.SectionPath}:{k.Key}", k.Value)))
             .Build();
-        return SettingsKeyReader.Read(configuration);
+        return SettingsKeyReader.Read(configuration, properties);
     }
 }

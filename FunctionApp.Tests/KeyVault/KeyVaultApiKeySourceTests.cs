@@ -501,8 +501,27 @@ public sealed class KeyVaultApiKeySourceTests : IAsyncLifetime
         Assert.Contains(_vault.Requests, r => r.IsValueRequest && r.Received < lastPageAnswered);
     }
 
-    private KeyVaultApiKeySource CreateSource(FakeKeyVaultServer vault, int maxParallelFetches = 16, KeysWithoutScopes withoutScopes = KeysWithoutScopes.Refuse, int? port = null, int maxRetries = 3) =>
-        new(new KeyVaultKeyLoader(FakeKeyVaultClient.Create(vault, maxRetries, port: port), new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri, MaxParallelFetches = maxParallelFetches, KeysWithoutScopes = withoutScopes }, TestLogging.Factory(_logs).CreateLogger(KeyVaultApiKeyDefaults.LogCategory)));
+    [Fact]
+    public async Task DeclaredPropertiesComeFromTheirTagsAndAMalformedOneLeavesTheKeyOut()
+    {
+        var source = CreateSource(_vault, properties: [TestKeyProperties.Tier, TestKeyProperties.Region]);
+        _vault.SetSecret("apikey-gold", TestKeys.NewValue(), tags: new Dictionary<string, string> { ["scopes"] = "*", ["tier"] = "Gold" });
+        _vault.SetSecret("apikey-eu", TestKeys.NewValue(), tags: new Dictionary<string, string> { ["scopes"] = "*", ["Region"] = "eu" });
+        _vault.SetSecret("apikey-mars", TestKeys.NewValue(), tags: new Dictionary<string, string> { ["scopes"] = "*", ["region"] = "Mars" });
+
+        var keys = await source.LoadKeysAsync();
+
+        Assert.Equal(["eu", "gold"], keys.Select(k => k.Name).Order());
+        Assert.True(keys.Single(k => k.Name == "gold").TryGetProperty(TestKeyProperties.Tier, out var tier));
+        Assert.Equal("gold", tier);
+        Assert.True(keys.Single(k => k.Name == "eu").TryGetProperty(TestKeyProperties.Region, out var region));
+        Assert.Equal("EU", region);
+        Assert.False(keys.Single(k => k.Name == "eu").TryGetProperty(TestKeyProperties.Tier, out _));
+        Assert.Single(_logs.GetSnapshot(), r => r.Id.Id == 30 && r.Message == "API key mars from keyvault skipped: its region tag is not EU or US");
+    }
+
+    private KeyVaultApiKeySource CreateSource(FakeKeyVaultServer vault, int maxParallelFetches = 16, KeysWithoutScopes withoutScopes = KeysWithoutScopes.Refuse, int? port = null, int maxRetries = 3, ApiKeyProperty[]? properties = null) =>
+        new(new KeyVaultKeyLoader(FakeKeyVaultClient.Create(vault, maxRetries, port: port), new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri, MaxParallelFetches = maxParallelFetches, KeysWithoutScopes = withoutScopes }, TestLogging.Factory(_logs).CreateLogger(KeyVaultApiKeyDefaults.LogCategory), properties ?? []));
 
     private void AdvanceVaultClock() => _vaultClock.Advance(TimeSpan.FromSeconds(2));
 }

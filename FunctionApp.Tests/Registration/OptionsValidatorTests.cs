@@ -76,7 +76,7 @@ public sealed class OptionsValidatorTests
             ["ApiKeys:Keys:maybe:Enabled"] = "no",
         });
 
-        var result = new SettingsKeysValidator(configuration, [new KeySourceRegistration(KeySourceSelector.Settings, typeof(SettingsApiKeySource))]).Validate(null, new ApiKeyOptions());
+        var result = new SettingsKeysValidator(configuration, [new KeySourceRegistration(KeySourceSelector.Settings, typeof(SettingsApiKeySource))], []).Validate(null, new ApiKeyOptions());
 
         Assert.Equal(
         [

@@ -1,6 +1,7 @@
 using Azure.Security.KeyVault.Secrets;
 using Azure.Storage.Blobs;
 using FunctionApp.Testing;
+using FunctionApp.Tests.TestDoubles;
 using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeySources;
 using FunctionsApiKey.KeyVault;
@@ -54,6 +55,53 @@ public sealed class UseApiKeyAuthenticationTests
         {
             Assert.Contains($"ApiKeys:Keys:partner:{property}:0 is not a key property", error.Message, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task APropertyDeclaredOnTheBuilderIsReadFromSettings()
+    {
+        using var host = Build(
+            new() { ["ApiKeys:Keys:partner"] = TestKeys.NewValue(), ["ApiKeys:Keys:partner:Tier"] = "Silver" },
+            app => app.UseApiKeyAuthentication().AddKeyProperty(TestKeyProperties.Tier).AddKeyProperty(TestKeyProperties.Tier));
+
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
+        var keys = (await host.Services.GetRequiredService<IApiKeySource>().LoadAsync(CancellationToken.None)).Keys!;
+
+        Assert.True(keys.Single().TryGetProperty(TestKeyProperties.Tier, out var tier));
+        Assert.Equal("silver", tier);
+        Assert.Same(TestKeyProperties.Tier, host.Services.GetServices<ApiKeyProperty>().Single());
+    }
+
+    [Fact]
+    public void AMalformedDeclaredPropertyStopsTheAppAtStartupNamingTheSetting()
+    {
+        using var host = Build(
+            new() { ["ApiKeys:Keys:partner"] = TestKeys.NewValue(), ["ApiKeys:Keys:partner:Region"] = "Mars" },
+            app => app.UseApiKeyAuthentication().AddKeyProperty(TestKeyProperties.Region));
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("ApiKeys:Keys:partner:Region is not EU or US.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void APropertyDeclaredOnTheBuilderReachesTheVaultLoaderThatTheRingReadsAndWritesWith()
+    {
+        using var host = Build(
+            new() { ["ApiKeys:KeyVaultUri"] = "https://myvault.vault.azure.net/", ["ApiKeys:Credential"] = "managedidentity" },
+            app => app.UseApiKeyAuthentication().AddKeyProperty(TestKeyProperties.Region).AddKeyVault());
+
+        Assert.Same(TestKeyProperties.Region, host.Services.GetRequiredService<KeyVaultKeyLoader>().Properties.Single());
+    }
+
+    [Fact]
+    public void TwoDeclarationsOfOneNameStopTheRegistration()
+    {
+        var other = TestKeyProperties.OneOf("tier", isCritical: false, "bronze");
+
+        var error = Assert.Throws<InvalidOperationException>(() => Build([], app => app.UseApiKeyAuthentication().AddKeyProperty(TestKeyProperties.Tier).AddKeyProperty(other)).Dispose());
+
+        Assert.Equal("A key property named Tier is already declared; declare tier once.", error.Message);
     }
 
     [Fact]

@@ -1,6 +1,9 @@
 using System.Buffers.Binary;
+using System.Collections.Immutable;
 using System.Security.Cryptography;
 using FunctionApp.Testing;
+using FunctionApp.Tests.TestDoubles;
+using FunctionsApiKey;
 using FunctionsApiKey.SharedRing;
 
 namespace FunctionApp.Tests.SharedRing;
@@ -18,6 +21,52 @@ public sealed class RingCodecTests : IDisposable
     {
         _verifier.Dispose();
         _signer.Dispose();
+    }
+
+    [Fact]
+    public void ADeclaredPropertyTravelsInAnExtensionFieldWithoutANewFormatVersion()
+    {
+        var ring = RingWithProperty(TestKeyProperties.Tier, "silver");
+
+        var blob = RingCodec.WriteRing(ring, _signer, [TestKeyProperties.Tier]);
+
+        Assert.Equal(RingCodec.Version, blob[4]);
+        Assert.Equal(RingRefusal.None, RingCodec.TryReadRing(blob, _verifier, out var read, [TestKeyProperties.Tier]));
+        Assert.Equal(ring.Entries, read!.Entries);
+        Assert.True(read.Keys.Single(k => k.Name == "partner").TryGetProperty(TestKeyProperties.Tier, out var tier));
+        Assert.Equal("silver", tier);
+    }
+
+    [Fact]
+    public void AnUnknownNonCriticalFieldIsSkippedAndTheKeyServed()
+    {
+        var blob = RingCodec.WriteRing(RingWithProperty(TestKeyProperties.Tier, "gold"), _signer, [TestKeyProperties.Tier]);
+
+        Assert.Equal(RingRefusal.None, RingCodec.TryReadRing(blob, _verifier, out var read));
+
+        Assert.Equal(["partner", "other"], read!.Keys.Select(k => k.Name));
+        Assert.Empty(read.Keys.Single(k => k.Name == "partner").Properties);
+    }
+
+    [Fact]
+    public void AnUnknownCriticalFieldLeavesThatKeyOutAndServesTheRest()
+    {
+        var blob = RingCodec.WriteRing(RingWithProperty(TestKeyProperties.Region, "EU"), _signer, [TestKeyProperties.Region]);
+
+        Assert.Equal(RingRefusal.None, RingCodec.TryReadRing(blob, _verifier, out var read));
+
+        Assert.Equal(["other"], read!.Keys.Select(k => k.Name));
+        Assert.True(read.Entries.Single(e => e.Key.Name == "partner").Excluded);
+    }
+
+    [Fact]
+    public void AFieldTheReadersDeclarationRefusesLeavesACriticalKeyOut()
+    {
+        var blob = RingCodec.WriteRing(RingWithProperty(TestKeyProperties.Region, "Mars"), _signer, [TestKeyProperties.Region]);
+
+        Assert.Equal(RingRefusal.None, RingCodec.TryReadRing(blob, _verifier, out var read, [TestKeyProperties.Region]));
+
+        Assert.Equal(["other"], read!.Keys.Select(k => k.Name));
     }
 
     [Fact]
@@ -181,5 +230,12 @@ public sealed class RingCodecTests : IDisposable
         Assert.InRange(blob.Length / 100_000.0, 60, 80);
         Assert.Equal(RingRefusal.None, RingCodec.TryReadRing(blob, _verifier, out var read));
         Assert.Equal(100_000, read!.Entries.Count);
+    }
+
+    private RingDocument RingWithProperty(ApiKeyProperty property, string text)
+    {
+        var partner = RingTestKeys.Entry("partner", _value);
+        partner = partner with { Key = partner.Key with { Properties = ImmutableDictionary<string, string>.Empty.Add(property.Name, text) } };
+        return RingTestKeys.Ring(7, partner, RingTestKeys.Entry("other", TestKeys.NewValue()));
     }
 }

@@ -49,7 +49,8 @@ public static class ApiKeyAuthenticationBuilderKeyVaultExtensions
             services.TryAddSingleton(provider => new KeyVaultKeyLoader(
                 provider.GetRequiredService<IAzureClientFactory<SecretClient>>().CreateClient(KeyVaultApiKeyDefaults.ClientName),
                 provider.GetRequiredService<IOptions<KeyVaultApiKeyOptions>>().Value,
-                provider.GetRequiredService<ILoggerFactory>().CreateLogger(KeyVaultApiKeyDefaults.LogCategory)));
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger(KeyVaultApiKeyDefaults.LogCategory),
+                provider.GetServices<ApiKeyProperty>()));
             builder.DefaultAzureSdkLogsToWarning().AddNamedSource<KeyVaultApiKeySource>(KeyVaultApiKeyDefaults.KeySource);
         }
 

@@ -24,10 +24,22 @@ namespace FunctionsApiKey.KeyVault;
 /// the vault's own clock (its <c>Date</c> header) shows the second has passed. The entries are all a next load needs,
 /// so they can live in memory (<see cref="KeyVaultApiKeySource"/>) or travel with a shared key ring.
 /// </remarks>
-public sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptions options, ILogger logger)
+public sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptions options, ILogger logger, IEnumerable<ApiKeyProperty> declaredProperties)
 {
+    /// <summary>A loader that reads no declared key property.</summary>
+    /// <param name="client">The vault's client.</param>
+    /// <param name="options">Which secrets are keys.</param>
+    /// <param name="logger">Where skipped keys are named.</param>
+    public KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptions options, ILogger logger)
+        : this(client, options, logger, [])
+    {
+    }
+
     /// <summary>The tag that lists a key's scopes: <c>*</c> for every function, or names separated by spaces or commas.</summary>
     public const string ScopesTag = "scopes";
+
+    /// <summary>The declared key properties it reads from tags, and that a ring copied from this vault carries.</summary>
+    public IReadOnlyList<ApiKeyProperty> Properties { get; } = [.. declaredProperties];
 
     // Secret name → its updated time when it was last named as unlimited for lack of a scopes tag.
     private readonly ConcurrentDictionary<string, DateTimeOffset> _reportedUntagged = new(StringComparer.OrdinalIgnoreCase);
@@ -110,6 +122,13 @@ public sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptions
             }
 
             var problem = KeyProblem(properties, options.KeysWithoutScopes, out var scopes, out var untagged);
+            var propertyProblem = PropertyProblem(properties.Tags, Properties, out var extensions);
+            if (problem is null && propertyProblem is not null)
+            {
+                // A declared property that does not read leaves the key out: serving it without the property could widen it.
+                (problem, untagged) = (propertyProblem, false);
+            }
+
             if (problem is not null && (previous is null || !previous.Excluded || previous.UpdatedOn != properties.UpdatedOn))
             {
                 // Once per change of the secret, not on every load: a shared ring's publisher loads every few seconds.
@@ -133,6 +152,7 @@ public sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptions
                 NotBefore = properties.NotBefore,
                 ExpiresOn = properties.ExpiresOn,
                 IsRevoked = properties.Enabled == false,
+                Properties = extensions,
             };
             entries.Add(new VaultEntry(properties.Name, readAt, settled, key, Excluded: problem is not null));
         }
@@ -205,6 +225,55 @@ public sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptions
         return properties.NotBefore is { } notBefore && properties.ExpiresOn is { } expiresOn && notBefore >= expiresOn
             ? "its activation date is not before its expiry date, so it could never be used"
             : null;
+    }
+
+    /// <summary>
+    /// Reads the declared <paramref name="declared"/> properties from a secret's tags: each from the tag named its
+    /// <see cref="ApiKeyProperty.TagName"/> (any letter case); a property without a tag is absent. Returns why the key
+    /// must be left out (a tag whose value the declaration refuses, or two tags for one property), or null.
+    /// </summary>
+    /// <param name="tags">The secret's tags.</param>
+    /// <param name="declared">The declared properties.</param>
+    /// <param name="values">The properties read, by name, as canonical text.</param>
+    public static string? PropertyProblem(IEnumerable<KeyValuePair<string, string>> tags, IEnumerable<ApiKeyProperty> declared, out ImmutableDictionary<string, string> values)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        ArgumentNullException.ThrowIfNull(declared);
+        var read = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.OrdinalIgnoreCase);
+        values = read.ToImmutable();
+        foreach (var property in declared)
+        {
+            string? text = null, foundTag = null;
+            foreach (var (tag, value) in tags)
+            {
+                if (!string.Equals(tag, property.TagName, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                if (foundTag is not null)
+                {
+                    return $"it has both a '{SafeText.Printable(foundTag)}' and a '{SafeText.Printable(tag)}' tag; keep one";
+                }
+
+                (text, foundTag) = (value, tag);
+            }
+
+            if (text is null)
+            {
+                continue;
+            }
+
+            if (!property.TryCanonicalize(text, out var canonical, out var problem))
+            {
+                return $"its {SafeText.Printable(property.TagName)} tag {SafeText.Printable(problem)}";
+            }
+
+            read[property.Name] = canonical;
+        }
+
+        values = read.ToImmutable();
+        return null;
     }
 
     /// <summary>

@@ -61,7 +61,7 @@ internal sealed class KeyRingPublisher(
         var refusal = read.Status switch
         {
             RingReadStatus.TooLarge => RingRefusal.TooLarge,
-            RingReadStatus.Found => RingCodec.TryReadRing(read.Content.Span, verifier, out previous),
+            RingReadStatus.Found => RingCodec.TryReadRing(read.Content.Span, verifier, out previous, vault.Properties),
             _ => RingRefusal.None,
         };
         if (refusal == RingRefusal.None && previous is not null && !scope.Covers(previous.Scope))
@@ -95,7 +95,7 @@ internal sealed class KeyRingPublisher(
         // must still write a generation no instance has seen), as long as clocks move forward.
         var generation = Math.Max(floor + 1, now.ToUnixTimeMilliseconds());
         var ring = new RingDocument(generation, now, scope, entries);
-        var blob = RingCodec.WriteRing(ring, signer);
+        var blob = RingCodec.WriteRing(ring, signer, vault.Properties);
         if (!await store.TryWriteRingAsync(blob, read.ETag, cancellationToken).ConfigureAwait(false))
         {
             return PublishOutcome.Conflict;

@@ -19,7 +19,8 @@ namespace FunctionsApiKey.SharedRing;
 /// is a copy of (its <see cref="RingScope"/>), so an app sharing the vault or the signing key cannot pass its ring off
 /// as another's. An entry: flags (1: settled, 2: excluded, 4: revoked, 8/16/32: updated/not-before/expiry
 /// present), secret name (length byte + ASCII), SHA-256 of the value (32), the present times (int64 Unix seconds
-/// each), scope count (1 byte) and each scope (length byte + UTF-8).
+/// each), scope count (1 byte) and each scope (length byte + UTF-8), then, with flag 64, extension fields (see
+/// <see cref="TryReadExtensions"/> and docs/shared-ring.md).
 /// Heartbeat: <c>"FAKH"</c>, version, key id, generation, the SHA-256 of the whole ring blob it confirms (32), checked
 /// at (int64, Unix ms), signature: it confirms that one ring, not any ring of its generation.
 /// Version 1 (until rings were bound to their app) had no vault in the ring and no digest in the heartbeat; it is
@@ -68,11 +69,16 @@ internal static class RingCodec
         HasUpdated = 8,
         HasNotBefore = 16,
         HasExpiresOn = 32,
+        HasExtensions = 64,
     }
 
-    private const EntryFlags KnownFlags = EntryFlags.Settled | EntryFlags.Excluded | EntryFlags.Revoked | EntryFlags.HasUpdated | EntryFlags.HasNotBefore | EntryFlags.HasExpiresOn;
+    /// <summary>An extension field's flags: a reader that does not know a critical field leaves the key out.</summary>
+    private const byte CriticalField = 1;
 
-    public static byte[] WriteRing(RingDocument ring, ECDsa signer)
+    private const EntryFlags KnownFlags = EntryFlags.Settled | EntryFlags.Excluded | EntryFlags.Revoked | EntryFlags.HasUpdated | EntryFlags.HasNotBefore | EntryFlags.HasExpiresOn | EntryFlags.HasExtensions;
+
+    /// <summary>Writes a ring; each key's declared properties go in extension fields, critical as <paramref name="properties"/> declares them (critical when undeclared).</summary>
+    public static byte[] WriteRing(RingDocument ring, ECDsa signer, IReadOnlyCollection<ApiKeyProperty>? properties = null)
     {
         var buffer = new ArrayBufferWriter<byte>(64 + (ring.Entries.Count * 80));
         WriteHeader(buffer, RingMagic, signer);
@@ -83,7 +89,7 @@ internal static class RingCodec
         WriteInt32(buffer, ring.Entries.Count);
         foreach (var entry in ring.Entries)
         {
-            WriteEntry(buffer, entry);
+            WriteEntry(buffer, entry, properties ?? []);
         }
 
         return Sign(buffer, signer);
@@ -99,7 +105,8 @@ internal static class RingCodec
         return Sign(buffer, signer);
     }
 
-    public static RingRefusal TryReadRing(ReadOnlySpan<byte> blob, RingVerifier verifier, out RingDocument? ring)
+    /// <summary>Reads a ring, knowing the declared <paramref name="properties"/>: an entry with a critical extension field it does not know is read as excluded.</summary>
+    public static RingRefusal TryReadRing(ReadOnlySpan<byte> blob, RingVerifier verifier, out RingDocument? ring, IReadOnlyCollection<ApiKeyProperty>? properties = null)
     {
         ring = null;
         var refusal = CheckEnvelope(blob, RingMagic, verifier, Version, out var body);
@@ -108,7 +115,7 @@ internal static class RingCodec
             return refusal;
         }
 
-        return TryParseRingBody(body, out ring) ? RingRefusal.None : RingRefusal.MalformedEntry;
+        return TryParseRingBody(body, out ring, properties) ? RingRefusal.None : RingRefusal.MalformedEntry;
     }
 
     public static RingRefusal TryReadHeartbeat(ReadOnlySpan<byte> blob, RingVerifier verifier, out RingHeartbeat? heartbeat)
@@ -161,7 +168,7 @@ internal static class RingCodec
     /// The ring body after the header, parsed without any signature check: what <see cref="TryReadRing"/> does once the
     /// signature holds. Internal so the fuzz tests can reach the parser with inputs no signature would let through.
     /// </summary>
-    internal static bool TryParseRingBody(ReadOnlySpan<byte> body, out RingDocument? ring)
+    internal static bool TryParseRingBody(ReadOnlySpan<byte> body, out RingDocument? ring, IReadOnlyCollection<ApiKeyProperty>? properties = null)
     {
         ring = null;
         var reader = new Reader(body);
@@ -177,7 +184,7 @@ internal static class RingCodec
         var names = new HashSet<string>(count, StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < count; i++)
         {
-            if (!TryReadEntry(ref reader, prefix, out var entry) || !names.Add(entry.SecretName))
+            if (!TryReadEntry(ref reader, prefix, properties ?? [], out var entry) || !names.Add(entry.SecretName))
             {
                 return false;
             }
@@ -243,7 +250,7 @@ internal static class RingCodec
         return RingRefusal.None;
     }
 
-    private static bool TryReadEntry(ref Reader reader, string prefix, out VaultEntry entry)
+    private static bool TryReadEntry(ref Reader reader, string prefix, IReadOnlyCollection<ApiKeyProperty> declared, out VaultEntry entry)
     {
         entry = null!;
         Span<byte> hash = stackalloc byte[32];
@@ -281,21 +288,70 @@ internal static class RingCodec
             return false;
         }
 
+        var extensions = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.OrdinalIgnoreCase);
+        var leaveOut = false;
+        if (flags.HasFlag(EntryFlags.HasExtensions) && !TryReadExtensions(ref reader, declared, extensions, out leaveOut))
+        {
+            return false;
+        }
+
+        // Left out, not refused: one key this reader cannot honour must not cost every other key in the ring.
+        excluded |= leaveOut;
+
         var key = ApiKey.FromHash(secretName[prefix.Length..], hash) with
         {
             Scopes = scopes.MoveToImmutable(),
             NotBefore = notBefore,
             ExpiresOn = expiresOn,
             IsRevoked = flags.HasFlag(EntryFlags.Revoked),
+            Properties = extensions.ToImmutable(),
         };
         entry = new VaultEntry(secretName, updated, flags.HasFlag(EntryFlags.Settled), key, excluded);
         return true;
     }
 
-    private static void WriteEntry(ArrayBufferWriter<byte> buffer, VaultEntry entry)
+    /// <summary>
+    /// Extension fields: a count (1 byte), then per field its flags (1 byte: 1 = critical), the property's name and its
+    /// canonical text (each a length byte + UTF-8). A declared field is read by its declaration; an unknown one is
+    /// skipped unless critical. <paramref name="leaveOut"/> says the entry must be excluded: a critical field unknown
+    /// here, or one the declaration here refuses. False only when the bytes are malformed.
+    /// </summary>
+    private static bool TryReadExtensions(ref Reader reader, IReadOnlyCollection<ApiKeyProperty> declared, ImmutableDictionary<string, string>.Builder extensions, out bool leaveOut)
+    {
+        leaveOut = false;
+        if (!reader.TryByte(out var count) || count == 0)
+        {
+            return false;
+        }
+
+        var seen = new HashSet<string>(count, StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < count; i++)
+        {
+            if (!reader.TryByte(out var fieldFlags) || (fieldFlags & ~CriticalField) != 0 || !reader.TryText(out var name) || name.Length == 0 || !seen.Add(name)
+                || !reader.TryText(out var text))
+            {
+                return false;
+            }
+
+            var critical = (fieldFlags & CriticalField) != 0;
+            var property = declared.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+            if (property is not null && property.TryCanonicalize(text, out var canonical, out _))
+            {
+                extensions[property.Name] = canonical;
+            }
+            else if (critical)
+            {
+                leaveOut = true;
+            }
+        }
+
+        return true;
+    }
+
+    private static void WriteEntry(ArrayBufferWriter<byte> buffer, VaultEntry entry, IReadOnlyCollection<ApiKeyProperty> declared)
     {
         var key = entry.Key;
-        var flags = (entry.Settled ? EntryFlags.Settled : 0) | (entry.Excluded ? EntryFlags.Excluded : 0) | (key.IsRevoked ? EntryFlags.Revoked : 0)
+        var flags = (key.Properties.IsEmpty ? 0 : EntryFlags.HasExtensions) | (entry.Settled ? EntryFlags.Settled : 0) | (entry.Excluded ? EntryFlags.Excluded : 0) | (key.IsRevoked ? EntryFlags.Revoked : 0)
             | (entry.UpdatedOn is null ? 0 : EntryFlags.HasUpdated) | (key.NotBefore is null ? 0 : EntryFlags.HasNotBefore) | (key.ExpiresOn is null ? 0 : EntryFlags.HasExpiresOn);
         buffer.Write([(byte)flags]);
         WriteText(buffer, entry.SecretName);
@@ -313,6 +369,18 @@ internal static class RingCodec
         foreach (var scope in key.Scopes)
         {
             WriteText(buffer, scope);
+        }
+
+        if (!key.Properties.IsEmpty)
+        {
+            buffer.Write([checked((byte)key.Properties.Count)]);
+            foreach (var (name, text) in key.Properties.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                var property = declared.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+                buffer.Write([property is { IsCritical: false } ? (byte)0 : CriticalField]);
+                WriteText(buffer, name);
+                WriteText(buffer, text);
+            }
         }
     }
 

@@ -176,7 +176,7 @@ internal sealed class SharedRingApiKeySource(
         // Seen, accepted or not: an unchanged bad blob is not read (or reported) again on every poll.
         _lastSeen = read.ETag;
         RingDocument? ring = null;
-        var refusal = read.Status == RingReadStatus.TooLarge ? RingRefusal.TooLarge : RingCodec.TryReadRing(read.Content.Span, verifier, out ring);
+        var refusal = read.Status == RingReadStatus.TooLarge ? RingRefusal.TooLarge : RingCodec.TryReadRing(read.Content.Span, verifier, out ring, vault.Properties);
         if (refusal == RingRefusal.None && !scope.Covers(ring!.Scope))
         {
             refusal = RingRefusal.Foreign;

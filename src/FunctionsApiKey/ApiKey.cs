@@ -15,6 +15,8 @@ public sealed record ApiKey
 
     private ImmutableArray<string> _scopes = [];
 
+    private ImmutableDictionary<string, string> _properties = ImmutableDictionary.Create<string, string>(StringComparer.OrdinalIgnoreCase);
+
     // Built on first use and reused, so an allowed request allocates nothing; reset when `with` changes the scopes.
     private ApiKeyIdentity? _identity;
 
@@ -46,6 +48,16 @@ public sealed record ApiKey
 
     /// <summary>Disabled at the source (e.g. a disabled Key Vault secret) but still recognised, so denials can name it.</summary>
     public bool IsRevoked { get; init; }
+
+    /// <summary>
+    /// The values of declared extension properties (<see cref="ApiKeyProperty"/>) the key has, by property name (any
+    /// letter case) as canonical text. A source sets only properties it was given a declaration for.
+    /// </summary>
+    public ImmutableDictionary<string, string> Properties
+    {
+        get => _properties;
+        init => _properties = value is null ? ImmutableDictionary.Create<string, string>(StringComparer.OrdinalIgnoreCase) : value.WithComparers(StringComparer.OrdinalIgnoreCase);
+    }
 
     internal ApiKeyHash Hash { get; }
 
@@ -117,6 +129,17 @@ public sealed record ApiKey
             ? []
             : [.. text.Split(ScopeSeparators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.OrdinalIgnoreCase)];
 
+    /// <summary>The value of a declared property, when the key has one that the declaration reads.</summary>
+    /// <typeparam name="T">The property's value type.</typeparam>
+    /// <param name="property">The declaration.</param>
+    /// <param name="value">The value, when the key has the property.</param>
+    public bool TryGetProperty<T>(ApiKeyProperty<T> property, [MaybeNullWhen(false)] out T value)
+    {
+        ArgumentNullException.ThrowIfNull(property);
+        value = default;
+        return _properties.TryGetValue(property.Name, out var text) && property.TryParse(text, out value, out _);
+    }
+
     /// <summary>
     /// Whether the key may call a function that requires <paramref name="scope"/>, ignoring letter case as Functions does
     /// for function names. Allocates nothing.
@@ -139,7 +162,7 @@ public sealed record ApiKey
         return false;
     }
 
-    /// <summary>Keys are equal when everything a source set is equal: name, hash, scopes (in order), times and revocation.</summary>
+    /// <summary>Keys are equal when everything a source set is equal: name, hash, scopes (in order), times, revocation and properties.</summary>
     /// <param name="other">The key to compare with.</param>
     public bool Equals(ApiKey? other) =>
         other is not null
@@ -148,7 +171,9 @@ public sealed record ApiKey
         && _scopes.SequenceEqual(other._scopes)
         && NotBefore == other.NotBefore
         && ExpiresOn == other.ExpiresOn
-        && IsRevoked == other.IsRevoked;
+        && IsRevoked == other.IsRevoked
+        && _properties.Count == other._properties.Count
+        && _properties.All(p => other._properties.TryGetValue(p.Key, out var text) && text == p.Value);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Name, Hash.BucketSeed, NotBefore, ExpiresOn, IsRevoked);
@@ -161,6 +186,11 @@ public sealed record ApiKey
             .Append(", NotBefore = ").Append(NotBefore)
             .Append(", ExpiresOn = ").Append(ExpiresOn)
             .Append(", IsRevoked = ").Append(IsRevoked);
+        foreach (var (name, text) in _properties.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase))
+        {
+            builder.Append(", ").Append(name).Append(" = ").Append(text);
+        }
+
         return true;
     }
 }

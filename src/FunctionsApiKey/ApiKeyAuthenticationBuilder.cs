@@ -54,6 +54,31 @@ public sealed class ApiKeyAuthenticationBuilder
     }
 
     /// <summary>
+    /// Declares a key property every key source reads (settings, Key Vault tags, the shared ring) and the app's
+    /// services can list as <c>IEnumerable&lt;ApiKeyProperty&gt;</c>. Adding the same declaration again adds nothing.
+    /// </summary>
+    /// <param name="property">The declaration.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="InvalidOperationException">Another declaration with the same name (any letter case) is already added.</exception>
+    public ApiKeyAuthenticationBuilder AddKeyProperty(ApiKeyProperty property)
+    {
+        ArgumentNullException.ThrowIfNull(property);
+        var existing = Services.Select(d => d.ImplementationInstance).OfType<ApiKeyProperty>()
+            .FirstOrDefault(p => string.Equals(p.Name, property.Name, StringComparison.OrdinalIgnoreCase));
+        if (existing is null)
+        {
+            Services.AddSingleton(property);
+        }
+        else if (!ReferenceEquals(existing, property))
+        {
+            // Two meanings for one setting name: which one a key got would depend on registration order.
+            throw new InvalidOperationException($"A key property named {existing.Name} is already declared; declare {property.Name} once.");
+        }
+
+        return this;
+    }
+
+    /// <summary>
     /// Notes, per key, the last minute in which it was allowed a request, and hands what changed to
     /// <typeparamref name="TStore"/> once a minute (and when the app stops). The request path only writes a number in
     /// memory. There is one store: the last one added wins.

@@ -11,6 +11,7 @@ namespace FunctionsApiKey.KeySources;
 internal sealed class SettingsApiKeySource(
     IConfiguration configuration,
     IHostEnvironment environment,
+    IEnumerable<ApiKeyProperty> properties,
     ILoggerFactory loggerFactory) : IApiKeySource
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger(ApiKeyDefaults.SettingsLogCategory);
@@ -26,7 +27,7 @@ internal sealed class SettingsApiKeySource(
         }
 
         // Startup validation already refused bad keys; this only matters if configuration is reloaded.
-        var (keys, errors) = SettingsKeyReader.Read(configuration);
+        var (keys, errors) = SettingsKeyReader.Read(configuration, properties);
         foreach (var error in errors)
         {
             _logger.InvalidSettingsKey(error);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.Extensions.Configuration;
 
 namespace FunctionsApiKey.KeySources;
@@ -17,9 +18,9 @@ public static class SettingsKeyReader
     private static readonly string[] KnownProperties = ["Scopes", "NotBefore", "ExpiresOn", "Enabled"];
 
     /// <summary>The keys that parse, and one message per key that does not (naming the setting, never the value).</summary>
-    internal static (IReadOnlyList<ApiKey> Keys, IReadOnlyList<string> Errors) Read(IConfiguration configuration)
+    internal static (IReadOnlyList<ApiKey> Keys, IReadOnlyList<string> Errors) Read(IConfiguration configuration, IEnumerable<ApiKeyProperty>? properties = null)
     {
-        var entries = ReadEntries(configuration);
+        var entries = ReadEntries(configuration, properties ?? []);
         return ([.. entries.Where(e => e.Errors.Count == 0).Select(e => e.Key!)], [.. entries.SelectMany(e => e.Errors)]);
     }
 
@@ -28,18 +29,44 @@ public static class SettingsKeyReader
     /// The tool reads keys through this too, so that it shows a key the app leaves out as left out, for the same reason.
     /// </summary>
     /// <param name="configuration">The app's configuration (the section is <see cref="SectionPath"/> within it).</param>
-    public static IReadOnlyList<SettingsKeyEntry> ReadEntries(IConfiguration configuration) =>
-        [.. configuration.GetSection(SectionPath).GetChildren().Select(ParseEntry)];
+    public static IReadOnlyList<SettingsKeyEntry> ReadEntries(IConfiguration configuration) => ReadEntries(configuration, []);
 
-    private static SettingsKeyEntry ParseEntry(IConfigurationSection entry)
+    /// <summary>Like <see cref="ReadEntries(IConfiguration)"/>, also reading the declared <paramref name="properties"/>.</summary>
+    /// <param name="configuration">The app's configuration (the section is <see cref="SectionPath"/> within it).</param>
+    /// <param name="properties">The declared key properties (<c>AddKeyProperty</c>); a setting for any other is an error.</param>
+    public static IReadOnlyList<SettingsKeyEntry> ReadEntries(IConfiguration configuration, IEnumerable<ApiKeyProperty> properties)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        var declared = properties.ToList();
+        return [.. configuration.GetSection(SectionPath).GetChildren().Select(entry => ParseEntry(entry, declared))];
+    }
+
+    private static SettingsKeyEntry ParseEntry(IConfigurationSection entry, List<ApiKeyProperty> declared)
     {
         var setting = $"{SectionPath}:{entry.Key}";
         var errors = new List<string>();
+        var extensions = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var child in entry.GetChildren())
         {
-            if (!KnownProperties.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            var property = declared.Find(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
+            if (property is not null && child.Value is { } text && !child.GetChildren().Any())
             {
-                errors.Add($"{setting}:{child.Key} is not a key property; use {string.Join(", ", KnownProperties)}.");
+                // A malformed value leaves the key out: serving it without the property could widen what it may do.
+                if (property.TryCanonicalize(text, out var canonical, out var propertyProblem))
+                {
+                    extensions[property.Name] = canonical;
+                }
+                else
+                {
+                    errors.Add($"{setting}:{child.Key} {propertyProblem}.");
+                }
+
+                continue;
+            }
+
+            if (property is null && !KnownProperties.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add($"{setting}:{child.Key} is not a key property; use {string.Join(", ", KnownProperties.Concat(declared.Select(p => p.Name)))}.");
                 continue;
             }
 
@@ -95,7 +122,7 @@ public static class SettingsKeyReader
 
         return new SettingsKeyEntry(
             entry.Key,
-            key is null ? null : key with { Scopes = scopes, NotBefore = notBefore, ExpiresOn = expiresOn, IsRevoked = !enabled },
+            key is null ? null : key with { Scopes = scopes, NotBefore = notBefore, ExpiresOn = expiresOn, IsRevoked = !enabled, Properties = extensions.ToImmutable() },
             errors);
     }
 

@@ -7,7 +7,7 @@ namespace FunctionsApiKey.KeySources;
 /// While keys come from settings (by <see cref="KeySourceSelector"/>), checks them at startup, so a typo in one stops the app instead of surfacing at the
 /// first call.
 /// </summary>
-internal sealed class SettingsKeysValidator(IConfiguration configuration, IEnumerable<KeySourceRegistration> registrations) : IValidateOptions<ApiKeyOptions>
+internal sealed class SettingsKeysValidator(IConfiguration configuration, IEnumerable<KeySourceRegistration> registrations, IEnumerable<ApiKeyProperty> properties) : IValidateOptions<ApiKeyOptions>
 {
     public ValidateOptionsResult Validate(string? name, ApiKeyOptions options)
     {
@@ -16,7 +16,7 @@ internal sealed class SettingsKeysValidator(IConfiguration configuration, IEnume
             return ValidateOptionsResult.Skip;
         }
 
-        var errors = SettingsKeyReader.Read(configuration).Errors;
+        var errors = SettingsKeyReader.Read(configuration, properties).Errors;
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
