@@ -196,20 +196,12 @@ public sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptions
             }
 
             scopesTag = tag;
-            scopes = ApiKey.ParseScopes(value);
-            if (scopes.IsEmpty)
+            switch (ApiKey.ReadScopes(value, out scopes))
             {
-                return $"its {ScopesTag} tag lists no scope; list the scopes it may call, or write {ScopesTag}={ApiKeyDefaults.EveryFunction} to allow every function";
-            }
-
-            if (scopes.Contains(ApiKeyDefaults.EveryFunction))
-            {
-                if (scopes.Length > 1)
-                {
+                case ScopesListProblem.NamesNothing:
+                    return $"its {ScopesTag} tag lists no scope; list the scopes it may call, or write {ScopesTag}={ApiKeyDefaults.EveryFunction} to allow every function";
+                case ScopesListProblem.MixesEveryFunction:
                     return $"its {ScopesTag} tag mixes {ApiKeyDefaults.EveryFunction} with scope names; write {ScopesTag}={ApiKeyDefaults.EveryFunction} alone to allow every function, or list only the scopes it may call";
-                }
-
-                scopes = [];
             }
         }
 

@@ -129,6 +129,31 @@ public sealed record ApiKey
             ? []
             : [.. text.Split(ScopeSeparators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.OrdinalIgnoreCase)];
 
+    /// <summary>
+    /// Reads a scopes list written for one key (a setting, a tag): <c>*</c> alone means every function and gives empty
+    /// <paramref name="scopes"/>; names limit the key. A list that names nothing, or mixes <c>*</c> with names, is a
+    /// problem: the key must be left out, since reading either as "every function" could widen it.
+    /// </summary>
+    /// <param name="text">The written list, present (an absent one is the source's own rule).</param>
+    /// <param name="scopes">The key's scopes when there is no problem; empty for every function.</param>
+    public static ScopesListProblem ReadScopes(string text, out ImmutableArray<string> scopes)
+    {
+        scopes = ParseScopes(text);
+        if (scopes.IsEmpty)
+        {
+            return ScopesListProblem.NamesNothing;
+        }
+
+        if (scopes.Contains(ApiKeyDefaults.EveryFunction))
+        {
+            var mixed = scopes.Length > 1;
+            scopes = [];
+            return mixed ? ScopesListProblem.MixesEveryFunction : ScopesListProblem.None;
+        }
+
+        return ScopesListProblem.None;
+    }
+
     /// <summary>The value of a declared property, when the key has one that the declaration reads.</summary>
     /// <typeparam name="T">The property's value type.</typeparam>
     /// <param name="property">The declaration.</param>

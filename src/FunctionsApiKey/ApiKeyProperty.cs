@@ -11,7 +11,8 @@ namespace FunctionsApiKey;
 /// </summary>
 public abstract class ApiKeyProperty
 {
-    private static readonly string[] BuiltIn = ["Scopes", "NotBefore", "ExpiresOn", "Enabled"];
+    /// <summary>The built-in properties' setting names, which no declaration may take.</summary>
+    internal static readonly string[] BuiltInNames = ["Scopes", "NotBefore", "ExpiresOn", "Enabled"];
 
     /// <summary>Declares a property.</summary>
     /// <param name="name">The setting's last segment, e.g. <c>Tier</c>: ASCII letters and digits, starting with a letter, at most 64; not a built-in property.</param>
@@ -48,7 +49,7 @@ public abstract class ApiKeyProperty
 
     /// <summary>Whether <paramref name="name"/> is a built-in key property (scopes, validity times, enabled), which cannot be declared.</summary>
     /// <param name="name">A property name, any letter case.</param>
-    public static bool IsBuiltIn(string name) => BuiltIn.Contains(name, StringComparer.OrdinalIgnoreCase);
+    public static bool IsBuiltIn(string name) => BuiltInNames.Contains(name, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Reads the property's text as written in a setting, a tag or a ring, and writes it back in its canonical form.</summary>
     /// <param name="text">The written value.</param>

@@ -15,8 +15,6 @@ public static class SettingsKeyReader
     /// <summary>The configuration section the keys are in.</summary>
     public const string SectionPath = "ApiKeys:Keys";
 
-    private static readonly string[] KnownProperties = ["Scopes", "NotBefore", "ExpiresOn", "Enabled"];
-
     /// <summary>The keys that parse, and one message per key that does not (naming the setting, never the value).</summary>
     internal static (IReadOnlyList<ApiKey> Keys, IReadOnlyList<string> Errors) Read(IConfiguration configuration, IEnumerable<ApiKeyProperty>? properties = null)
     {
@@ -64,9 +62,9 @@ public static class SettingsKeyReader
                 continue;
             }
 
-            if (property is null && !KnownProperties.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            if (property is null && !ApiKeyProperty.IsBuiltIn(child.Key))
             {
-                errors.Add($"{setting}:{child.Key} is not a key property; use {string.Join(", ", KnownProperties.Concat(declared.Select(p => p.Name)))}.");
+                errors.Add($"{setting}:{child.Key} is not a key property; use {string.Join(", ", ApiKeyProperty.BuiltInNames.Concat(declared.Select(p => p.Name)))}.");
                 continue;
             }
 
@@ -92,19 +90,15 @@ public static class SettingsKeyReader
         // Present but listing nothing would read as "no scopes", which allows every function: refuse it instead. Unlike a
         // vault tag, a missing Scopes may still mean every function: a misspelt property name stops the app (above), so
         // it cannot pass for a missing one. * says the same explicitly.
-        var scopes = ApiKey.ParseScopes(entry["Scopes"]);
-        if (entry["Scopes"] is not null && scopes.IsEmpty)
+        ImmutableArray<string> scopes = [];
+        switch (entry["Scopes"] is { } scopesText ? ApiKey.ReadScopes(scopesText, out scopes) : ScopesListProblem.None)
         {
-            errors.Add($"{setting}:Scopes is empty; list the scopes the key may call, or set it to {ApiKeyDefaults.EveryFunction} to allow every function.");
-        }
-        else if (scopes.Contains(ApiKeyDefaults.EveryFunction))
-        {
-            if (scopes.Length > 1)
-            {
+            case ScopesListProblem.NamesNothing:
+                errors.Add($"{setting}:Scopes is empty; list the scopes the key may call, or set it to {ApiKeyDefaults.EveryFunction} to allow every function.");
+                break;
+            case ScopesListProblem.MixesEveryFunction:
                 errors.Add($"{setting}:Scopes mixes {ApiKeyDefaults.EveryFunction} with scope names; set it to {ApiKeyDefaults.EveryFunction} alone to allow every function, or list only the scopes the key may call.");
-            }
-
-            scopes = [];
+                break;
         }
 
         var enabled = true;
