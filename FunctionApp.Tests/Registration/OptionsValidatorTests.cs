@@ -44,7 +44,8 @@ public sealed class OptionsValidatorTests
     [InlineData("KeyVaultUri", "http://myvault.vault.azure.net/", "ApiKeys:KeyVaultUri must be the vault's https URI with no path")]
     [InlineData("KeyVaultUri", "https://myvault.vault.azure.net/secrets", "ApiKeys:KeyVaultUri must be the vault's https URI with no path")]
     [InlineData("KeysWithoutScopes", "7", "ApiKeys:KeysWithoutScopes must be Refuse (the default: a key secret with no scopes tag is left out) or EveryFunction (while tagging an existing vault); it is '7'.")]
-    [InlineData("SecretPrefix", "api_key_", "ApiKeys:SecretPrefix must be letters, digits and '-' as in a Key Vault secret name (default 'apikey-'); it is 'api_key_'.")]
+    [InlineData("SecretPrefix", "api_key_", "ApiKeys:SecretPrefix must be 1 to 126 letters, digits and '-', as the start of a Key Vault secret name (default 'apikey-'); it is 'api_key_'.")]
+    [InlineData("SecretPrefix", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "ApiKeys:SecretPrefix must be 1 to 126 letters, digits and '-'")]
     public void ABadVaultSettingIsNamedWithItsFix(string setting, string value, string expected)
     {
         var options = new KeyVaultApiKeyOptions();

@@ -40,7 +40,7 @@ public sealed class ListCommandTests(SeededVaultFixture fixture) : IClassFixture
         var keys = json.RootElement.EnumerateArray().ToDictionary(k => k.GetProperty("name").GetString()!);
         Assert.Equal(["active", "active-v2", "expired", "future", "revoked", "soon"], keys.Keys);
         Assert.All(keys.Values, k => Assert.Equal(
-            ["name", "scopes", "enabled", "notBefore", "expiresOn", "created", "rotatedFrom", "leftOut"],
+            ["name", "scopes", "enabled", "notBefore", "expiresOn", "created", "rotatedFrom", "leftOut", "properties"],
             k.EnumerateObject().Select(p => p.Name)));
 
         var active = keys["active"];

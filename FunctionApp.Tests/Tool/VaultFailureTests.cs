@@ -61,7 +61,7 @@ public sealed class VaultFailureTests(ToolVaultFixture fixture) : IClassFixture<
         var prefix = (await ApiKeysTool.RunAsync(environment, ["list"], timeout: Bounded)).AssertExitCode(2);
 
         Assert.Contains("error: ApiKeys:KeyVaultUri must be the vault's https URI with no path, e.g. https://myvault.vault.azure.net/; it is 'http://myvault.vault.azure.net/'.", http.Error, StringComparison.Ordinal);
-        Assert.Contains("error: ApiKeys:SecretPrefix must be letters, digits and '-' as in a Key Vault secret name (default 'apikey-'); it is 'apikey_'.", prefix.Error, StringComparison.Ordinal);
+        Assert.Contains("error: ApiKeys:SecretPrefix must be 1 to 126 letters, digits and '-', as the start of a Key Vault secret name (default 'apikey-'); it is 'apikey_'.", prefix.Error, StringComparison.Ordinal);
         Assert.Empty(http.Output);
         Assert.Empty(prefix.Output);
         Assert.Equal(requests, fixture.Vault.Requests.Count);

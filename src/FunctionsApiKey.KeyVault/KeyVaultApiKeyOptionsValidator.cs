@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
@@ -24,9 +25,9 @@ public sealed partial class KeyVaultApiKeyOptionsValidator : IValidateOptions<Ke
             errors.Add($"{Section}:KeyVaultUri must be the vault's https URI with no path, e.g. https://myvault.vault.azure.net/; it is '{vault}'.");
         }
 
-        if (string.IsNullOrEmpty(options.SecretPrefix) || !SecretNameCharacters().IsMatch(options.SecretPrefix))
+        if (string.IsNullOrEmpty(options.SecretPrefix) || !SecretNameCharacters().IsMatch(options.SecretPrefix) || options.SecretPrefix.Length >= MaxSecretNameLength)
         {
-            errors.Add($"{Section}:SecretPrefix must be letters, digits and '-' as in a Key Vault secret name (default 'apikey-'); it is '{options.SecretPrefix}'.");
+            errors.Add($"{Section}:SecretPrefix must be 1 to {MaxSecretNameLength - 1} letters, digits and '-', as the start of a Key Vault secret name (default 'apikey-'); it is '{options.SecretPrefix}'.");
         }
 
         if (options.MaxParallelFetches is < 1 or > 64)
@@ -40,6 +41,21 @@ public sealed partial class KeyVaultApiKeyOptionsValidator : IValidateOptions<Ke
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>The longest name Key Vault gives a secret.</summary>
+    public const int MaxSecretNameLength = 127;
+
+    /// <summary>
+    /// Whether a key named <paramref name="keyName"/> can be a secret under <paramref name="secretPrefix"/>: the two make
+    /// a secret name of 1–127 letters, digits and '-', as Key Vault requires.
+    /// </summary>
+    /// <param name="keyName">The key's name, which follows the prefix in the secret's name.</param>
+    /// <param name="secretPrefix">The secret prefix (<see cref="KeyVaultApiKeyOptions.SecretPrefix"/>).</param>
+    public static bool IsKeyName([NotNullWhen(true)] string? keyName, string secretPrefix)
+    {
+        ArgumentNullException.ThrowIfNull(secretPrefix);
+        return !string.IsNullOrEmpty(keyName) && secretPrefix.Length + keyName.Length <= MaxSecretNameLength && SecretNameCharacters().IsMatch(keyName);
     }
 
     [GeneratedRegex("^[A-Za-z0-9-]+$")]

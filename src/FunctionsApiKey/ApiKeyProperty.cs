@@ -24,7 +24,7 @@ public abstract class ApiKeyProperty
     protected ApiKeyProperty(string name, bool isCritical)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        if (name.Length > 64 || !char.IsAsciiLetter(name[0]) || !name.All(char.IsAsciiLetterOrDigit))
+        if (!IsValidName(name))
         {
             throw new ArgumentException("A key property's name is 1–64 ASCII letters and digits, starting with a letter.", nameof(name));
         }
@@ -41,11 +41,27 @@ public abstract class ApiKeyProperty
     /// <summary>The property's name: the setting's last segment. Names compare ignoring letter case.</summary>
     public string Name { get; }
 
-    /// <summary>The Key Vault tag that carries the property: the name in lower case.</summary>
-    public string TagName => Name.ToLowerInvariant();
+    /// <summary>The Key Vault tag that carries the property: <see cref="TagNameOf"/> its name.</summary>
+    public string TagName => TagNameOf(Name);
 
     /// <summary>Whether a reader that does not know the property must leave the key out.</summary>
     public bool IsCritical { get; }
+
+    /// <summary>
+    /// Whether <paramref name="name"/> can name a property: 1–64 ASCII letters and digits, starting with a letter, so that
+    /// it reads the same as a setting's segment, an environment variable's and a Key Vault tag's name.
+    /// </summary>
+    /// <param name="name">A property name.</param>
+    public static bool IsValidName([NotNullWhen(true)] string? name) =>
+        name is { Length: > 0 and <= 64 } && char.IsAsciiLetter(name[0]) && name.All(char.IsAsciiLetterOrDigit);
+
+    /// <summary>The Key Vault tag that carries the property named <paramref name="name"/>: the name in lower case.</summary>
+    /// <param name="name">A property name (<see cref="IsValidName"/>).</param>
+    public static string TagNameOf(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.ToLowerInvariant();
+    }
 
     /// <summary>Whether <paramref name="name"/> is a built-in key property (scopes, validity times, enabled), which cannot be declared.</summary>
     /// <param name="name">A property name, any letter case.</param>

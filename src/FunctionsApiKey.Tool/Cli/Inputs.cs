@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using FunctionsApiKey.KeySources;
+using FunctionsApiKey.KeyVault;
 
 namespace FunctionsApiKey.Tool.Cli;
 
@@ -11,11 +12,11 @@ namespace FunctionsApiKey.Tool.Cli;
 /// </summary>
 internal static partial class Inputs
 {
-    // Key Vault secret names are 1-127 letters, digits and '-'; the key's name is what follows the secret prefix.
+    // The key's name is what follows the secret prefix in the secret's name, by the vault package's rule.
     public static string KeyName(string? name, string secretPrefix)
     {
-        var max = 127 - secretPrefix.Length;
-        if (string.IsNullOrEmpty(name) || name.Length > max || !NameCharacters().IsMatch(name))
+        var max = KeyVaultApiKeyOptionsValidator.MaxSecretNameLength - secretPrefix.Length;
+        if (!KeyVaultApiKeyOptionsValidator.IsKeyName(name, secretPrefix))
         {
             throw new ToolException(ExitCodes.Usage, $"NAME '{name}' is not a key name: use 1 to {max} letters, digits and '-' (it becomes the secret {secretPrefix}<NAME>).");
         }
@@ -45,6 +46,52 @@ internal static partial class Inputs
         }
 
         return scopes;
+    }
+
+    /// <summary>
+    /// <c>--property NAME=VALUE</c>, each at most once: a declared property's value is checked and written in its
+    /// canonical form, as the app would read it; any other property name is taken as written, and listed in
+    /// <paramref name="unknown"/> so the caller can say the tool could not check it.
+    /// </summary>
+    public static ImmutableSortedDictionary<string, string> Properties(string[]? values, IReadOnlyList<ApiKeyProperty> declared, out IReadOnlyList<string> unknown)
+    {
+        var properties = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.OrdinalIgnoreCase);
+        var notDeclared = new List<string>();
+        foreach (var value in values ?? [])
+        {
+            var separator = value.IndexOf('=', StringComparison.Ordinal);
+            var name = separator < 0 ? value : value[..separator];
+            if (separator < 0 || !ApiKeyProperty.IsValidName(name))
+            {
+                throw new ToolException(ExitCodes.Usage, $"--property '{value}' is not NAME=VALUE with a property name of 1 to 64 ASCII letters and digits, starting with a letter.");
+            }
+
+            if (ApiKeyProperty.IsBuiltIn(name))
+            {
+                throw new ToolException(ExitCodes.Usage, $"--property {name}: set it with its own option (--scopes, --not-before, --expires), not as a property.");
+            }
+
+            if (properties.ContainsKey(name))
+            {
+                throw new ToolException(ExitCodes.Usage, $"--property {name} is given twice; give each property once.");
+            }
+
+            var text = value[(separator + 1)..];
+            if (declared.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)) is { } property)
+            {
+                properties[property.Name] = property.TryCanonicalize(text, out var canonical, out var problem)
+                    ? canonical
+                    : throw new ToolException(ExitCodes.Usage, $"--property {property.Name}: the value {problem}.");
+            }
+            else
+            {
+                properties[name] = text;
+                notDeclared.Add(name);
+            }
+        }
+
+        unknown = notDeclared;
+        return properties.ToImmutable();
     }
 
     public static DateTimeOffset? Time(string? text, string option)
@@ -109,9 +156,6 @@ internal static partial class Inputs
 
         return (start, end);
     }
-
-    [GeneratedRegex("^[A-Za-z0-9-]+$")]
-    private static partial Regex NameCharacters();
 
     [GeneratedRegex("^[A-Za-z0-9_.-]+$")]
     private static partial Regex ScopeCharacters();

@@ -24,6 +24,7 @@ internal sealed record KeyView(
     DateTimeOffset? LastUsed,
     string? RotatedFrom,
     string? LeftOut,
+    ImmutableSortedDictionary<string, string> Properties,
     [property: JsonIgnore] bool LastUseTracked)
 {
     /// <summary>Keys expiring sooner than this are flagged.</summary>
@@ -43,6 +44,7 @@ internal sealed record KeyView(
         lastUse is not null && lastUse.TryGetValue(key.Name, out var used) ? used : null,
         key.RotatedFrom,
         key.LeftOut,
+        key.Properties,
         LastUseTracked: lastUse is not null);
 
     public bool ExpiresSoon(DateTimeOffset now) => ExpiresOn is { } expiry && expiry > now && expiry - now <= ExpiryWarning;
@@ -52,6 +54,10 @@ internal sealed record KeyView(
 
     [JsonIgnore]
     public string ScopesText => LeftOut is not null ? "-" : Scopes.IsEmpty ? "(every function)" : Printable(string.Join(' ', Scopes));
+
+    /// <summary>The other properties as <c>name=value</c>, separated by spaces, or "-".</summary>
+    [JsonIgnore]
+    public string PropertiesText => Properties.IsEmpty ? "-" : Printable(string.Join(' ', Properties.Select(p => $"{p.Key}={p.Value}")));
 
     /// <summary>The key's state at <paramref name="now"/>: what the app would do with it.</summary>
     public string State(DateTimeOffset now) =>

@@ -8,7 +8,9 @@ namespace FunctionsApiKey.Tool.Commands;
 
 /// <summary>
 /// <c>rotate NAME</c>: a new key for the same caller and scopes under the next name (<c>NAME-v2</c>, <c>-v3</c>…), then
-/// the old key's expiry brought forward to now plus the overlap, so the caller has that long to switch. The new key is
+/// the old key's expiry brought forward to now plus the overlap, so the caller has that long to switch. Every other
+/// property the old key has (a limit, say) goes over to the new one as stored, declared to the tool or not: dropping one
+/// would widen the caller's access. The new key is
 /// stored first: if shortening the old one fails, both still work and nothing is lost.
 /// </summary>
 internal static partial class RotateCommand
@@ -49,7 +51,7 @@ internal static partial class RotateCommand
                 : Inputs.Window(parse.GetValue(expires), parse.GetValue(ttl), notBefore: null, context.Now);
 
             var key = ApiKeyFormat.Generate(context.KeyPrefix);
-            await KeyHandOver.StoreAndWriteAsync(context, new NewKey(replacement, ApiKeyText.StoredForm(key), old.Scopes, NotBefore: null, end, RotatedFrom: oldName), key, cancellationToken).ConfigureAwait(false);
+            await KeyHandOver.StoreAndWriteAsync(context, new NewKey(replacement, ApiKeyText.StoredForm(key), old.Scopes, NotBefore: null, end, RotatedFrom: oldName, old.Properties), key, cancellationToken).ConfigureAwait(false);
 
             var oldEnd = context.Now + grace;
             if (old.ExpiresOn is { } already && already < oldEnd)

@@ -31,6 +31,11 @@ internal static class ShowCommand
             grid.AddRow("Name", Markup.Escape(KeyView.Printable(view.Name)));
             grid.AddRow("State", Markup.Escape(view.State(context.Now)));
             grid.AddRow("Scopes", Markup.Escape(view.ScopesText));
+            if (!view.Properties.IsEmpty)
+            {
+                grid.AddRow("Properties", Markup.Escape(view.PropertiesText));
+            }
+
             grid.AddRow("Not before", KeyView.Time(view.NotBefore));
             grid.AddRow("Expires", KeyView.Time(view.ExpiresOn));
             grid.AddRow("Created", KeyView.Time(view.Created));

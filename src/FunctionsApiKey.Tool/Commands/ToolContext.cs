@@ -74,6 +74,12 @@ internal sealed class ToolContext
 
     public string SecretPrefix => Settings.SecretPrefix;
 
+    /// <summary>
+    /// The key properties the packages declare, which the tool checks as the app does. A property an app declares
+    /// itself (<c>AddKeyProperty</c>) is unknown here: the tool stores and shows it as written, and carries it over.
+    /// </summary>
+    public static IReadOnlyList<ApiKeyProperty> Declared { get; } = [];
+
     public void Note(string message) => Console.Error.WriteLine(message);
 
     /// <summary>
@@ -100,8 +106,10 @@ internal sealed class ToolContext
     }
 
     private LocalSettingsKeyStore LocalStore() =>
-        new LocalSettingsKeyStore(Settings.SettingsFile ?? throw new ToolException(ExitCodes.SettingsFile,
-            "--local: there is no local.settings.json here or in ./FunctionApp: run in your app's folder (in this repository, its root, once FunctionApp/local.settings.json is copied from local.settings.sample.json), or pass --settings PATH."));
+        new LocalSettingsKeyStore(
+            Settings.SettingsFile ?? throw new ToolException(ExitCodes.SettingsFile,
+                "--local: there is no local.settings.json here or in ./FunctionApp: run in your app's folder (in this repository, its root, once FunctionApp/local.settings.json is copied from local.settings.sample.json), or pass --settings PATH."),
+            Declared);
 
     private VaultKeyStore VaultStore()
     {
@@ -129,7 +137,7 @@ internal sealed class ToolContext
         }
 
         var options = new SecretClientOptions { RetryPolicy = new BoundedRetryPolicy(maxRetries: 2, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(4)) };
-        return new VaultKeyStore(new SecretClient(vault, Credential(), options), Settings.SecretPrefix, Settings.KeysWithoutScopes);
+        return new VaultKeyStore(new SecretClient(vault, Credential(), options), Settings.SecretPrefix, Settings.KeysWithoutScopes, Declared);
     }
 
     private TokenCredential Credential() => _credential ??= _parse.GetValue(_options.Credential) switch

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using FunctionsApiKey.KeySources;
 using FunctionsApiKey.Tool.Cli;
@@ -8,9 +9,10 @@ namespace FunctionsApiKey.Tool.Stores;
 /// <summary>
 /// Keys in the <c>Values</c> of local.settings.json, for development without a vault, written as the app reads them
 /// (<see cref="SettingsKeyReader"/>): <c>ApiKeys__Keys__&lt;name&gt;</c> = <c>sha256:…</c>, with <c>__Scopes</c>,
-/// <c>__NotBefore</c>, <c>__ExpiresOn</c> and <c>__Enabled</c>. Only the key's own settings change (<see cref="LocalSettingsFile"/>).
+/// <c>__NotBefore</c>, <c>__ExpiresOn</c> and <c>__Enabled</c>, and other properties as <c>__&lt;Property&gt;</c>: those in
+/// <paramref name="declared"/> are checked as the app checks them. Only the key's own settings change (<see cref="LocalSettingsFile"/>).
 /// </summary>
-internal sealed class LocalSettingsKeyStore(string file) : IKeyStore
+internal sealed class LocalSettingsKeyStore(string file, IReadOnlyList<ApiKeyProperty> declared) : IKeyStore
 {
     private const string Prefix = "ApiKeys__Keys__";
 
@@ -33,6 +35,10 @@ internal sealed class LocalSettingsKeyStore(string file) : IKeyStore
         settings.Set(Prefix + key.Name, key.StoredValue);
         settings.Set($"{Prefix}{key.Name}__Enabled", "false");
         settings.Set($"{Prefix}{key.Name}__Scopes", key.StoredScopes);
+        foreach (var (name, value) in key.Properties)
+        {
+            settings.Set($"{Prefix}{key.Name}__{name}", value);
+        }
 
         if (key.NotBefore is { } notBefore)
         {
@@ -75,11 +81,13 @@ internal sealed class LocalSettingsKeyStore(string file) : IKeyStore
     }
 
     public Task<IReadOnlyList<(ApiKey Key, bool Excluded)>> LoadAsTheAppDoesAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<(ApiKey, bool)>>([.. SettingsKeyReader.ReadEntries(Configuration()).Where(e => e.Key is not null).Select(e => (e.Key!, e.Errors.Count > 0))]);
+        Task.FromResult<IReadOnlyList<(ApiKey, bool)>>([.. SettingsKeyReader.ReadEntries(Configuration(), declared).Where(e => e.Key is not null).Select(e => (e.Key!, e.Errors.Count > 0))]);
 
     // Through the app's own reader, so that a key it leaves out shows as left out, with its reason.
-    private List<StoredKey> Read() =>
-        [.. SettingsKeyReader.ReadEntries(Configuration()).Select(entry => new StoredKey(
+    private List<StoredKey> Read()
+    {
+        var configuration = Configuration();
+        return [.. SettingsKeyReader.ReadEntries(configuration, declared).Select(entry => new StoredKey(
             entry.Name,
             entry.Errors.Count == 0 ? entry.Key!.Scopes : [],
             entry.Key is not { IsRevoked: true },
@@ -87,7 +95,15 @@ internal sealed class LocalSettingsKeyStore(string file) : IKeyStore
             entry.Key?.ExpiresOn,
             Created: null,
             RotatedFrom: null,
-            LeftOut: entry.Errors.Count == 0 ? null : string.Join(" ", entry.Errors)))];
+            LeftOut: entry.Errors.Count == 0 ? null : string.Join(" ", entry.Errors),
+            Properties(configuration, entry.Name)))];
+    }
+
+    // Every setting of the key but the built-in ones, declared or not, with a value of its own.
+    private static ImmutableSortedDictionary<string, string> Properties(IConfiguration configuration, string keyName) =>
+        configuration.GetSection(SettingsKeyReader.SectionPath).GetSection(keyName).GetChildren()
+            .Where(child => child.Value is not null && !ApiKeyProperty.IsBuiltIn(child.Key))
+            .ToImmutableSortedDictionary(child => child.Key, child => child.Value!, StringComparer.OrdinalIgnoreCase);
 
     private IConfiguration Configuration() =>
         new ConfigurationBuilder()

@@ -6,6 +6,9 @@ namespace FunctionsApiKey.Tool.Stores;
 /// <remarks>
 /// <paramref name="LeftOut"/> is why the app leaves the key out (e.g. a misspelt scopes tag), in the app's own words, or
 /// null when the app uses it; a key left out has no <paramref name="Scopes"/> that mean anything.
+/// <paramref name="Properties"/> are its other properties as stored, by the store's own name for them (a vault tag, a
+/// setting's last segment): every tag or setting but the scopes, the validity times, the enabled flag and the tool's
+/// own <c>rotated-from</c> tag, whether or not the app declares it, so that a rotation carries them all over.
 /// </remarks>
 internal sealed record StoredKey(
     string Name,
@@ -15,4 +18,5 @@ internal sealed record StoredKey(
     DateTimeOffset? ExpiresOn,
     DateTimeOffset? Created,
     string? RotatedFrom,
-    string? LeftOut);
+    string? LeftOut,
+    ImmutableSortedDictionary<string, string> Properties);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Azure;
 using Azure.Security.KeyVault.Secrets;
 using FunctionsApiKey.KeyVault;
@@ -10,8 +11,9 @@ namespace FunctionsApiKey.Tool.Stores;
 /// Keys as Key Vault secrets, as the app reads them (<see cref="KeyVaultKeyLoader"/>): <c>&lt;prefix&gt;&lt;name&gt;</c>, the
 /// value <c>sha256:…</c>, the <c>scopes</c> tag (<c>*</c> for every function), the secret's not-before, expiry and enabled
 /// flag. <c>ApiKeys__KeysWithoutScopes</c> from the app's settings says what a secret without the tag means, as in the app.
+/// Other properties are tags too; those in <paramref name="declared"/> are checked as the app checks them.
 /// </summary>
-internal sealed class VaultKeyStore(SecretClient client, string secretPrefix, KeysWithoutScopes withoutScopes) : IKeyStore
+internal sealed class VaultKeyStore(SecretClient client, string secretPrefix, KeysWithoutScopes withoutScopes, IReadOnlyList<ApiKeyProperty> declared) : IKeyStore
 {
     /// <summary>The tag naming the key a rotation replaced.</summary>
     public const string RotatedFromTag = "rotated-from";
@@ -51,6 +53,10 @@ internal sealed class VaultKeyStore(SecretClient client, string secretPrefix, Ke
         secret.Properties.NotBefore = key.NotBefore;
         secret.Properties.ExpiresOn = key.ExpiresOn;
         secret.Properties.Tags[KeyVaultKeyLoader.ScopesTag] = key.StoredScopes;
+        foreach (var (name, value) in key.Properties)
+        {
+            secret.Properties.Tags[ApiKeyProperty.TagNameOf(name)] = value;
+        }
 
         if (key.RotatedFrom is not null)
         {
@@ -86,7 +92,7 @@ internal sealed class VaultKeyStore(SecretClient client, string secretPrefix, Ke
 
     public async Task<IReadOnlyList<(ApiKey Key, bool Excluded)>> LoadAsTheAppDoesAsync(CancellationToken cancellationToken)
     {
-        var loader = new KeyVaultKeyLoader(client, new KeyVaultApiKeyOptions { KeyVaultUri = client.VaultUri, SecretPrefix = secretPrefix, KeysWithoutScopes = withoutScopes }, NullLogger.Instance);
+        var loader = new KeyVaultKeyLoader(client, new KeyVaultApiKeyOptions { KeyVaultUri = client.VaultUri, SecretPrefix = secretPrefix, KeysWithoutScopes = withoutScopes }, NullLogger.Instance, declared);
         var entries = await loader.LoadAsync(new Dictionary<string, VaultEntry>(), cancellationToken).ConfigureAwait(false);
         return [.. entries.Select(e => (e.Key, e.Excluded))];
     }
@@ -155,7 +161,8 @@ internal sealed class VaultKeyStore(SecretClient client, string secretPrefix, Ke
     // The key as the app reads it (the scopes tag in any letter case, and what makes it leave a key out), by the loader's own rule.
     private StoredKey Describe(SecretProperties properties)
     {
-        var problem = KeyVaultKeyLoader.KeyProblem(properties, withoutScopes, out var scopes, out _);
+        var problem = KeyVaultKeyLoader.KeyProblem(properties, withoutScopes, out var scopes, out _)
+            ?? KeyVaultKeyLoader.PropertyProblem(properties.Tags, declared, out _);
         return new(
             properties.Name[secretPrefix.Length..],
             problem is null ? scopes : [],
@@ -164,6 +171,9 @@ internal sealed class VaultKeyStore(SecretClient client, string secretPrefix, Ke
             properties.ExpiresOn,
             properties.CreatedOn,
             properties.Tags.TryGetValue(RotatedFromTag, out var rotatedFrom) ? rotatedFrom : null,
-            problem);
+            problem,
+            properties.Tags
+                .Where(t => !string.Equals(t.Key, KeyVaultKeyLoader.ScopesTag, StringComparison.OrdinalIgnoreCase) && !string.Equals(t.Key, RotatedFromTag, StringComparison.OrdinalIgnoreCase))
+                .ToImmutableSortedDictionary(StringComparer.OrdinalIgnoreCase));
     }
 }
