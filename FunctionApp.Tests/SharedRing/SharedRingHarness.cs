@@ -8,6 +8,7 @@ using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
 using FunctionApp.Testing.Storage;
 using FunctionApp.Tests.TestDoubles;
+using FunctionsApiKey;
 using FunctionsApiKey.KeyVault;
 using FunctionsApiKey.SharedRing;
 using Microsoft.Extensions.DependencyInjection;
@@ -117,16 +118,22 @@ internal sealed class SharedRingHarness : IAsyncDisposable
     /// <param name="withoutScopes">The vault's ApiKeys:KeysWithoutScopes.</param>
     /// <param name="vaultPort">A loopback port to reach the vault through instead of its own (see <see cref="FakeKeyVaultClient.Create"/>).</param>
     /// <param name="vaultRetries">The vault client's retries of a failed request.</param>
-    public KeyRingPublisher Publisher(RingStore? store = null, KeysWithoutScopes withoutScopes = KeysWithoutScopes.Refuse, int? vaultPort = null, int vaultRetries = 0) => new(
-        store ?? Store, Verifier, Loader(withoutScopes, vaultPort, vaultRetries), FakeKeyVaultClient.Create(Vault, vaultRetries, port: vaultPort), Options, RingTestKeys.Scope, Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("publisher"));
+    /// <param name="declared">The key properties the publisher's app declares.</param>
+    public KeyRingPublisher Publisher(RingStore? store = null, KeysWithoutScopes withoutScopes = KeysWithoutScopes.Refuse, int? vaultPort = null, int vaultRetries = 0, IEnumerable<ApiKeyProperty>? declared = null) => new(
+        store ?? Store, Verifier, Loader(withoutScopes, vaultPort, vaultRetries, declared), FakeKeyVaultClient.Create(Vault, vaultRetries, port: vaultPort), Options, RingTestKeys.Scope, Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("publisher"));
 
-    public SharedRingApiKeySource Instance(RingStore? store = null, int? vaultPort = null, int vaultRetries = 0) => new(
-        store ?? Store, Verifier, Loader(vaultPort: vaultPort, vaultRetries: vaultRetries), Options, RingTestKeys.Scope, TimeSpan.FromMinutes(5), MaxKeyRingAge, Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("instance"));
+    /// <param name="store">The ring's store; <see cref="Store"/> by default.</param>
+    /// <param name="vaultPort">A loopback port to reach the vault through instead of its own.</param>
+    /// <param name="vaultRetries">The vault client's retries of a failed request.</param>
+    /// <param name="declared">The key properties the instance's app declares.</param>
+    public SharedRingApiKeySource Instance(RingStore? store = null, int? vaultPort = null, int vaultRetries = 0, IEnumerable<ApiKeyProperty>? declared = null) => new(
+        store ?? Store, Verifier, Loader(vaultPort: vaultPort, vaultRetries: vaultRetries, declared: declared), Options, RingTestKeys.Scope, TimeSpan.FromMinutes(5), MaxKeyRingAge, Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("instance"));
 
-    public KeyVaultKeyLoader Loader(KeysWithoutScopes withoutScopes = KeysWithoutScopes.Refuse, int? vaultPort = null, int vaultRetries = 0) => new(
+    public KeyVaultKeyLoader Loader(KeysWithoutScopes withoutScopes = KeysWithoutScopes.Refuse, int? vaultPort = null, int vaultRetries = 0, IEnumerable<ApiKeyProperty>? declared = null) => new(
         FakeKeyVaultClient.Create(Vault, vaultRetries, port: vaultPort),
         new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri, KeysWithoutScopes = withoutScopes },
-        TestLogging.Factory(Logs).CreateLogger("vault"));
+        TestLogging.Factory(Logs).CreateLogger("vault"),
+        declared ?? []);
 
     /// <summary>A store whose storage account does not answer: the blob endpoint of a loopback port nothing listens on.</summary>
     public static RingStore DownStore()

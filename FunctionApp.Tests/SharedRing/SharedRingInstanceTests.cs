@@ -55,6 +55,30 @@ public sealed class SharedRingInstanceTests(AzuriteFixture storage) : IClassFixt
     }
 
     [Fact]
+    public async Task ADeclaredPropertyGoesFromItsVaultTagThroughThePublishedRingToTheInstances()
+    {
+        var value = TestKeys.NewValue();
+        _vault.SetSecret("apikey-regional", value, tags: new Dictionary<string, string> { ["scopes"] = "*", ["region"] = "eu", ["tier"] = "Gold" });
+        _vaultClock.Advance(TimeSpan.FromSeconds(2));
+        ApiKeyProperty[] declared = [TestKeyProperties.Region, TestKeyProperties.Tier];
+        await _ring.Publisher(declared: declared).PublishAsync(CancellationToken.None);
+        _vault.ClearRequests();
+
+        var knowing = await _ring.Instance(declared: declared).LoadAsync(CancellationToken.None);
+        var knowingTierOnly = await _ring.Instance(declared: [TestKeyProperties.Tier]).LoadAsync(CancellationToken.None);
+
+        // Canonical forms, read from the ring alone: the instances asked the vault nothing.
+        Assert.Empty(_vault.Requests);
+        var regional = Assert.Single(knowing.Keys!, k => TestKeys.HasValue(k, value));
+        Assert.True(regional.TryGetProperty(TestKeyProperties.Region, out var region));
+        Assert.True(regional.TryGetProperty(TestKeyProperties.Tier, out var tier));
+        Assert.Equal(("EU", "gold"), (region, tier));
+        // An app that does not declare the critical Region cannot honour it, so it leaves the key out.
+        Assert.DoesNotContain(knowingTierOnly.Keys!, k => TestKeys.HasValue(k, value));
+        Assert.Contains(knowingTierOnly.Keys!, k => TestKeys.HasValue(k, _value));
+    }
+
+    [Fact]
     public async Task AnUnchangedRingCostsOne304AndNoBytes()
     {
         await _ring.Publisher().PublishAsync(CancellationToken.None);
