@@ -118,6 +118,24 @@ public class SharedRingWorkerFixture : KeyVaultWorkerFixture
     /// <summary>How long the ring may go unconfirmed before instances read the vault.</summary>
     protected virtual TimeSpan RingStaleAfter => TimeSpan.FromSeconds(10);
 
+    /// <summary>How often the worker checks the ring.</summary>
+    protected virtual TimeSpan RingPollInterval => TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// What <c>dotnet apikeys</c> reads where the app runs: the platform's identity and trust, and the app's vault,
+    /// storage and ring settings.
+    /// </summary>
+    internal Dictionary<string, string?> ToolEnvironment()
+    {
+        var environment = Tool.ToolVaultFixture.EnvironmentFor(Azure);
+        foreach (var (name, value) in Environment().Where(s => s.Key.StartsWith("AzureWebJobsStorage", StringComparison.Ordinal) || s.Key.StartsWith("ApiKeys__", StringComparison.Ordinal)))
+        {
+            environment[name] = value;
+        }
+
+        return environment;
+    }
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
@@ -135,7 +153,7 @@ public class SharedRingWorkerFixture : KeyVaultWorkerFixture
         environment["ApiKeys__KeySource"] = "sharedring";
         environment["ApiKeys__RingVerificationKeys"] = Convert.ToBase64String(_signer.ExportSubjectPublicKeyInfo());
         environment["ApiKeys__PublishSchedule"] = PublishSchedule;
-        environment["ApiKeys__RingPollInterval"] = "00:00:00.5";
+        environment["ApiKeys__RingPollInterval"] = RingPollInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
         environment["ApiKeys__RingStaleAfter"] = RingStaleAfter.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
         environment["ApiKeys__RefreshJitter"] = "00:00:00";
         environment["Logging__LogLevel__FunctionsApiKey"] = "Debug";
@@ -162,11 +180,13 @@ public sealed class FaultyStorageWorkerFixture(ProxyFault initialFault) : Shared
 
     public static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(10);
 
-    public static readonly TimeSpan RingPollInterval = TimeSpan.FromMilliseconds(500);
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
     internal FaultProxy StorageProxy { get; private set; } = null!;
 
     protected override TimeSpan RingStaleAfter => StaleAfter;
+
+    protected override TimeSpan RingPollInterval => PollInterval;
 
     public override async Task DisposeAsync()
     {

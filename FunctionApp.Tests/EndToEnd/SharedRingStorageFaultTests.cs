@@ -57,7 +57,7 @@ public sealed class SharedRingStorageFaultTests(ITestOutputHelper output)
             await worker.Log.WaitForAsync(l => l.Contains("FunctionsApiKey.SharedRing: Published key ring generation ", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
 
             // A few polls, so the instance follows the ring (not the vault) when storage stops answering.
-            await Task.Delay(FaultyStorageWorkerFixture.RingPollInterval * 4);
+            await Task.Delay(FaultyStorageWorkerFixture.PollInterval * 4);
             Assert.Equal(200, await worker.CallAsync(worker.RevokedLaterKey));
 
             var clock = Stopwatch.StartNew();
@@ -69,7 +69,7 @@ public sealed class SharedRingStorageFaultTests(ITestOutputHelper output)
 
             // RingStaleAfter from the ring's last confirmation (at most the hang), then at most a poll interval with its
             // jitter (a fifth), a read's deadline, and a vault load.
-            var bound = FaultyStorageWorkerFixture.StaleAfter + (FaultyStorageWorkerFixture.RingPollInterval * 1.2) + FaultyStorageWorkerFixture.RingStorageTimeout;
+            var bound = FaultyStorageWorkerFixture.StaleAfter + (FaultyStorageWorkerFixture.PollInterval * 1.2) + FaultyStorageWorkerFixture.RingStorageTimeout;
             Assert.Equal(401, status);
             Assert.True(refusedAfter < bound + Margin, $"Took {refusedAfter}, more than {bound} and a margin of {Margin}.");
             Assert.Equal(200, await worker.CallAsync(worker.Key));

@@ -10,8 +10,13 @@ internal sealed class SharedRingMetrics
     private readonly Counter<long> _publishes;
 
     public SharedRingMetrics(IMeterFactory meterFactory)
+        : this(meterFactory.Create(ApiKeyDefaults.MeterName))
     {
-        var meter = meterFactory.Create(ApiKeyDefaults.MeterName);
+    }
+
+    /// <summary>On a meter of the caller's, for a publisher run outside the app (<see cref="SharedRingPublisher"/>).</summary>
+    public SharedRingMetrics(Meter meter)
+    {
         _polls = meter.CreateCounter<long>("apikey.ring.polls", "{poll}",
             "Reads of the shared ring by instances, by result: unchanged, changed, refused, missing or failed.");
         _refused = meter.CreateCounter<long>("apikey.ring.refused", "{ring}",

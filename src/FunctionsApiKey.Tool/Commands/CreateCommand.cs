@@ -37,6 +37,7 @@ internal static class CreateCommand
             }
 
             context.Note("The key is on standard output. It is shown only this once, and stored only as its SHA-256.");
+            await RingPublication.AfterChangeAsync(context, cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
         });
 

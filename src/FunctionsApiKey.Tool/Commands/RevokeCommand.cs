@@ -20,7 +20,8 @@ internal static class RevokeCommand
             await context.Store.UpdateAsync(keyName, enabled: false, expiresOn: null, cancellationToken).ConfigureAwait(false);
             context.Note(context.IsLocal
                 ? $"Revoked '{keyName}' in {context.Store.Description}; restart the app to apply it."
-                : $"Revoked '{keyName}' in {context.Store.Description}. Instances refuse it from their next reload: within about 5.5 minutes when each reads the vault, 15 s with the shared ring.");
+                : $"Revoked '{keyName}' in {context.Store.Description}. Instances refuse it from their next reload: within about 5.5 minutes when each reads the vault.");
+            await RingPublication.AfterChangeAsync(context, cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
         });
 

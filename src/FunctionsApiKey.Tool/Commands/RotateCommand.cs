@@ -71,6 +71,7 @@ internal static partial class RotateCommand
 
             context.Note($"Issued '{replacement}' for the caller of '{oldName}' (scopes {(old.Scopes.IsEmpty ? "(every function)" : KeyView.Printable(string.Join(' ', old.Scopes)))}, until {(end is null ? "revoked" : KeyView.Time(end))}). The key is on standard output, shown only this once.");
             context.Note($"'{oldName}' now expires at {KeyView.Time(oldEnd)}: give the caller the new key before then.");
+            await RingPublication.AfterChangeAsync(context, cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
         });
 

@@ -5,8 +5,10 @@ using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
 using FunctionsApiKey.KeyVault;
 using FunctionsApiKey.LastUse;
+using FunctionsApiKey.SharedRing;
 using FunctionsApiKey.Tool.Cli;
 using FunctionsApiKey.Tool.Stores;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace FunctionsApiKey.Tool.Commands;
@@ -17,6 +19,7 @@ internal sealed class ToolContext
     private readonly GlobalOptions _options;
     private readonly ParseResult _parse;
     private TokenCredential? _credential;
+    private (SecretClient Client, KeyVaultApiKeyOptions Options)? _vault;
 
     public ToolContext(ToolConsole console, GlobalOptions options, ParseResult parse)
     {
@@ -105,6 +108,15 @@ internal sealed class ToolContext
         return (new LastUse.LastUseTable(service.GetTableClient(lastUse.LastUseTable)), null);
     }
 
+    /// <summary>
+    /// The app's shared-ring publisher, when its settings name the shared ring and the keys are in its vault; null
+    /// otherwise. Its settings are checked as the app checks them (<see cref="Microsoft.Extensions.Options.OptionsValidationException"/>).
+    /// </summary>
+    public SharedRingPublisher? RingPublisher(ILogger logger) =>
+        _vault is { } vault && SharedRingPublisher.IsNamedIn(Settings.Configuration)
+            ? SharedRingPublisher.Create(Settings.Configuration, vault.Client, vault.Options, Credential(), Declared, logger)
+            : null;
+
     private LocalSettingsKeyStore LocalStore() =>
         new LocalSettingsKeyStore(
             Settings.SettingsFile ?? throw new ToolException(ExitCodes.SettingsFile,
@@ -137,7 +149,9 @@ internal sealed class ToolContext
         }
 
         var options = new SecretClientOptions { RetryPolicy = new BoundedRetryPolicy(maxRetries: 2, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(4)) };
-        return new VaultKeyStore(new SecretClient(vault, Credential(), options), Settings.SecretPrefix, Settings.KeysWithoutScopes, Declared);
+        var client = new SecretClient(vault, Credential(), options);
+        _vault = (client, settings);
+        return new VaultKeyStore(client, Settings.SecretPrefix, Settings.KeysWithoutScopes, Declared);
     }
 
     private TokenCredential Credential() => _credential ??= _parse.GetValue(_options.Credential) switch
