@@ -23,8 +23,8 @@ param keySource string = 'keyvault'
 @description('sharedring only, and required there: the public key(s) of the ring signing key, base64 DER, separated by spaces (ApiKeys__RingVerificationKeys). The vault administrator makes the key pair; see docs/shared-ring.md.')
 param ringVerificationKeys string = ''
 
-@description('sharedring only: the publisher\'s six-field cron schedule (ApiKeys__PublishSchedule), in UTC.')
-param publishSchedule string = '*/10 * * * * *'
+@description('sharedring only: the publisher\'s six-field cron schedule (ApiKeys__PublishSchedule), in UTC. dotnet apikeys publishes its own changes at once; the timer is the safety net for changes made elsewhere.')
+param publishSchedule string = '0 * * * * *'
 
 @minValue(40)
 @maxValue(1000)
@@ -564,6 +564,16 @@ resource deployerVaultRole 'Microsoft.Authorization/roleAssignments@2022-04-01' 
   scope: vault
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer)
+    principalId: deployer().objectId
+  }
+}
+
+// With the shared ring, the tool publishes the ring itself right after a change, so it writes the ring's container.
+resource deployerRingRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeployerKeyAccess && keyMode == 'sharedring') {
+  name: guid(ringContainer.id, deployer().objectId, roles.storageBlobDataContributor)
+  scope: ringContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
     principalId: deployer().objectId
   }
 }

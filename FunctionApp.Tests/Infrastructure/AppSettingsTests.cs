@@ -115,14 +115,20 @@ public sealed class AppSettingsTests(CompiledTemplate compiled) : IClassFixture<
     {
         var deployment = compiled.Template.For(new() { ["environmentName"] = "test", ["keySource"] = "sharedring", ["ringVerificationKeys"] = "MFkw-first MFkw-second", ["publishSchedule"] = "*/30 * * * * *" });
         var settings = AppSettings(deployment);
-        var ringRole = deployment.Resources.Single(r => r.Type == "Microsoft.Authorization/roleAssignments" && r.Scope!.Type.EndsWith("/containers", StringComparison.Ordinal));
+        var ringContainer = deployment.Resources
+            .Where(r => r.Type == "Microsoft.Authorization/roleAssignments" && r.Scope!.Type.EndsWith("/containers", StringComparison.Ordinal))
+            .Select(r => r.Scope!.Name).Distinct().Single();
 
         Assert.Equal("sharedring", settings["ApiKeys__KeySource"]);
         Assert.Equal("MFkw-first MFkw-second", settings["ApiKeys__RingVerificationKeys"]);
         Assert.Equal("*/30 * * * * *", settings["ApiKeys__PublishSchedule"]);
-        Assert.Equal(ringRole.Scope!.Name, settings["ApiKeys__RingContainer"]);
+        Assert.Equal(ringContainer, settings["ApiKeys__RingContainer"]);
         Assert.Contains("ApiKeys__KeyVaultUri", settings.Keys);
     }
+
+    [Fact]
+    public void TheSharedRingsTimerRunsOnceAMinuteByDefaultAsTheSafetyNetForChangesMadeOutsideTheTool() =>
+        Assert.Equal("0 * * * * *", AppSettings(compiled.Template.For(new() { ["environmentName"] = "test", ["keySource"] = "sharedring", ["ringVerificationKeys"] = "MFkw-first" }))["ApiKeys__PublishSchedule"]);
 
     [Theory]
     [MemberData(nameof(KeySources))]

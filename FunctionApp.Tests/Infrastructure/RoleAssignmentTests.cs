@@ -37,9 +37,15 @@ public sealed class RoleAssignmentTests(CompiledTemplate compiled) : IClassFixtu
         Assert.Equal(Expected([.. InEveryMode, "app: Key Vault Secrets User on Microsoft.KeyVault/vaults"]), Assignments("keyvault"));
 
     [Fact]
-    public void WithTheSharedRingTheAppAlsoWritesTheRingsContainerOnly() =>
+    public void WithTheSharedRingTheAppAndTheDeployerAlsoWriteTheRingsContainerOnly() =>
         Assert.Equal(
-            Expected([.. InEveryMode, "app: Key Vault Secrets User on Microsoft.KeyVault/vaults", "app: Storage Blob Data Contributor on Microsoft.Storage/storageAccounts/blobServices/containers functionsapikey"]),
+            Expected(
+            [
+                .. InEveryMode,
+                "app: Key Vault Secrets User on Microsoft.KeyVault/vaults",
+                "app: Storage Blob Data Contributor on Microsoft.Storage/storageAccounts/blobServices/containers functionsapikey",
+                "deployer: Storage Blob Data Contributor on Microsoft.Storage/storageAccounts/blobServices/containers functionsapikey",
+            ]),
             Assignments("sharedring"));
 
     [Fact]
@@ -79,11 +85,11 @@ public sealed class RoleAssignmentTests(CompiledTemplate compiled) : IClassFixtu
     {
         var doc = File.ReadAllText(Path.Combine(BicepCli.RepositoryRoot, "docs", "deploy.md"));
         var rights = doc[doc.IndexOf("## The deployer's rights", StringComparison.Ordinal)..doc.IndexOf("## Private network", StringComparison.Ordinal)];
-        var deployerRoles = Assignments("keyvault").Where(a => a.StartsWith("deployer", StringComparison.Ordinal)).Select(a => a["deployer: ".Length..a.IndexOf(" on ", StringComparison.Ordinal)]).ToList();
+        var deployerRoles = Assignments("sharedring").Where(a => a.StartsWith("deployer", StringComparison.Ordinal)).Select(a => a["deployer: ".Length..a.IndexOf(" on ", StringComparison.Ordinal)]).ToList();
 
-        Assert.Equal(2, deployerRoles.Count);
+        Assert.Equal(3, deployerRoles.Count);
         Assert.All(deployerRoles, role => Assert.Contains($"**{role}**", rights, StringComparison.Ordinal));
-        Assert.All(["**Owner**", "**User Access Administrator**", "**Role Based Access Control Administrator**", "az role assignment delete", "GRANT_DEPLOYER_KEY_ACCESS false"], text => Assert.Contains(text, rights, StringComparison.Ordinal));
+        Assert.All(["**Owner**", "**User Access Administrator**", "**Role Based Access Control Administrator**", "az role assignment delete", "GRANT_DEPLOYER_KEY_ACCESS false", "containers/functionsapikey"], text => Assert.Contains(text, rights, StringComparison.Ordinal));
         Assert.Contains("\"${GRANT_DEPLOYER_KEY_ACCESS=true}\"", File.ReadAllText(Path.Combine(BicepCli.RepositoryRoot, "infra", "main.parameters.json")), StringComparison.Ordinal);
     }
 
