@@ -334,7 +334,7 @@ internal static class RingCodec
             }
 
             var critical = (fieldFlags & CriticalField) != 0;
-            var property = declared.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+            var property = ApiKeyProperty.Find(declared, name);
             if (property is not null && property.TryCanonicalize(text, out var canonical, out _))
             {
                 extensions[property.Name] = canonical;
@@ -376,7 +376,7 @@ internal static class RingCodec
             buffer.Write([checked((byte)key.Properties.Count)]);
             foreach (var (name, text) in key.Properties.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
-                var property = declared.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+                var property = ApiKeyProperty.Find(declared, name);
                 buffer.Write([property is { IsCritical: false } ? (byte)0 : CriticalField]);
                 WriteText(buffer, name);
                 WriteText(buffer, text);

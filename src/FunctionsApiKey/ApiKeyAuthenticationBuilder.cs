@@ -63,8 +63,7 @@ public sealed class ApiKeyAuthenticationBuilder
     public ApiKeyAuthenticationBuilder AddKeyProperty(ApiKeyProperty property)
     {
         ArgumentNullException.ThrowIfNull(property);
-        var existing = Services.Select(d => d.ImplementationInstance).OfType<ApiKeyProperty>()
-            .FirstOrDefault(p => string.Equals(p.Name, property.Name, StringComparison.OrdinalIgnoreCase));
+        var existing = ApiKeyProperty.Find(Services.Select(d => d.ImplementationInstance).OfType<ApiKeyProperty>(), property.Name);
         if (existing is null)
         {
             Services.AddSingleton(property);

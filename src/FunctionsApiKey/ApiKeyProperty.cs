@@ -55,6 +55,15 @@ public abstract class ApiKeyProperty
     public static bool IsValidName([NotNullWhen(true)] string? name) =>
         name is { Length: > 0 and <= 64 } && char.IsAsciiLetter(name[0]) && name.All(char.IsAsciiLetterOrDigit);
 
+    /// <summary>The declaration among <paramref name="declared"/> named <paramref name="name"/> (ignoring letter case), or null.</summary>
+    /// <param name="declared">Declared properties.</param>
+    /// <param name="name">A property name as written in a setting, a tag or a ring.</param>
+    public static ApiKeyProperty? Find(IEnumerable<ApiKeyProperty> declared, string name)
+    {
+        ArgumentNullException.ThrowIfNull(declared);
+        return declared.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>The Key Vault tag that carries the property named <paramref name="name"/>: the name in lower case.</summary>
     /// <param name="name">A property name (<see cref="IsValidName"/>).</param>
     public static string TagNameOf(string name)

@@ -77,7 +77,7 @@ internal static partial class Inputs
             }
 
             var text = value[(separator + 1)..];
-            if (declared.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)) is { } property)
+            if (ApiKeyProperty.Find(declared, name) is { } property)
             {
                 properties[property.Name] = property.TryCanonicalize(text, out var canonical, out var problem)
                     ? canonical

@@ -46,7 +46,7 @@ public static class SettingsKeyReader
         var extensions = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var child in entry.GetChildren())
         {
-            var property = declared.Find(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
+            var property = ApiKeyProperty.Find(declared, child.Key);
             if (property is not null && child.Value is { } text && !child.GetChildren().Any())
             {
                 // A malformed value leaves the key out: serving it without the property could widen what it may do.
