@@ -1,4 +1,5 @@
 using FunctionApp.Testing;
+using FunctionApp.Tests.KeyVault;
 using FunctionApp.Tests.TestDoubles;
 using FunctionsApiKey;
 using FunctionsApiKey.KeySources;

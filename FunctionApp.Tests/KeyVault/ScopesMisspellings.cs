@@ -1,4 +1,4 @@
-namespace FunctionApp.Tests;
+namespace FunctionApp.Tests.KeyVault;
 
 /// <summary>
 /// The misspellings of the <c>scopes</c> tag that a review found to make a vault key unlimited: none is a look-alike
