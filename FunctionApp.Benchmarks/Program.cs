@@ -10,7 +10,7 @@ using FunctionApp.Benchmarks.Micro;
 using FunctionApp.Benchmarks.ScaleOut;
 using FunctionApp.Benchmarks.SharedRing;
 
-// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|e2e|denials|keyvault|scaleout|ring|coldstart|memory|all] [--quick] [--debug-logs]
+// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|policies|e2e|denials|keyvault|scaleout|ring|coldstart|memory|all] [--quick] [--debug-logs]
 // --quick runs every benchmark briefly to prove it works; it measures nothing worth reading.
 // --debug-logs (e2e) turns on the app's per-request Debug log lines.
 var quick = args.Contains("--quick");
@@ -19,7 +19,7 @@ var rest = args.Where(a => a is not ("--quick" or "--debug-logs")).ToArray();
 var suite = rest.FirstOrDefault() ?? "all";
 var benchmarkArgs = rest.Skip(1).ToArray();
 
-var known = new[] { "micro", "e2e", "denials", "keyvault", "scaleout", "ring", "coldstart", "memory", "all" };
+var known = new[] { "micro", "policies", "e2e", "denials", "keyvault", "scaleout", "ring", "coldstart", "memory", "all" };
 if (!known.Contains(suite))
 {
     Console.Error.WriteLine($"Unknown suite '{suite}'. Use one of: {string.Join(", ", known)}, optionally with --quick.");
@@ -43,6 +43,21 @@ if (suite is "micro" or "all")
     if (summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)))
     {
         Console.Error.WriteLine("A micro benchmark failed to run.");
+        return 1;
+    }
+}
+
+if (suite is "policies" or "all")
+{
+    // In process: the generated project's rebuild of the whole app took over 10 minutes on a busy 2-core machine, and
+    // both sides of the comparison run in the same process either way.
+    var config = quick
+        ? ManualConfig.CreateMinimumViable().AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance)).WithOptions(ConfigOptions.DisableLogFile)
+        : DefaultConfig.Instance.AddJob(Job.Default.WithWarmupCount(5).WithIterationCount(15).WithToolchain(InProcessEmitToolchain.Instance));
+    var summaries = BenchmarkSwitcher.FromTypes([typeof(PolicyBenchmarks)]).Run(benchmarkArgs.Length > 0 ? benchmarkArgs : ["--filter", "*"], config);
+    if (summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)))
+    {
+        Console.Error.WriteLine("A policy benchmark failed to run.");
         return 1;
     }
 }

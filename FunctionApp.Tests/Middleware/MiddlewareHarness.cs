@@ -6,6 +6,7 @@ using FunctionApp.Tests.TestDoubles;
 using FunctionsApiKey;
 using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.Middleware;
+using FunctionsApiKey.Policies;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
@@ -24,6 +25,7 @@ internal sealed class MiddlewareHarness : IDisposable
     public static readonly TestFunctionDefinition Root = TestFunctionDefinition.For(typeof(RootFunction), "Run", "Root");
 
     private readonly ServiceProvider _services;
+    private PolicyBook? _policies;
 
     /// <param name="options">The gate's options.</param>
     /// <param name="logs">Where its logs go.</param>
@@ -71,6 +73,11 @@ internal sealed class MiddlewareHarness : IDisposable
     public ApiKeyMiddleware Middleware { get; }
 
     public void Publish(params ApiKey[] keys) => KeyRings.Publish(KeyRingSnapshot.Create(keys, "test", Clock.GetUtcNow(), out _));
+
+    /// <summary>Publishes a ring as the refresher does, its keys' policies compiled and counted by <see cref="Policies"/>.</summary>
+    public void PublishWithPolicies(params ApiKey[] keys) => KeyRings.Publish(KeyRingSnapshot.Create(keys, "test", Clock.GetUtcNow(), null, Policies, out _));
+
+    public PolicyBook Policies => _policies ??= new PolicyBook(LoggerFactory);
 
     /// <summary>Runs one invocation; the "function" answers 200 and records that it ran and which key it saw.</summary>
     public Task<Invocation> InvokeAsync(TestFunctionDefinition function, params (string Name, string Value)[] headers) =>

@@ -30,6 +30,28 @@ public sealed class KeyPropertyTests(ToolVaultFixture fixture) : IClassFixture<T
     }
 
     [Fact]
+    public async Task APolicyThePackagesDeclareIsCheckedAndWrittenInItsCanonicalForm()
+    {
+        var run = (await fixture.RunAsync("create", "partner-limited", "--property", "ratelimit=100/s  BURST 100", "--property", "Owner=contoso")).AssertExitCode(0);
+
+        var secret = fixture.Vault.StoredSecret("apikey-partner-limited")!;
+        Assert.Equal("100/s", secret.Tags["ratelimit"]);
+        Assert.Equal("contoso", secret.Tags["owner"]);
+        Assert.DoesNotContain("does not know", run.Error, StringComparison.Ordinal);
+        Assert.Matches(@"^State\s+active$", (await fixture.RunAsync("show", "partner-limited")).AssertExitCode(0).Row("State"));
+    }
+
+    [Fact]
+    public async Task AMalformedPolicyIsRefusedWithTheAppsReasonBeforeAnythingIsStored()
+    {
+        var run = await fixture.RunAsync("create", "partner-unlimited", "--property", "RateLimit=lots");
+
+        run.AssertExitCode(2);
+        Assert.Contains("--property RateLimit: the value does not start with a count of requests", run.Error, StringComparison.Ordinal);
+        Assert.Null(fixture.Vault.StoredSecret("apikey-partner-unlimited"));
+    }
+
+    [Fact]
     public async Task RotationCarriesEveryOtherTagOverToTheNewKey()
     {
         (await fixture.RunAsync("create", "partner-team", "--scopes", "SecureEndpoint", "--property", "Tier=gold", "--property", "Team=ops")).AssertExitCode(0);

@@ -126,7 +126,7 @@ public sealed class LocalSettingsTests : IDisposable
     [Fact]
     public async Task AKeyTheAppLeavesOutShowsAsLeftOutAndIsRotatedOnlyOnceFixed()
     {
-        const string Reason = "ApiKeys:Keys:misspelt:Scope is not a key property; use Scopes, NotBefore, ExpiresOn, Enabled.";
+        const string Reason = "ApiKeys:Keys:misspelt:Scope is not a key property; use Scopes, NotBefore, ExpiresOn, Enabled, RateLimit, Quota, Ips, Owner.";
         var key = ApiKeyFormat.Generate();
         var misspelt = Settings.Replace(
             "\"ApiKeys__Keys__existing\"",

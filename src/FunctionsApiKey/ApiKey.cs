@@ -17,7 +17,7 @@ public sealed record ApiKey
 
     private ImmutableDictionary<string, string> _properties = ImmutableDictionary.Create<string, string>(StringComparer.OrdinalIgnoreCase);
 
-    // Built on first use and reused, so an allowed request allocates nothing; reset when `with` changes the scopes.
+    // Built on first use and reused, so an allowed request allocates nothing; reset when `with` changes the scopes or properties.
     private ApiKeyIdentity? _identity;
 
     private ApiKey(string name, ApiKeyHash hash)
@@ -56,13 +56,17 @@ public sealed record ApiKey
     public ImmutableDictionary<string, string> Properties
     {
         get => _properties;
-        init => _properties = value is null ? ImmutableDictionary.Create<string, string>(StringComparer.OrdinalIgnoreCase) : value.WithComparers(StringComparer.OrdinalIgnoreCase);
+        init
+        {
+            _properties = value is null ? ImmutableDictionary.Create<string, string>(StringComparer.OrdinalIgnoreCase) : value.WithComparers(StringComparer.OrdinalIgnoreCase);
+            _identity = null;
+        }
     }
 
     internal ApiKeyHash Hash { get; }
 
-    /// <summary>What the invoked function gets to see: the name and scopes, never the hash.</summary>
-    internal ApiKeyIdentity Identity => _identity ??= new ApiKeyIdentity(Name, _scopes);
+    /// <summary>What the invoked function gets to see: the name, scopes and owner, never the hash.</summary>
+    internal ApiKeyIdentity Identity => _identity ??= new ApiKeyIdentity(Name, _scopes, _properties.GetValueOrDefault(ApiKeyPolicies.Owner.Name));
 
     /// <summary>
     /// A key from its stored value: the key itself, or <c>sha256:</c> and the 64 hex digits of its SHA-256, so the

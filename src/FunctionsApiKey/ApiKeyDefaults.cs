@@ -27,6 +27,9 @@ public static class ApiKeyDefaults
     /// <summary>Log category of keys read from application settings (event ids 20–29).</summary>
     public const string SettingsLogCategory = "FunctionsApiKey.Settings";
 
+    /// <summary>Log category of keys' policies: rate limits, quotas, networks and owners (event ids 60–69).</summary>
+    public const string PolicyLogCategory = "FunctionsApiKey.Policies";
+
     /// <summary>
     /// The authentication type of the <c>ClaimsIdentity</c> the gate puts on <c>HttpContext.User</c> in the worker's
     /// ASP.NET Core integration; its name claim is the key's name.
@@ -38,6 +41,9 @@ public static class ApiKeyDefaults
     /// it lets the key call every protected function. It stands alone: a list that mixes it with scope names is refused.
     /// </summary>
     public const string EveryFunction = "*";
+
+    /// <summary>The claim type of the key's owner (<see cref="ApiKeyPolicies.Owner"/>), on <c>HttpContext.User</c>; none when the key names no owner.</summary>
+    public const string OwnerClaimType = "owner";
 
     /// <summary>The claim type of each scope the caller's key grants, on <c>HttpContext.User</c>; none for an unlimited key.</summary>
     public const string ScopeClaimType = "scope";

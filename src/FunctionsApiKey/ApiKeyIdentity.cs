@@ -8,10 +8,11 @@ namespace FunctionsApiKey;
 /// </summary>
 public sealed class ApiKeyIdentity
 {
-    internal ApiKeyIdentity(string name, ImmutableArray<string> scopes)
+    internal ApiKeyIdentity(string name, ImmutableArray<string> scopes, string? owner)
     {
         Name = name;
         Scopes = scopes;
+        Owner = owner;
     }
 
     /// <summary>The key's name, e.g. the Key Vault secret name without its prefix.</summary>
@@ -19,6 +20,12 @@ public sealed class ApiKeyIdentity
 
     /// <summary>The scopes granted to the key; empty means every protected function.</summary>
     public ImmutableArray<string> Scopes { get; }
+
+    /// <summary>
+    /// Who the key belongs to (its <see cref="ApiKeyPolicies.Owner"/> property), e.g. to bill or log per customer rather
+    /// than per key; null when the key names no owner.
+    /// </summary>
+    public string? Owner { get; }
 
     /// <summary>The key's name, so an identity printed by accident shows nothing more.</summary>
     public override string ToString() => Name;

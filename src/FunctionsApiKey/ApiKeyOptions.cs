@@ -35,6 +35,15 @@ public sealed class ApiKeyOptions
     /// </summary>
     public TimeSpan MaxKeyRingAge { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// How many proxies of your own sit in front of the app and append the address they received a request from to
+    /// <c>X-Forwarded-For</c> (e.g. 1 for Azure Front Door); 0, the default, when callers reach the app's own address.
+    /// It decides which address a key's <see cref="ApiKeyPolicies.Ips"/> are checked against: the entry Azure's front end
+    /// appended, or that many entries further left; entries further left still are whatever the caller sent, and never
+    /// believed. See docs/how-it-works.md.
+    /// </summary>
+    public int TrustedProxyHops { get; set; }
+
     /// <summary>How long a request waits for the first key ring at startup before it is answered 503.</summary>
     public TimeSpan FirstLoadTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

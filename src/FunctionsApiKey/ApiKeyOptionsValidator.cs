@@ -7,6 +7,7 @@ namespace FunctionsApiKey;
 internal sealed partial class ApiKeyOptionsValidator : IValidateOptions<ApiKeyOptions>
 {
     private const string Section = ApiKeyDefaults.SectionName;
+    private const int MaxProxyHops = 10;
 
     public ValidateOptionsResult Validate(string? name, ApiKeyOptions options)
     {
@@ -40,6 +41,11 @@ internal sealed partial class ApiKeyOptionsValidator : IValidateOptions<ApiKeyOp
         if (options.FirstLoadTimeout < TimeSpan.Zero || options.FirstLoadTimeout > TimeSpan.FromMinutes(5))
         {
             errors.Add($"{Section}:FirstLoadTimeout must be between 00:00:00 and 00:05:00 (default 00:00:10); it is {options.FirstLoadTimeout}.");
+        }
+
+        if (options.TrustedProxyHops is < 0 or > MaxProxyHops)
+        {
+            errors.Add($"{Section}:TrustedProxyHops must be between 0 and {MaxProxyHops}: the number of proxies of your own in front of the app that append to X-Forwarded-For (default 0); it is {options.TrustedProxyHops}.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -2,6 +2,7 @@ using FunctionsApiKey;
 using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeySources;
 using FunctionsApiKey.Middleware;
+using FunctionsApiKey.Policies;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -42,7 +43,15 @@ public static class FunctionsApplicationBuilderApiKeyExtensions
             services.AddSingleton<ApiKeyMetrics>();
             services.AddSingleton<FunctionPolicyCatalog>();
             services.AddSingleton<IFunctionScopes>(provider => provider.GetRequiredService<FunctionPolicyCatalog>());
+            services.AddSingleton<PolicyBook>();
             services.AddHostedService<KeyRingRefresher>();
+
+            // The built-in policies are declared like any key property, so every source reads them with no further call.
+            foreach (var property in ApiKeyPolicies.All)
+            {
+                services.AddSingleton(property);
+            }
+
             services.AddSingleton(KeySourceSelector.Select);
             services.AddSingleton<SettingsApiKeySource>();
             services.AddSingleton(new KeySourceRegistration(KeySourceSelector.Settings, typeof(SettingsApiKeySource)));

@@ -81,7 +81,7 @@ internal sealed class ToolContext
     /// The key properties the packages declare, which the tool checks as the app does. A property an app declares
     /// itself (<c>AddKeyProperty</c>) is unknown here: the tool stores and shows it as written, and carries it over.
     /// </summary>
-    public static IReadOnlyList<ApiKeyProperty> Declared { get; } = [];
+    public static IReadOnlyList<ApiKeyProperty> Declared => ApiKeyPolicies.All;
 
     public void Note(string message) => Console.Error.WriteLine(message);
 

@@ -1,3 +1,5 @@
+using FunctionsApiKey.Policies;
+
 namespace FunctionsApiKey.KeyRing;
 
 /// <summary>The outcome of checking one presented key, with the key when one was recognised.</summary>
@@ -7,4 +9,7 @@ public readonly record struct ApiKeyDecision(ApiKeyOutcome Outcome, ApiKey? Key 
 {
     /// <summary>Whether the request may go on.</summary>
     public bool IsAllowed => Outcome == ApiKeyOutcome.Allowed;
+
+    /// <summary>For a request a policy refused, what the answer tells the caller (limit, retry time).</summary>
+    internal PolicyVerdict Verdict { get; init; }
 }

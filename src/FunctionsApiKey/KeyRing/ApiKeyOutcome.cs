@@ -32,4 +32,13 @@ public enum ApiKeyOutcome
 
     /// <summary>No key ring has loaded, so no key can be checked.</summary>
     KeysUnavailable,
+
+    /// <summary>The key (or its owner) is over its rate limit (<see cref="ApiKeyPolicies.RateLimit"/>) on this instance.</summary>
+    RateLimited,
+
+    /// <summary>The key (or its owner) has used up its quota (<see cref="ApiKeyPolicies.Quota"/>) for the current period.</summary>
+    QuotaExceeded,
+
+    /// <summary>The caller's address is outside the key's networks (<see cref="ApiKeyPolicies.Ips"/>), or not known.</summary>
+    AddressDenied,
 }

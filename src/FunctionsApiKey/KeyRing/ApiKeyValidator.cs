@@ -1,3 +1,5 @@
+using FunctionsApiKey.Policies;
+
 namespace FunctionsApiKey.KeyRing;
 
 /// <summary>
@@ -12,6 +14,17 @@ internal static class ApiKeyValidator
     /// against <paramref name="requiredScope"/>.
     /// </summary>
     public static ApiKeyDecision Decide(ReadOnlySpan<char> presentedKey, KeyRingSnapshot ring, string requiredScope, DateTimeOffset now)
+    {
+        var unknown = default(UnknownAddress);
+        return Decide(presentedKey, ring, requiredScope, now, ref unknown);
+    }
+
+    /// <summary>
+    /// As above, then applies the key's policies (<see cref="ApiKeyPolicies"/>): its networks against the caller's
+    /// address, read from <paramref name="client"/> only for a key that has networks, then its rate limit and quota.
+    /// </summary>
+    public static ApiKeyDecision Decide<TClient>(ReadOnlySpan<char> presentedKey, KeyRingSnapshot ring, string requiredScope, DateTimeOffset now, ref TClient client)
+        where TClient : struct, IClientAddress
     {
         var slot = ring.FindSlot(ApiKeyHash.Compute(presentedKey));
         if (slot < 0)
@@ -41,7 +54,28 @@ internal static class ApiKeyValidator
             return new(ApiKeyOutcome.ScopeDenied, key);
         }
 
+        if (ring.PolicyAt(slot) is { } policy && policy.Admit(ref client, now) is { IsAllowed: false } verdict)
+        {
+            var outcome = verdict.Refusal switch
+            {
+                PolicyRefusal.RateLimited => ApiKeyOutcome.RateLimited,
+                PolicyRefusal.QuotaExceeded => ApiKeyOutcome.QuotaExceeded,
+                _ => ApiKeyOutcome.AddressDenied,
+            };
+            return new(outcome, key) { Verdict = verdict };
+        }
+
         ring.RecordUse(slot, now);
         return new(ApiKeyOutcome.Allowed, key);
+    }
+}
+
+/// <summary>A caller whose address is not known: a key limited to networks is refused.</summary>
+internal readonly struct UnknownAddress : IClientAddress
+{
+    public bool TryGet([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out System.Net.IPAddress? address)
+    {
+        address = null;
+        return false;
     }
 }

@@ -1,4 +1,5 @@
 using FunctionsApiKey.Diagnostics;
+using FunctionsApiKey.Policies;
 using FunctionsApiKey.Usage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,7 +20,8 @@ internal sealed class KeyRingRefresher(
     ApiKeyMetrics metrics,
     ILoggerFactory loggerFactory,
     IFunctionScopes? functionScopes = null,
-    LastUseRecorder? lastUse = null) : BackgroundService
+    LastUseRecorder? lastUse = null,
+    PolicyBook? policies = null) : BackgroundService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger(ApiKeyDefaults.KeyRingLogCategory);
 
@@ -96,7 +98,7 @@ internal sealed class KeyRingRefresher(
             return null;
         }
 
-        var ring = KeyRingSnapshot.Create(keys, source.Name, asOf, lastUse, out var duplicates);
+        var ring = KeyRingSnapshot.Create(keys, source.Name, asOf, lastUse, policies, out var duplicates);
         foreach (var names in duplicates)
         {
             _logger.DuplicateKeyValue(string.Join(", ", names), source.Name);

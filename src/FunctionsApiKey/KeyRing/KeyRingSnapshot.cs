@@ -1,3 +1,4 @@
+using FunctionsApiKey.Policies;
 using FunctionsApiKey.Usage;
 using System.Numerics;
 
@@ -14,12 +15,16 @@ internal sealed class KeyRingSnapshot
 
     // Beside the slots, each key's last-use cell; null when no last-use store is registered.
     private readonly LastUseCell?[]? _uses;
+
+    // Beside the slots, each key's policy (address, rate limit, quota); null when no key has one.
+    private readonly KeyPolicy?[]? _policies;
     private readonly int _mask;
 
-    private KeyRingSnapshot(ApiKey?[] slots, LastUseCell?[]? uses, int count, string source, DateTimeOffset asOf)
+    private KeyRingSnapshot(ApiKey?[] slots, LastUseCell?[]? uses, KeyPolicy?[]? policies, int count, string source, DateTimeOffset asOf)
     {
         _slots = slots;
         _uses = uses;
+        _policies = policies;
         _mask = slots.Length - 1;
         Count = count;
         Source = source;
@@ -47,9 +52,26 @@ internal sealed class KeyRingSnapshot
     /// Builds a ring as above whose allowed requests are noted in <paramref name="lastUse"/>, if given; cells of keys
     /// that left the ring are dropped there once written.
     /// </summary>
-    public static KeyRingSnapshot Create(IEnumerable<ApiKey> keys, string source, DateTimeOffset asOf, LastUseRecorder? lastUse, out IReadOnlyList<IReadOnlyList<string>> duplicates)
+    public static KeyRingSnapshot Create(IEnumerable<ApiKey> keys, string source, DateTimeOffset asOf, LastUseRecorder? lastUse, out IReadOnlyList<IReadOnlyList<string>> duplicates) =>
+        Create(keys, source, asOf, lastUse, policies: null, out duplicates);
+
+    /// <summary>
+    /// Builds a ring as above whose keys' policies (<see cref="ApiKeyPolicies"/>) are compiled by, and counted in,
+    /// <paramref name="policies"/>; a key whose policy does not read is left out.
+    /// </summary>
+    public static KeyRingSnapshot Create(IEnumerable<ApiKey> keys, string source, DateTimeOffset asOf, LastUseRecorder? lastUse, PolicyBook? policies, out IReadOnlyList<IReadOnlyList<string>> duplicates)
     {
-        var list = keys as IReadOnlyCollection<ApiKey> ?? keys.ToList();
+        IReadOnlyCollection<ApiKey> list = keys as IReadOnlyCollection<ApiKey> ?? keys.ToList();
+        Dictionary<ApiKey, KeyPolicy>? compiled = null;
+        if (policies is not null)
+        {
+            compiled = policies.Compile(list, source, out var refused);
+            if (refused.Count > 0)
+            {
+                list = [.. list.Where(k => !refused.Contains(k))];
+            }
+        }
+
         var slots = Fill(list, out var conflicts);
         var count = list.Count;
         duplicates = [];
@@ -62,7 +84,21 @@ internal sealed class KeyRingSnapshot
             count = unique.Count;
         }
 
-        return new KeyRingSnapshot(slots, lastUse is null ? null : CellsFor(slots, lastUse), count, source, asOf);
+        return new KeyRingSnapshot(slots, lastUse is null ? null : CellsFor(slots, lastUse), compiled is { Count: > 0 } ? PoliciesFor(slots, compiled) : null, count, source, asOf);
+    }
+
+    private static KeyPolicy?[] PoliciesFor(ApiKey?[] slots, Dictionary<ApiKey, KeyPolicy> compiled)
+    {
+        var policies = new KeyPolicy?[slots.Length];
+        for (var i = 0; i < slots.Length; i++)
+        {
+            if (slots[i] is { } key)
+            {
+                policies[i] = compiled.GetValueOrDefault(key);
+            }
+        }
+
+        return policies;
     }
 
     private static LastUseCell?[] CellsFor(ApiKey?[] slots, LastUseRecorder lastUse)
@@ -118,7 +154,7 @@ internal sealed class KeyRingSnapshot
     }
 
     /// <summary>The same keys, known to match their source as of <paramref name="asOf"/>: no table is rebuilt.</summary>
-    public KeyRingSnapshot ConfirmedAt(DateTimeOffset asOf) => new(_slots, _uses, Count, Source, asOf);
+    public KeyRingSnapshot ConfirmedAt(DateTimeOffset asOf) => new(_slots, _uses, _policies, Count, Source, asOf);
 
     /// <summary>Whether the ring is older than <paramref name="maxAge"/> at <paramref name="now"/>; a zero limit means never.</summary>
     public bool IsOlderThan(TimeSpan maxAge, DateTimeOffset now) => maxAge > TimeSpan.Zero && now - AsOf > maxAge;
@@ -143,6 +179,9 @@ internal sealed class KeyRingSnapshot
 
     /// <summary>The key in a slot <see cref="FindSlot"/> returned.</summary>
     public ApiKey KeyAt(int slot) => _slots[slot]!;
+
+    /// <summary>The policy of the key in a slot, or null when it has none.</summary>
+    public KeyPolicy? PolicyAt(int slot) => _policies?[slot];
 
     /// <summary>Notes that the key in <paramref name="slot"/> was allowed a request at <paramref name="now"/>.</summary>
     public void RecordUse(int slot, DateTimeOffset now) => _uses?[slot]?.Record(LastUseRecorder.MinuteOf(now));

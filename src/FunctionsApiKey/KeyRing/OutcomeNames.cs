@@ -14,6 +14,9 @@ internal static class OutcomeNames
         ApiKeyOutcome.NotYetValid => "not_yet_valid",
         ApiKeyOutcome.ScopeDenied => "scope_denied",
         ApiKeyOutcome.KeysUnavailable => "keys_unavailable",
+        ApiKeyOutcome.RateLimited => "rate_limited",
+        ApiKeyOutcome.QuotaExceeded => "quota_exceeded",
+        ApiKeyOutcome.AddressDenied => "address_denied",
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
     };
 }

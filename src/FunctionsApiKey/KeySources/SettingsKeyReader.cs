@@ -25,9 +25,10 @@ public static class SettingsKeyReader
     /// <summary>
     /// Every key the section names, as the app reads it: the app uses an entry's key only when the entry has no error.
     /// The tool reads keys through this too, so that it shows a key the app leaves out as left out, for the same reason.
+    /// It reads the built-in policies (<see cref="ApiKeyPolicies"/>), which every app declares.
     /// </summary>
     /// <param name="configuration">The app's configuration (the section is <see cref="SectionPath"/> within it).</param>
-    public static IReadOnlyList<SettingsKeyEntry> ReadEntries(IConfiguration configuration) => ReadEntries(configuration, []);
+    public static IReadOnlyList<SettingsKeyEntry> ReadEntries(IConfiguration configuration) => ReadEntries(configuration, ApiKeyPolicies.All);
 
     /// <summary>Like <see cref="ReadEntries(IConfiguration)"/>, also reading the declared <paramref name="properties"/>.</summary>
     /// <param name="configuration">The app's configuration (the section is <see cref="SectionPath"/> within it).</param>

@@ -1,4 +1,5 @@
 using FunctionsApiKey.KeyRing;
+using FunctionsApiKey.Policies;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
@@ -10,7 +11,7 @@ namespace FunctionsApiKey.Middleware;
 
 /// <summary>
 /// The gate in front of every HTTP-triggered function: reads the API-key header, decides, and either runs the
-/// function or answers 401, 403 or 503 itself. Other triggers and <c>[AllowAnonymous]</c> functions pass straight
+/// function or answers 401, 403, 429 or 503 itself. Other triggers and <c>[AllowAnonymous]</c> functions pass straight
 /// through. It serves both HTTP models of the worker with one decision: the built-in one (<see cref="HttpRequestData"/>
 /// over gRPC), and ASP.NET Core integration, where it reads and answers the forwarded request's
 /// <see cref="HttpContext"/> and puts the caller on its <c>User</c>. A singleton: it keeps no per-request state.
@@ -63,7 +64,8 @@ internal sealed class ApiKeyMiddleware(
             (value, count) = ReadHeader(request.Headers);
         }
 
-        var decision = await DecideAsync(value, count, policy, context.CancellationToken).ConfigureAwait(false);
+        var client = new BuiltInClientAddress(context, request, _options.TrustedProxyHops);
+        var decision = await DecideAsync(value, count, policy, client, context.CancellationToken).ConfigureAwait(false);
         if (decision.IsAllowed)
         {
             context.SetApiKeyIdentity(decision.Key!.Identity);
@@ -72,7 +74,7 @@ internal sealed class ApiKeyMiddleware(
         }
 
         request ??= await GetRequestAsync(context, policy).ConfigureAwait(false);
-        SetResponse(context, policy, _problems.Create(request, decision.Outcome));
+        SetResponse(context, policy, _problems.Create(request, decision));
     }
 
     /// <summary>An HTTP function without request data would be a worker misconfiguration: fail closed, loudly.</summary>
@@ -83,7 +85,8 @@ internal sealed class ApiKeyMiddleware(
     private async Task InvokeAspNetCoreAsync(FunctionContext context, HttpContext httpContext, FunctionPolicy policy, FunctionExecutionDelegate next)
     {
         var (value, count) = ReadHeader(httpContext.Request.Headers);
-        var decision = await DecideAsync(value, count, policy, context.CancellationToken).ConfigureAwait(false);
+        var client = new AspNetCoreClientAddress(httpContext, _options.TrustedProxyHops);
+        var decision = await DecideAsync(value, count, policy, client, context.CancellationToken).ConfigureAwait(false);
         if (decision.IsAllowed)
         {
             var identity = decision.Key!.Identity;
@@ -94,13 +97,14 @@ internal sealed class ApiKeyMiddleware(
         }
 
         // Not calling next skips the function; the proxying middleware then sends this response as it stands.
-        await _problems.WriteAsync(httpContext.Response, decision.Outcome, httpContext.RequestAborted).ConfigureAwait(false);
+        await _problems.WriteAsync(httpContext.Response, decision, httpContext.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>Decides on a presented header, and records and logs the decision.</summary>
-    private async ValueTask<ApiKeyDecision> DecideAsync(string? value, int count, FunctionPolicy policy, CancellationToken cancellationToken)
+    private async ValueTask<ApiKeyDecision> DecideAsync<TClient>(string? value, int count, FunctionPolicy policy, TClient client, CancellationToken cancellationToken)
+        where TClient : struct, IClientAddress
     {
-        var decision = await CheckAsync(value, count, policy, cancellationToken).ConfigureAwait(false);
+        var decision = await CheckAsync(value, count, policy, client, cancellationToken).ConfigureAwait(false);
         metrics.RecordDecision(decision, policy.FunctionName);
         if (decision.IsAllowed)
         {
@@ -121,7 +125,8 @@ internal sealed class ApiKeyMiddleware(
         return decision;
     }
 
-    private async ValueTask<ApiKeyDecision> CheckAsync(string? value, int count, FunctionPolicy policy, CancellationToken cancellationToken)
+    private async ValueTask<ApiKeyDecision> CheckAsync<TClient>(string? value, int count, FunctionPolicy policy, TClient client, CancellationToken cancellationToken)
+        where TClient : struct, IClientAddress
     {
         var form = PresentedKey.Check(value, count, _options.KeyPrefix);
         if (form != ApiKeyOutcome.Allowed)
@@ -135,7 +140,7 @@ internal sealed class ApiKeyMiddleware(
         var now = timeProvider.GetUtcNow();
         return ring is null || ring.IsOlderThan(_options.MaxKeyRingAge, now)
             ? new ApiKeyDecision(ApiKeyOutcome.KeysUnavailable)
-            : ApiKeyValidator.Decide(value!, ring, policy.RequiredScope, now);
+            : ApiKeyValidator.Decide(value!, ring, policy.RequiredScope, now, ref client);
     }
 
     /// <summary>

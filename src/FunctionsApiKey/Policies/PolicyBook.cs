@@ -1,0 +1,159 @@
+using System.Collections.Immutable;
+using System.Net;
+using FunctionsApiKey.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace FunctionsApiKey.Policies;
+
+/// <summary>
+/// Turns the policy properties of each new key ring's keys into what the gate checks per request, and keeps the counts:
+/// one partition per key, or per owner for keys that name one, kept across refreshes while its limits stay the same. Keys
+/// of one owner share the narrowest rate limit and, per period, the smallest quota any of them declares, and every key of
+/// that owner draws from them, whether or not it declares a limit itself: a declaration can narrow an owner, never
+/// widen one.
+/// </summary>
+internal sealed class PolicyBook(ILoggerFactory loggerFactory)
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger(ApiKeyDefaults.PolicyLogCategory);
+    private readonly Lock _lock = new();
+    private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
+    private Dictionary<string, PolicyPartition> _partitions = new(StringComparer.Ordinal);
+    private bool _warnedPerInstance;
+
+    /// <summary>
+    /// The policy of each key that has one. A key whose policy text does not read (a source that did not check it
+    /// against the declaration) is put in <paramref name="refused"/>, to be left out of the ring, and logged.
+    /// </summary>
+    public Dictionary<ApiKey, KeyPolicy> Compile(IReadOnlyCollection<ApiKey> keys, string source, out HashSet<ApiKey> refused)
+    {
+        lock (_lock)
+        {
+            refused = new HashSet<ApiKey>(ReferenceEqualityComparer.Instance);
+            var read = new List<(ApiKey Key, ImmutableArray<IPNetwork> Networks, ApiKeyRateLimit? Rate, ApiKeyQuota? Quota, string Partition)>();
+            foreach (var key in keys)
+            {
+                if (key.Properties.IsEmpty)
+                {
+                    continue;
+                }
+
+                if (!TryRead(key, ApiKeyPolicies.Ips, source, out var networks) | !TryRead(key, ApiKeyPolicies.RateLimit, source, out var rate)
+                    | !TryRead(key, ApiKeyPolicies.Quota, source, out var quota) | !TryRead(key, ApiKeyPolicies.Owner, source, out var owner))
+                {
+                    refused.Add(key);
+                    continue;
+                }
+
+                read.Add((key, networks, rate, quota, owner is null ? $"key:{key.Name}" : $"owner:{owner.ToLowerInvariant()}"));
+            }
+
+            var partitions = new Dictionary<string, PolicyPartition>(StringComparer.Ordinal);
+            foreach (var group in read.GroupBy(r => r.Partition, StringComparer.Ordinal))
+            {
+                var members = group.ToList();
+                var rate = Narrowest(group.Key, members.Where(m => m.Rate is not null).Select(m => (m.Key.Name, m.Rate!)).ToList());
+                var quotas = Smallest(group.Key, members.Where(m => m.Quota is not null).Select(m => (m.Key.Name, m.Quota!)).ToList());
+                if (rate is not null || quotas.Count > 0)
+                {
+                    partitions[group.Key] = _partitions.TryGetValue(group.Key, out var existing) && existing.Enforces(rate, quotas)
+                        ? existing
+                        : NewPartition(group.Key, rate, quotas, existing);
+                }
+            }
+
+            _partitions = partitions;
+            if (partitions.Count > 0 && !_warnedPerInstance)
+            {
+                _warnedPerInstance = true;
+                _logger.LimitsPerInstance(partitions.Count);
+            }
+
+            var policies = new Dictionary<ApiKey, KeyPolicy>(ReferenceEqualityComparer.Instance);
+            foreach (var (key, networks, _, _, partition) in read)
+            {
+                var counts = partitions.GetValueOrDefault(partition);
+                if (!networks.IsDefault || counts is not null)
+                {
+                    policies[key] = new KeyPolicy(networks, counts);
+                }
+            }
+
+            return policies;
+        }
+    }
+
+    private bool TryRead<T>(ApiKey key, ApiKeyProperty<T> property, string source, out T? value)
+    {
+        value = default;
+        if (!key.Properties.TryGetValue(property.Name, out var text))
+        {
+            return true;
+        }
+
+        if (property.TryParse(text, out value, out var problem))
+        {
+            return true;
+        }
+
+        _logger.PolicyNotReadable(SafeText.Printable(key.Name), source, property.Name, problem);
+        return false;
+    }
+
+    private ApiKeyRateLimit? Narrowest(string partition, List<(string Key, ApiKeyRateLimit Limit)> declared)
+    {
+        if (declared.Count == 0)
+        {
+            return null;
+        }
+
+        var narrowest = declared.Select(d => d.Limit).Aggregate((a, b) => a.Narrowest(b));
+        if (declared.Select(d => d.Limit).Distinct().Count() > 1)
+        {
+            ReportConflict(partition, ApiKeyPolicies.RateLimit.Name, declared.Select(d => d.Key), narrowest.ToString());
+        }
+
+        return narrowest;
+    }
+
+    private List<ApiKeyQuota> Smallest(string partition, List<(string Key, ApiKeyQuota Quota)> declared)
+    {
+        var smallest = new List<ApiKeyQuota>();
+        foreach (var period in declared.GroupBy(d => d.Quota.Period).OrderBy(g => g.Key))
+        {
+            var quota = period.MinBy(d => d.Quota.Count).Quota;
+            smallest.Add(quota);
+            if (period.Select(d => d.Quota.Count).Distinct().Count() > 1)
+            {
+                ReportConflict(partition, ApiKeyPolicies.Quota.Name, period.Select(d => d.Key), quota.ToString());
+            }
+        }
+
+        return smallest;
+    }
+
+    /// <summary>Reported once per owner, property and set of keys, not on every refresh.</summary>
+    private void ReportConflict(string partition, string property, IEnumerable<string> keyNames, string effective)
+    {
+        var names = string.Join(", ", keyNames.Order(StringComparer.Ordinal).Select(SafeText.Printable));
+        if (_reported.Add($"{partition}|{property}|{names}|{effective}"))
+        {
+            _logger.OwnerLimitsDiffer(names, SafeText.Printable(partition["owner:".Length..]), property, effective);
+        }
+    }
+
+    private static PolicyPartition NewPartition(string name, ApiKeyRateLimit? rate, List<ApiKeyQuota> quotas, PolicyPartition? previous)
+    {
+        // A changed limit keeps what the partition already used, so editing a limit never hands out a fresh budget.
+        var limiter = rate is null ? null : new RateLimiter(rate, previous?.RateLimiter?.Arrival ?? 0);
+        var counters = quotas.Select(q => new QuotaCounter(q)).ToArray();
+        foreach (var counter in counters)
+        {
+            foreach (var old in previous?.Quotas ?? [])
+            {
+                counter.CarryOver(old);
+            }
+        }
+
+        return new PolicyPartition(name, limiter, counters);
+    }
+}
