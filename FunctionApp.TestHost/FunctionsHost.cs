@@ -48,15 +48,16 @@ public sealed class FunctionsHost : IAsyncDisposable
     public Uri BaseAddress { get; private set; } = null!;
 
     /// <summary>
-    /// The process id of the worker serving requests. A function timeout replaces the worker: from the moment the new
-    /// one has loaded its functions, this is the new worker's id.
+    /// The process id of the worker serving requests. A function timeout or a crash replaces the worker: from the moment
+    /// the new one has loaded its functions, this is the new worker's id.
     /// </summary>
     public int WorkerProcessId => _dispatcher.ProcessId;
 
     /// <summary>
     /// Completes with the exit code of the host's last worker once the host has no worker and will start none: the
-    /// worker exited by itself (reported in the log as unexpected), the worker started after a function timeout failed
-    /// to start, or the host was disposed. The worker the host kills to replace it after a timeout does not complete it.
+    /// worker crashed for the third time within 30 minutes (the host recycles), a replacement worker failed to start, or
+    /// the host was disposed or killed. A worker that crashes before that is replaced, and one the host kills to replace
+    /// it after a timeout does not complete it either.
     /// </summary>
     public Task<int> WorkerExited => _dispatcher.Lost;
 
