@@ -68,6 +68,9 @@ internal sealed class BlobLeaseListenerLockManager(BlobContainerClient container
 
     private sealed class BlobListenerLease(BlobLeaseClient lease) : IListenerLock
     {
+        /// <summary>How long a host that stops waits to give its lease up before leaving it to expire.</summary>
+        private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(5);
+
         public async Task<LockRenewal> RenewAsync(CancellationToken cancellationToken)
         {
             try
@@ -80,22 +83,25 @@ internal sealed class BlobLeaseListenerLockManager(BlobContainerClient container
                 // The SDK rethrows a client error (the lease was taken or the blob deleted): the lock is gone.
                 return LockRenewal.Lost;
             }
-            catch (Exception ex) when (ex is RequestFailedException or IOException or HttpRequestException or TimeoutException
-                || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                // A server error, no answer, or the client's retries exhausted (an AggregateException): the lease may
+                // still hold, so the caller tries again sooner.
                 return LockRenewal.Failed;
             }
         }
 
         public async Task ReleaseAsync(CancellationToken cancellationToken)
         {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(ReleaseTimeout);
             try
             {
-                await lease.ReleaseAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                await lease.ReleaseAsync(cancellationToken: timeout.Token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is RequestFailedException or IOException or HttpRequestException or OperationCanceledException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // It expires within its period anyway.
+                // Storage failed or hangs: the lease expires within its period anyway, as a dead host's does.
             }
         }
     }
