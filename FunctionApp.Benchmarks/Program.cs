@@ -4,13 +4,14 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using FunctionApp.Benchmarks.ColdStart;
 using FunctionApp.Benchmarks.EndToEnd;
+using FunctionApp.Benchmarks.Handover;
 using FunctionApp.Benchmarks.KeyVault;
 using FunctionApp.Benchmarks.Memory;
 using FunctionApp.Benchmarks.Micro;
 using FunctionApp.Benchmarks.ScaleOut;
 using FunctionApp.Benchmarks.SharedRing;
 
-// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|policies|e2e|denials|keyvault|scaleout|ring|coldstart|memory|all] [--quick] [--debug-logs]
+// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|policies|e2e|denials|keyvault|scaleout|handover|ring|coldstart|memory|all] [--quick] [--debug-logs]
 // --quick runs every benchmark briefly to prove it works; it measures nothing worth reading.
 // --debug-logs (e2e) turns on the app's per-request Debug log lines.
 var quick = args.Contains("--quick");
@@ -19,7 +20,7 @@ var rest = args.Where(a => a is not ("--quick" or "--debug-logs")).ToArray();
 var suite = rest.FirstOrDefault() ?? "all";
 var benchmarkArgs = rest.Skip(1).ToArray();
 
-var known = new[] { "micro", "policies", "e2e", "denials", "keyvault", "scaleout", "ring", "coldstart", "memory", "all" };
+var known = new[] { "micro", "policies", "e2e", "denials", "keyvault", "scaleout", "handover", "ring", "coldstart", "memory", "all" };
 if (!known.Contains(suite))
 {
     Console.Error.WriteLine($"Unknown suite '{suite}'. Use one of: {string.Join(", ", known)}, optionally with --quick.");
@@ -75,6 +76,11 @@ if (suite is "keyvault" or "all")
 if (suite is "scaleout" or "all")
 {
     await ScaleOutBenchmark.RunAsync(quick);
+}
+
+if (suite is "handover" or "all")
+{
+    await HandoverBenchmark.RunAsync(quick);
 }
 
 if (suite is "ring" or "all")

@@ -3,6 +3,7 @@ using FunctionApp.TestHost.Admin;
 using FunctionApp.TestHost.Http;
 using FunctionApp.TestHost.Protocol;
 using FunctionApp.TestHost.Routing;
+using FunctionApp.TestHost.Singleton;
 using FunctionApp.TestHost.Timers;
 using FunctionApp.TestHost.Worker;
 using Microsoft.AspNetCore.Builder;
@@ -19,8 +20,10 @@ namespace FunctionApp.TestHost;
 /// A stand-in for the Azure Functions host, for tests and for machines without Core Tools: it starts the worker of
 /// any isolated-worker app's build output as the app's worker.config.json says, plays the host's side of the gRPC
 /// protocol (init, metadata, load, invoke, terminate), serves the functions over HTTP/1.1 on 127.0.0.1, routed as
-/// the host routes them, and runs timer functions on their schedules. After a function timeout it replaces the worker
-/// process, as the host does. Disposing it stops the worker and kills its process tree.
+/// the host routes them, and runs timer functions on their schedules while it holds each timer's listener lease in
+/// <c>AzureWebJobsStorage</c> (in memory without storage), so that one instance of an app runs each timer. After a function
+/// timeout or a worker crash it replaces the worker process, as the host does. Disposing it stops the worker, kills its
+/// process tree and releases its leases.
 /// </summary>
 public sealed class FunctionsHost : IAsyncDisposable
 {
@@ -29,6 +32,7 @@ public sealed class FunctionsHost : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private WebApplication? _http;
     private IReadOnlyList<TimerListener> _timers = [];
+    private IReadOnlyList<SingletonTimerListener> _singletons = [];
     private ManualInvoker _manual = null!;
     private int _disposed;
 
@@ -44,17 +48,27 @@ public sealed class FunctionsHost : IAsyncDisposable
     public Uri BaseAddress { get; private set; } = null!;
 
     /// <summary>
-    /// The process id of the worker serving requests. A function timeout replaces the worker: from the moment the new
-    /// one has loaded its functions, this is the new worker's id.
+    /// The process id of the worker serving requests. A function timeout or a crash replaces the worker: from the moment
+    /// the new one has loaded its functions, this is the new worker's id.
     /// </summary>
     public int WorkerProcessId => _dispatcher.ProcessId;
 
     /// <summary>
     /// Completes with the exit code of the host's last worker once the host has no worker and will start none: the
-    /// worker exited by itself (reported in the log as unexpected), the worker started after a function timeout failed
-    /// to start, or the host was disposed. The worker the host kills to replace it after a timeout does not complete it.
+    /// worker crashed for the third time within 30 minutes (the host recycles), a replacement worker failed to start, or
+    /// the host was disposed or killed. A worker that crashes before that is replaced, and one the host kills to replace
+    /// it after a timeout does not complete it either.
     /// </summary>
     public Task<int> WorkerExited => _dispatcher.Lost;
+
+    /// <summary>The host id, which names its locks in storage (<c>azure-webjobs-hosts/locks/{hostId}/…</c>).</summary>
+    public string HostId { get; private set; } = string.Empty;
+
+    /// <summary>
+    /// The timer functions whose listener lease this host holds, and whose schedules it therefore runs (every timer,
+    /// when the locks are in memory).
+    /// </summary>
+    public IReadOnlyList<string> ListeningTimers => [.. _singletons.Where(s => s.IsListening).Select(s => s.FunctionName)];
 
     /// <summary>The routed functions, in the order the host tries their routes.</summary>
     public IReadOnlyList<HttpFunction> Functions { get; }
@@ -89,6 +103,7 @@ public sealed class FunctionsHost : IAsyncDisposable
         var appDirectory = Path.GetFullPath(options.AppDirectory);
         var settings = HostSettings.Load(appDirectory, options.ProjectDirectory, options.Environment);
         var workerConfig = WorkerConfig.Load(appDirectory, settings.WorkerEnvironment);
+        var locks = ListenerLockStorage.Create(settings.WorkerEnvironment);
         var channels = new WorkerChannels();
         var grpc = await StartGrpcServerAsync(channels).ConfigureAwait(false);
         var grpcUri = new Uri(ServerAddress(grpc));
@@ -107,7 +122,9 @@ public sealed class FunctionsHost : IAsyncDisposable
             host = new FunctionsHost(grpc, dispatcher, functions);
             var invoker = new FunctionInvoker(dispatcher, settings.FunctionTimeout, log);
             var background = new BackgroundInvocations(invoker, log);
+            host.HostId = settings.HostId;
             host._timers = CreateTimers(functions.Timers, background, TimeProvider.System, log);
+            host._singletons = [.. host._timers.Select(timer => new SingletonTimerListener(timer, locks, settings.HostId, settings.ListenerLease, TimeProvider.System, log))];
             host._manual = new ManualInvoker(functions, host._timers, background, TimeProvider.System);
             var admin = new AdminEndpoint(host._manual, log, host._stopping.Token);
             host._http = await HttpFrontEnd.StartAsync(options, functions.Routes, invoker, admin, settings, log).ConfigureAwait(false);
@@ -130,10 +147,17 @@ public sealed class FunctionsHost : IAsyncDisposable
                 log.Host($"  {timer.Name}: timerTrigger");
             }
 
-            // As the host starts its trigger listeners once the functions are loaded.
-            foreach (var timer in host._timers)
+            if (host._singletons.Count > 0)
             {
-                timer.Start();
+                log.Host(locks is InMemoryListenerLockManager
+                    ? $"Host id {settings.HostId}; listener locks in memory (no AzureWebJobsStorage): this instance runs every timer."
+                    : $"Host id {settings.HostId}; listener locks are blob leases in {BlobLeaseListenerLockManager.ContainerName}/locks/{settings.HostId}/ (lease {settings.ListenerLease.ListenerLockPeriod:c}, retry every {settings.ListenerLease.ListenerLockRecoveryPollingInterval:c}).");
+            }
+
+            // As the host starts its trigger listeners once the functions are loaded, each behind its lock.
+            foreach (var singleton in host._singletons)
+            {
+                singleton.Start();
             }
 
             return host;
@@ -172,14 +196,41 @@ public sealed class FunctionsHost : IAsyncDisposable
             await _http.DisposeAsync().ConfigureAwait(false);
         }
 
-        foreach (var timer in _timers)
+        foreach (var singleton in _singletons)
         {
-            await timer.DisposeAsync().ConfigureAwait(false);
+            await singleton.DisposeAsync().ConfigureAwait(false);
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _dispatcher.DisposeAsync().ConfigureAwait(false);
         await _grpc.StopAsync().ConfigureAwait(false);
+        await _grpc.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    /// <summary>
+    /// Stops as a host process that is killed does: its worker's process tree is killed at once, its servers stop, and
+    /// its listener leases are neither renewed nor released, so other instances take them over only once they expire.
+    /// </summary>
+    internal async ValueTask KillAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        foreach (var singleton in _singletons)
+        {
+            await singleton.AbandonAsync().ConfigureAwait(false);
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _dispatcher.KillAsync().ConfigureAwait(false);
+        if (_http is not null)
+        {
+            await _http.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _grpc.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
     }

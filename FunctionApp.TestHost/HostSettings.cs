@@ -11,8 +11,11 @@ namespace FunctionApp.TestHost;
 /// </summary>
 /// <param name="RoutePrefix">host.json's <c>extensions.http.routePrefix</c>, as written; <c>api</c> when not set.</param>
 /// <param name="FunctionTimeout">host.json's <c>functionTimeout</c>; null for no limit (<c>-1</c>).</param>
-/// <param name="WorkerEnvironment">The worker's environment variables.</param>
-internal sealed record HostSettings(string RoutePrefix, TimeSpan? FunctionTimeout, IReadOnlyDictionary<string, string> WorkerEnvironment)
+/// <param name="WorkerEnvironment">The worker's environment variables, which are also the host's own settings, as the
+/// host's process environment is its worker's.</param>
+/// <param name="HostId">The host id (<see cref="TestHost.HostId"/>), which names its locks in storage.</param>
+/// <param name="ListenerLease">The listener lease's timings, from host.json's <c>singleton</c> section.</param>
+internal sealed record HostSettings(string RoutePrefix, TimeSpan? FunctionTimeout, IReadOnlyDictionary<string, string> WorkerEnvironment, string HostId, Singleton.SingletonSettings ListenerLease)
 {
     /// <summary>
     /// <c>functionTimeout</c> when it is not set, under func start and on every plan but the old Consumption plan
@@ -73,7 +76,7 @@ internal sealed record HostSettings(string RoutePrefix, TimeSpan? FunctionTimeou
         var routePrefix = environment.TryGetValue(RoutePrefixOverride, out var prefix) ? prefix : ReadRoutePrefix(hostJson);
         // Taken as written: the host's route builder does not trim the prefix either.
         var functionTimeout = environment.TryGetValue(FunctionTimeoutOverride, out var timeout) ? timeout : ReadFunctionTimeout(hostJson);
-        return new HostSettings(routePrefix, ParseFunctionTimeout(functionTimeout), environment);
+        return new HostSettings(routePrefix, ParseFunctionTimeout(functionTimeout), environment, TestHost.HostId.Read(environment, appDirectory), Singleton.SingletonSettings.Read(hostJson, environment));
     }
 
     /// <summary>

@@ -10,8 +10,14 @@ namespace FunctionApp.TestHost.Admin;
 /// formatter): 202 with no body when the function exists, 404 when it does not, 400 when the body is not a JSON object
 /// whose <c>input</c> is a string, number, boolean or null, 415 when the body is not JSON. The host answers 202 before
 /// the invocation starts and runs it in the background; this answers once it is queued on the worker's stream, so a
-/// caller that gets 202 knows the worker has it, and still does not wait for the function to finish. Like func start,
-/// it asks for no key; in Azure the master key is needed.
+/// caller that gets 202 knows the worker has it, and still does not wait for the function to finish. It skips the
+/// listener lease, as the host does: the function runs on the instance that got the request, whichever holds the lease.
+/// <para>
+/// Keys: in Azure the admin API needs the host's master key (the <c>_master</c> key under Function App → App keys, or
+/// <c>az functionapp keys list</c>), sent as <c>x-functions-key: &lt;master key&gt;</c> or <c>?code=&lt;master key&gt;</c>;
+/// a function key does not do. This project's API keys (<c>api-key</c>) play no part there. Under func start every
+/// caller is admin unless <c>--enableAuth</c>, and the test host likewise asks for no key.
+/// </para>
 /// </summary>
 internal sealed class AdminEndpoint(ManualInvoker invoker, HostLog log, CancellationToken stopping)
 {

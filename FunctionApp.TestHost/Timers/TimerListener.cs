@@ -15,7 +15,8 @@ namespace FunctionApp.TestHost.Timers;
 /// keeps it across worker restarts, which, as on the host, leave the schedule running.</item>
 /// <item>A failed run does not stop the schedule.</item>
 /// </list>
-/// The host also holds a lease so that one instance runs each timer; this host is the only instance, so it needs none.
+/// It runs only while its host holds the timer's listener lock (<see cref="Singleton.SingletonTimerListener"/>), which
+/// starts and stops it as the lock is taken and lost.
 /// </summary>
 internal sealed class TimerListener : IAsyncDisposable
 {
@@ -26,7 +27,7 @@ internal sealed class TimerListener : IAsyncDisposable
     private readonly Func<TimerInfo, CancellationToken, Task> _invoke;
     private readonly TimeProvider _time;
     private readonly HostLog _log;
-    private readonly CancellationTokenSource _stopping = new();
+    private CancellationTokenSource? _stopping;
     private ScheduleStatus _status = null!;
     private ScheduleStatus? _stored;
     private Task _running = Task.CompletedTask;
@@ -45,9 +46,17 @@ internal sealed class TimerListener : IAsyncDisposable
 
     public TimerFunction Function => _function;
 
-    /// <summary>Computes the first occurrence, logs the next five, and starts the schedule in the background.</summary>
+    /// <summary>
+    /// Computes the first occurrence, logs the next five, and starts the schedule in the background; again after
+    /// <see cref="StopAsync"/>, as the host restarts a listener whose lock it takes back (<c>runOnStartup</c> included).
+    /// </summary>
     public void Start()
     {
+        if (_stopping is not null)
+        {
+            throw new InvalidOperationException($"The '{_function.Name}' listener is already running.");
+        }
+
         var now = _time.GetLocalNow();
         var never = ScheduleStatus.Never(_time.LocalTimeZone);
         var next = _function.Schedule.GetNextOccurrence(now);
@@ -57,7 +66,22 @@ internal sealed class TimerListener : IAsyncDisposable
         Volatile.Write(ref _stored, _function.UseMonitor ? new ScheduleStatus(never, next, now) : null);
         _status = new ScheduleStatus(never, next, never);
         LogNextOccurrences(now);
-        _running = Task.Run(() => RunAsync(_stopping.Token));
+        var stopping = _stopping = new CancellationTokenSource();
+        _running = Task.Run(() => RunAsync(stopping.Token));
+    }
+
+    /// <summary>Stops the schedule; a run under way is abandoned, not awaited to its end. Start may follow.</summary>
+    public async Task StopAsync()
+    {
+        if (_stopping is not { } stopping)
+        {
+            return;
+        }
+
+        await stopping.CancelAsync().ConfigureAwait(false);
+        await _running.ConfigureAwait(false);
+        stopping.Dispose();
+        _stopping = null;
     }
 
     /// <summary>
@@ -66,13 +90,7 @@ internal sealed class TimerListener : IAsyncDisposable
     /// </summary>
     public TimerInfo CreateManualTimerInfo() => new(_function.Schedule, Volatile.Read(ref _stored), IsPastDue: false);
 
-    /// <summary>Stops the schedule; a run under way is abandoned, not awaited to its end.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await _running.ConfigureAwait(false);
-        _stopping.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
     private async Task RunAsync(CancellationToken stopping)
     {

@@ -4,11 +4,13 @@ using FunctionApp.TestHost.Rpc;
 namespace FunctionApp.TestHost.Worker;
 
 /// <summary>
-/// Hands out the worker that runs invocations, and replaces it after a function timeout as the host's
-/// <c>RpcFunctionInvocationDispatcher</c> does: the timed-out worker's process tree is killed, and a new worker is
-/// started, initialised and given the same functions to load (the host asks a restarted worker for no metadata). Requests
-/// that arrive meanwhile wait for the new worker, as the host holds them while its dispatcher restarts. A worker that
-/// exits by itself is not replaced: it is reported, and <see cref="Lost"/> completes.
+/// Hands out the worker that runs invocations, and replaces it as the host's <c>RpcFunctionInvocationDispatcher</c>
+/// does: after a function timeout the timed-out worker's process tree is killed; a worker that exits by itself (a crash)
+/// is replaced too. The new worker is started, initialised and given the same functions to load (the host asks a
+/// restarted worker for no metadata). Requests that arrive meanwhile wait for the new worker, as the host holds them
+/// while its dispatcher restarts. A crash counts as a worker error: at the third within 30 minutes the host recycles
+/// itself (here: gives up, so <see cref="Lost"/> completes and the program exits, as a recycled host process would).
+/// A timeout restarts the worker without counting as an error.
 /// </summary>
 internal sealed class FunctionDispatcher : IAsyncDisposable
 {
@@ -20,6 +22,8 @@ internal sealed class FunctionDispatcher : IAsyncDisposable
     private readonly TaskCompletionSource<int> _lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
+    private readonly Queue<DateTimeOffset> _errors = new();
+    private readonly TimeProvider _time = TimeProvider.System;
     private WorkerSession _current;
     private Task<WorkerSession> _ready;
     private bool _disposed;
@@ -69,14 +73,21 @@ internal sealed class FunctionDispatcher : IAsyncDisposable
 
             if (_ready.IsCompleted)
             {
-                _ready = RestartAsync(timedOut, invocationId);
+                // The host's own log line (WebScriptHostExceptionHandler).
+                _ready = RestartAsync(timedOut, $"A function timeout has occurred. Restarting worker process executing invocationId '{invocationId}'.", "after a function timeout");
             }
 
             return _ready;
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Kills the worker's process tree without asking it to stop, and starts no other.</summary>
+    public ValueTask KillAsync() => EndAsync(graceful: false);
+
+    /// <summary>Asks the worker to stop (<c>WorkerTerminate</c>), kills its process tree after the grace period, and starts no other.</summary>
+    public ValueTask DisposeAsync() => EndAsync(graceful: true);
+
+    private async ValueTask EndAsync(bool graceful)
     {
         Task<WorkerSession> ready;
         lock (_gate)
@@ -101,17 +112,21 @@ internal sealed class FunctionDispatcher : IAsyncDisposable
         }
 
         var worker = Volatile.Read(ref _current);
-        await worker.StopAsync(_shutdownGracePeriod).ConfigureAwait(false);
+        if (graceful)
+        {
+            await worker.StopAsync(_shutdownGracePeriod).ConfigureAwait(false);
+        }
+
         await worker.DisposeAsync().ConfigureAwait(false);
         _lost.TrySetResult(worker.Process.Exited.IsCompleted ? worker.Process.Exited.Result : -1);
         _stopping.Dispose();
     }
 
-    private async Task<WorkerSession> RestartAsync(WorkerSession timedOut, string invocationId)
+    /// <summary>Replaces <paramref name="old"/>, logging <paramref name="reason"/> first; <paramref name="after"/> completes the failure message.</summary>
+    private async Task<WorkerSession> RestartAsync(WorkerSession old, string reason, string after)
     {
-        // The host's own log lines (WebScriptHostExceptionHandler).
-        _log.Host($"A function timeout has occurred. Restarting worker process executing invocationId '{invocationId}'.");
-        await timedOut.DisposeAsync().ConfigureAwait(false);
+        _log.Host(reason);
+        await old.DisposeAsync().ConfigureAwait(false);
 
         WorkerSession? next = null;
         try
@@ -134,11 +149,11 @@ internal sealed class FunctionDispatcher : IAsyncDisposable
 
             if (!_stopping.IsCancellationRequested)
             {
-                _log.Host($"ERROR: the worker restarted after a function timeout did not start: {ex.Message}{detail}; functions cannot run any more.");
+                _log.Host($"ERROR: the worker restarted {after} did not start: {ex.Message}{detail}; functions cannot run any more.");
                 _lost.TrySetResult(exitCode);
             }
 
-            throw new WorkerUnavailableException("The worker restarted after a function timeout did not start: " + ex.Message, ex);
+            throw new WorkerUnavailableException($"The worker restarted {after} did not start: " + ex.Message, ex);
         }
 
         Volatile.Write(ref _current, next);
@@ -147,18 +162,47 @@ internal sealed class FunctionDispatcher : IAsyncDisposable
         return next;
     }
 
-    /// <summary>Reports a worker that exits without the host having asked it to.</summary>
+    /// <summary>Restarts a worker that exits without the host having asked it to, or gives up at the third error in 30 minutes.</summary>
     private void Watch(WorkerSession worker) =>
         worker.Process.Exited.ContinueWith(
-            exited =>
-            {
-                if (!worker.Stopping)
-                {
-                    _log.Host($"ERROR: the worker process {worker.Process.Id} exited unexpectedly with code {exited.Result}; functions cannot run any more.");
-                    _lost.TrySetResult(exited.Result);
-                }
-            },
+            exited => OnExited(worker, exited.Result),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
+
+    private void OnExited(WorkerSession worker, int exitCode)
+    {
+        lock (_gate)
+        {
+            if (worker.Stopping || _disposed || !ReferenceEquals(_current, worker) || !_ready.IsCompleted)
+            {
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            _errors.Enqueue(now);
+            while (_errors.Peek() < now - ErrorWindow)
+            {
+                _errors.Dequeue();
+            }
+
+            if (_errors.Count >= MaxErrors)
+            {
+                _log.Host($"ERROR: the worker process {worker.Process.Id} exited unexpectedly with code {exitCode}, the {MaxErrors}rd worker error within {ErrorWindow.TotalMinutes:F0} minutes: the host recycles (this host stops serving); functions cannot run any more.");
+                _lost.TrySetResult(exitCode);
+                return;
+            }
+
+            _ready = RestartAsync(
+                worker,
+                $"ERROR: the worker process {worker.Process.Id} exited unexpectedly with code {exitCode} (worker error {_errors.Count} of {MaxErrors} allowed within {ErrorWindow.TotalMinutes:F0} minutes before the host recycles). Restarting the worker process.",
+                "after a crash");
+            _ready.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>The host recycles at the third worker error within <see cref="ErrorWindow"/> (<c>RpcFunctionInvocationDispatcher</c>).</summary>
+    private const int MaxErrors = 3;
+
+    private static readonly TimeSpan ErrorWindow = TimeSpan.FromMinutes(30);
 }

@@ -77,6 +77,26 @@ public sealed class FakeAzureEnvironment : IAsyncDisposable
     }
 
     /// <summary>
+    /// <see cref="WorkerEnvironment"/> plus the settings of docs/shared-ring.md: keys from the shared ring in this
+    /// Azurite (identity-based <c>AzureWebJobsStorage</c>), checked with <paramref name="signer"/>'s public key, published
+    /// on <paramref name="publishSchedule"/> and polled every half second.
+    /// </summary>
+    public Dictionary<string, string?> SharedRingEnvironment(TimeSpan refreshInterval, System.Security.Cryptography.ECDsa signer, string publishSchedule)
+    {
+        var environment = WorkerEnvironment(refreshInterval);
+        foreach (var (name, value) in StorageSettings())
+        {
+            environment[name] = value;
+        }
+
+        environment["ApiKeys__KeySource"] = "sharedring";
+        environment["ApiKeys__RingVerificationKeys"] = Convert.ToBase64String(signer.ExportSubjectPublicKeyInfo());
+        environment["ApiKeys__PublishSchedule"] = publishSchedule;
+        environment["ApiKeys__RingPollInterval"] = "00:00:00.5";
+        return environment;
+    }
+
+    /// <summary>
     /// What Azure gives every function app, routed to the fakes: the managed identity endpoint
     /// (<c>IDENTITY_ENDPOINT</c>, <c>IDENTITY_HEADER</c>), the proxy for the vault's host name, and trust in the fakes'
     /// certificates. Loopback bypasses the proxy (<c>NO_PROXY</c>): the identity endpoint and Azurite are addressed

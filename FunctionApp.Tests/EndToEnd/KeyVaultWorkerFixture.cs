@@ -144,15 +144,7 @@ public class SharedRingWorkerFixture : KeyVaultWorkerFixture
 
     protected override Dictionary<string, string?> Environment()
     {
-        var environment = base.Environment();
-        foreach (var (name, value) in Azure.StorageSettings())
-        {
-            environment[name] = value;
-        }
-
-        environment["ApiKeys__KeySource"] = "sharedring";
-        environment["ApiKeys__RingVerificationKeys"] = Convert.ToBase64String(_signer.ExportSubjectPublicKeyInfo());
-        environment["ApiKeys__PublishSchedule"] = PublishSchedule;
+        var environment = Azure.SharedRingEnvironment(RefreshInterval, _signer, PublishSchedule);
         environment["ApiKeys__RingPollInterval"] = RingPollInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
         environment["ApiKeys__RingStaleAfter"] = RingStaleAfter.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
         environment["ApiKeys__RefreshJitter"] = "00:00:00";

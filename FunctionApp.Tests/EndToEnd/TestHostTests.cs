@@ -165,20 +165,63 @@ public sealed class TestHostTests
     }
 
     [Fact]
-    public async Task AWorkerThatDiesIsReportedAndRequestsGet503()
+    public async Task AWorkerThatDiesIsRestartedAndRequestsSucceedAgain()
+    {
+        var log = new LogCapture();
+        await using var host = await StartAsync(new FunctionsHostOptions { Port = 0, Environment = TestKey, Log = log });
+        using var client = new HttpClient { BaseAddress = host.BaseAddress };
+        var firstWorker = host.WorkerProcessId;
+
+        KillProcess(firstWorker);
+
+        await log.WaitForAsync(l => l.StartsWith($"[host] ERROR: the worker process {firstWorker} exited unexpectedly with code ", StringComparison.Ordinal) && l.EndsWith("(worker error 1 of 3 allowed within 30 minutes before the host recycles). Restarting the worker process.", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        await log.WaitForAsync(l => l == "[host] Restart of language worker process(es) completed.", TimeSpan.FromSeconds(30));
+        using (var served = await client.SendAsync(SecureEndpoint.Request("host-test-key-0123456789")))
+        {
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        }
+
+        Assert.NotEqual(firstWorker, host.WorkerProcessId);
+        Assert.True(IsRunning(host.WorkerProcessId));
+        Assert.False(host.WorkerExited.IsCompleted);
+    }
+
+    [Fact]
+    public async Task TheThirdWorkerCrashWithin30MinutesRecyclesTheHostAndRequestsGet503()
     {
         var log = new LogCapture();
         await using var host = await StartAsync(new FunctionsHostOptions { Port = 0, Environment = TestKey, Log = log });
         using var client = new HttpClient { BaseAddress = host.BaseAddress };
 
-        using (var worker = Process.GetProcessById(host.WorkerProcessId))
+        for (var crash = 1; crash <= 2; crash++)
         {
-            worker.Kill();
+            var worker = host.WorkerProcessId;
+            KillProcess(worker);
+            await log.WaitForAsync(l => l.Contains($"(worker error {crash} of 3 allowed", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+            var restarted = log.Lines.Count(l => l == "[host] Restart of language worker process(es) completed.");
+            for (var i = 0; i < 300 && restarted < crash; i++)
+            {
+                await Task.Delay(100);
+                restarted = log.Lines.Count(l => l == "[host] Restart of language worker process(es) completed.");
+            }
+
+            Assert.Equal(crash, restarted);
+            Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(SecureEndpoint.Request("host-test-key-0123456789"))).StatusCode);
         }
 
+        var last = host.WorkerProcessId;
+        KillProcess(last);
+
         Assert.NotEqual(0, await host.WorkerExited.WaitAsync(TimeSpan.FromSeconds(10)));
-        await log.WaitForAsync(l => l.Contains($"ERROR: the worker process {host.WorkerProcessId} exited unexpectedly", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        await log.WaitForAsync(l => l.StartsWith($"[host] ERROR: the worker process {last} exited unexpectedly", StringComparison.Ordinal) && l.Contains("the 3rd worker error within 30 minutes: the host recycles", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/")).StatusCode);
+        Assert.Equal(last, host.WorkerProcessId);
+    }
+
+    private static void KillProcess(int processId)
+    {
+        using var worker = Process.GetProcessById(processId);
+        worker.Kill();
     }
 
     [Fact]
@@ -197,6 +240,7 @@ public sealed class TestHostTests
             environment["ApiKeys__FirstLoadTimeout"] = "00:00:05";
             environment["ApiKeys__PublishSchedule"] = "* * * * * *";
             environment["Logging__LogLevel__FunctionsApiKey"] = "Debug";
+            environment["AzureWebJobsStorage"] = null;
             await using var host = await StartAsync(new FunctionsHostOptions { AppDirectory = app, Port = 0, Environment = environment, Log = log });
             using var client = new HttpClient { BaseAddress = host.BaseAddress };
             var firstWorker = host.WorkerProcessId;
@@ -239,14 +283,20 @@ public sealed class TestHostTests
     }
 
     [Fact]
-    public async Task TheConsoleHostExitsNonZeroWhenItsWorkerDies()
+    public async Task TheConsoleHostRestartsACrashedWorkerAndExitsNonZeroWhenTheThirdCrashRecyclesIt()
     {
         await using var console = StartConsoleHost();
         var workerId = await ReadWorkerIdAsync(console);
         await ReadLineAsync(console, l => l.StartsWith("[host] Listening on ", StringComparison.Ordinal));
-        using (var worker = Process.GetProcessById(workerId))
+        for (var crash = 1; crash <= 3; crash++)
         {
-            worker.Kill();
+            if (crash > 1)
+            {
+                workerId = await ReadWorkerIdAsync(console);
+                await ReadLineAsync(console, l => l == "[host] Restart of language worker process(es) completed.");
+            }
+
+            KillProcess(workerId);
         }
 
         await console.WaitForExitAsync(TimeSpan.FromSeconds(20));

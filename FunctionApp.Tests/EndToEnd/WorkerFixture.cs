@@ -115,8 +115,8 @@ public sealed class AspNetCoreSettingsWorkerFixture : SettingsWorkerFixture
 }
 
 /// <summary>
-/// A worker with keys from settings whose <c>PublishKeyRing</c> timer runs every second, its Debug line ("has nothing to
-/// do") turned on as the observable effect of a run.
+/// A worker with keys from settings and no storage whose <c>PublishKeyRing</c> timer runs every second, its Debug line
+/// ("has nothing to do") turned on as the observable effect of a run.
 /// </summary>
 public sealed class TimerWorkerFixture : WorkerFixture
 {
@@ -128,5 +128,9 @@ public sealed class TimerWorkerFixture : WorkerFixture
         ["ApiKeys__Keys__e2e"] = TestKeys.NewValue(),
         ["ApiKeys__PublishSchedule"] = "* * * * * *",
         ["Logging__LogLevel__FunctionsApiKey"] = "Debug",
+
+        // No storage (the sample's local settings name Azurite's default port): the listener lock is in memory, as the
+        // host keeps it without AzureWebJobsStorage, so this instance runs the timer.
+        ["AzureWebJobsStorage"] = null,
     };
 }
