@@ -41,6 +41,7 @@ internal sealed class SharedRingHarness : IAsyncDisposable
         Polls = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), FunctionsApiKey.ApiKeyDefaults.MeterName, "apikey.ring.polls");
         Refusals = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), FunctionsApiKey.ApiKeyDefaults.MeterName, "apikey.ring.refused");
         Publishes = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), FunctionsApiKey.ApiKeyDefaults.MeterName, "apikey.ring.publishes");
+        StandIns = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), FunctionsApiKey.ApiKeyDefaults.MeterName, "apikey.ring.standins");
         Store = NewStore();
     }
 
@@ -66,6 +67,8 @@ internal sealed class SharedRingHarness : IAsyncDisposable
     public MetricCollector<long> Refusals { get; }
 
     public MetricCollector<long> Publishes { get; }
+
+    public MetricCollector<long> StandIns { get; }
 
     public SharedRingOptions Options { get; } = new()
     {
@@ -121,7 +124,7 @@ internal sealed class SharedRingHarness : IAsyncDisposable
         store ?? Store, Verifier, Loader(withoutScopes, vaultPort, vaultRetries), FakeKeyVaultClient.Create(Vault, vaultRetries, port: vaultPort), Options, RingTestKeys.Scope, Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("publisher"));
 
     public SharedRingApiKeySource Instance(RingStore? store = null, int? vaultPort = null, int vaultRetries = 0) => new(
-        store ?? Store, Verifier, Loader(vaultPort: vaultPort, vaultRetries: vaultRetries), Options, RingTestKeys.Scope, TimeSpan.FromMinutes(5), MaxKeyRingAge, Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("instance"));
+        store ?? Store, Verifier, Loader(vaultPort: vaultPort, vaultRetries: vaultRetries), Publisher(store, vaultPort: vaultPort, vaultRetries: vaultRetries), Options, RingTestKeys.Scope, TimeSpan.FromMinutes(5), MaxKeyRingAge, Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("instance"));
 
     public KeyVaultKeyLoader Loader(KeysWithoutScopes withoutScopes = KeysWithoutScopes.Refuse, int? vaultPort = null, int vaultRetries = 0) => new(
         FakeKeyVaultClient.Create(Vault, vaultRetries, port: vaultPort),
@@ -141,6 +144,7 @@ internal sealed class SharedRingHarness : IAsyncDisposable
         Polls.Dispose();
         Refusals.Dispose();
         Publishes.Dispose();
+        StandIns.Dispose();
         Verifier.Dispose();
         Signer.Dispose();
         await _services.DisposeAsync();
