@@ -10,7 +10,7 @@ using FunctionApp.Benchmarks.Micro;
 using FunctionApp.Benchmarks.ScaleOut;
 using FunctionApp.Benchmarks.SharedRing;
 
-// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|e2e|denials|keyvault|scaleout|ring|coldstart|memory|all] [--quick] [--debug-logs]
+// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|e2e|denials|keyvault|scaleout|handover|ring|coldstart|memory|all] [--quick] [--debug-logs]
 // --quick runs every benchmark briefly to prove it works; it measures nothing worth reading.
 // --debug-logs (e2e) turns on the app's per-request Debug log lines.
 var quick = args.Contains("--quick");
@@ -19,7 +19,7 @@ var rest = args.Where(a => a is not ("--quick" or "--debug-logs")).ToArray();
 var suite = rest.FirstOrDefault() ?? "all";
 var benchmarkArgs = rest.Skip(1).ToArray();
 
-var known = new[] { "micro", "e2e", "denials", "keyvault", "scaleout", "ring", "coldstart", "memory", "all" };
+var known = new[] { "micro", "e2e", "denials", "keyvault", "scaleout", "handover", "ring", "coldstart", "memory", "all" };
 if (!known.Contains(suite))
 {
     Console.Error.WriteLine($"Unknown suite '{suite}'. Use one of: {string.Join(", ", known)}, optionally with --quick.");
@@ -60,6 +60,12 @@ if (suite is "keyvault" or "all")
 if (suite is "scaleout" or "all")
 {
     await ScaleOutBenchmark.RunAsync(quick);
+}
+
+// Part of scaleout; on its own, the publisher handover alone (~3 minutes).
+if (suite is "scaleout" or "handover" or "all")
+{
+    await PublisherHandoverBenchmark.RunAsync(quick);
 }
 
 if (suite is "ring" or "all")
