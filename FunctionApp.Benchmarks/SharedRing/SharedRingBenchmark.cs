@@ -56,7 +56,7 @@ internal static class SharedRingBenchmark
         var changed = await MeasureAsync(changedPolls, traffic, async () =>
         {
             var current = await store.ReadRingAsync(null, CancellationToken.None);
-            await store.TryWriteRingAsync(RingCodec.WriteRing(ring with { Generation = DateTimeOffset.UtcNow.Ticks }, signer), current.ETag, CancellationToken.None);
+            await store.TryWriteRingAsync(RingCodec.WriteRing(ring with { Generation = DateTimeOffset.UtcNow.Ticks, PublishedAt = DateTimeOffset.UtcNow }, signer), current.ETag, CancellationToken.None);
         }, () => instance.LoadAsync(CancellationToken.None), expectChanged: true);
 
         Report.Table($"Shared ring: one instance's poll with {keys:N0} keys in the ring ({blob.Length / (double)keys:F1} bytes per key, {blob.Length / 1024.0 / 1024.0:F1} MiB)",
