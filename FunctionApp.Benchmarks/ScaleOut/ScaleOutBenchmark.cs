@@ -1,6 +1,5 @@
 using FunctionsApiKey;
 using System.Diagnostics;
-using Azure.Storage.Blobs;
 using FunctionApp.Testing;
 using FunctionApp.Testing.FakeKeyVault;
 using FunctionApp.Testing.Storage;
@@ -64,22 +63,9 @@ internal static class ScaleOutBenchmark
         // What the instances read from storage, every request and retry counted; the publisher's own traffic is not.
         var instanceTraffic = new StorageTraffic();
 
-        RingStore Store(StorageTraffic? traffic = null)
-        {
-            var clientOptions = new BlobClientOptions { Transport = azurite.CreateTransport() };
-            if (traffic is not null)
-            {
-                clientOptions.AddPolicy(traffic, Azure.Core.HttpPipelinePosition.PerRetry);
-            }
-
-            return new(new BlobServiceClient(azurite.ConnectionString, clientOptions).GetBlobContainerClient(options.RingContainer), options.RingBlobName, options.RingStorageTimeout);
-        }
-        RingVerifier Verifier() => new([RingKeys.TryReadPublicKey(options.RingVerificationKeys, out var key) ? key : throw new InvalidOperationException()]);
-        KeyVaultKeyLoader Loader() => new(FakeKeyVaultClient.Create(vault, sdkRetryDelays: true), new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri }, NullLogger.Instance);
-
-        var scope = RingScope.Of(new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri });
-        using var publisherVerifier = Verifier();
-        var publisher = new KeyRingPublisher(Store(), publisherVerifier, Loader(), FakeKeyVaultClient.Create(vault, sdkRetryDelays: true), options, scope, TimeProvider.System, metrics, NullLogger.Instance);
+        var parts = new RingParts(vault, azurite, options, metrics);
+        using var publisherVerifier = parts.Verifier();
+        var publisher = parts.Publisher(parts.Store(), publisherVerifier);
         if (await publisher.PublishAsync(CancellationToken.None) != PublishOutcome.Written)
         {
             throw new InvalidOperationException("The publisher could not write the first ring.");
@@ -104,8 +90,8 @@ internal static class ScaleOutBenchmark
         var ready = await Task.WhenAll(Enumerable.Range(0, instances).Select(i => Task.Run(async () =>
         {
             await Task.Delay(TimeSpan.FromSeconds((double)i / instances));
-            using var verifier = Verifier();
-            var source = new SharedRingApiKeySource(Store(instanceTraffic), verifier, Loader(), options, scope, TimeSpan.FromMinutes(5), TimeSpan.FromDays(1), TimeProvider.System, metrics, NullLogger.Instance);
+            using var verifier = parts.Verifier();
+            var source = parts.Instance(parts.Store(instanceTraffic), verifier);
             return await UntilLoadedAsync(source, clock, cap);
         })));
 

@@ -41,8 +41,10 @@ internal static class SharedRingBenchmark
         using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
         using var verifier = new RingVerifier([RingKeys.TryReadPublicKey(RingKeys.PublicKeyText(signer), out var key) ? key : throw new InvalidOperationException()]);
         var loader = new KeyVaultKeyLoader(FakeKeyVaultClient.Create(azure.Vault), new KeyVaultApiKeyOptions { KeyVaultUri = FakeKeyVaultClient.VaultUri }, NullLogger.Instance);
-        var instance = new SharedRingApiKeySource(store, verifier, loader, new SharedRingOptions(), new RingScope("myvault.vault.azure.net", "apikey-"), TimeSpan.FromMinutes(5), TimeSpan.FromDays(1), TimeProvider.System,
-            new SharedRingMetrics(meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), NullLogger.Instance);
+        var metrics = new SharedRingMetrics(meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        var scope = new RingScope("myvault.vault.azure.net", "apikey-");
+        var publisher = new KeyRingPublisher(store, verifier, loader, FakeKeyVaultClient.Create(azure.Vault), new SharedRingOptions(), scope, TimeProvider.System, metrics, NullLogger.Instance);
+        var instance = new SharedRingApiKeySource(store, verifier, loader, publisher, new SharedRingOptions(), scope, TimeSpan.FromMinutes(5), TimeSpan.FromDays(1), TimeProvider.System, metrics, NullLogger.Instance);
 
         // The first load reads and parses the ring. Then unchanged polls: as many again first, unmeasured, so the JIT's
         // second tier (which a worker reaches after its first minutes of polling) has compiled the path. Then polls that
@@ -54,7 +56,7 @@ internal static class SharedRingBenchmark
         var changed = await MeasureAsync(changedPolls, traffic, async () =>
         {
             var current = await store.ReadRingAsync(null, CancellationToken.None);
-            await store.TryWriteRingAsync(RingCodec.WriteRing(ring with { Generation = DateTimeOffset.UtcNow.Ticks }, signer), current.ETag, CancellationToken.None);
+            await store.TryWriteRingAsync(RingCodec.WriteRing(ring with { Generation = DateTimeOffset.UtcNow.Ticks, PublishedAt = DateTimeOffset.UtcNow }, signer), current.ETag, CancellationToken.None);
         }, () => instance.LoadAsync(CancellationToken.None), expectChanged: true);
 
         Report.Table($"Shared ring: one instance's poll with {keys:N0} keys in the ring ({blob.Length / (double)keys:F1} bytes per key, {blob.Length / 1024.0 / 1024.0:F1} MiB)",

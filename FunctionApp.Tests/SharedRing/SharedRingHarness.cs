@@ -42,6 +42,7 @@ internal sealed class SharedRingHarness : IAsyncDisposable
         Polls = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), FunctionsApiKey.ApiKeyDefaults.MeterName, "apikey.ring.polls");
         Refusals = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), FunctionsApiKey.ApiKeyDefaults.MeterName, "apikey.ring.refused");
         Publishes = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), FunctionsApiKey.ApiKeyDefaults.MeterName, "apikey.ring.publishes");
+        StandIns = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), FunctionsApiKey.ApiKeyDefaults.MeterName, "apikey.ring.standins");
         Store = NewStore();
     }
 
@@ -67,6 +68,8 @@ internal sealed class SharedRingHarness : IAsyncDisposable
     public MetricCollector<long> Refusals { get; }
 
     public MetricCollector<long> Publishes { get; }
+
+    public MetricCollector<long> StandIns { get; }
 
     public SharedRingOptions Options { get; } = new()
     {
@@ -127,7 +130,7 @@ internal sealed class SharedRingHarness : IAsyncDisposable
     /// <param name="vaultRetries">The vault client's retries of a failed request.</param>
     /// <param name="declared">The key properties the instance's app declares.</param>
     public SharedRingApiKeySource Instance(RingStore? store = null, int? vaultPort = null, int vaultRetries = 0, IEnumerable<ApiKeyProperty>? declared = null) => new(
-        store ?? Store, Verifier, Loader(vaultPort: vaultPort, vaultRetries: vaultRetries, declared: declared), Options, RingTestKeys.Scope, TimeSpan.FromMinutes(5), MaxKeyRingAge, Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("instance"));
+        store ?? Store, Verifier, Loader(vaultPort: vaultPort, vaultRetries: vaultRetries, declared: declared), Publisher(store, vaultPort: vaultPort, vaultRetries: vaultRetries, declared: declared), Options, RingTestKeys.Scope, TimeSpan.FromMinutes(5), MaxKeyRingAge, Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("instance"));
 
     public KeyVaultKeyLoader Loader(KeysWithoutScopes withoutScopes = KeysWithoutScopes.Refuse, int? vaultPort = null, int vaultRetries = 0, IEnumerable<ApiKeyProperty>? declared = null) => new(
         FakeKeyVaultClient.Create(Vault, vaultRetries, port: vaultPort),
@@ -148,6 +151,7 @@ internal sealed class SharedRingHarness : IAsyncDisposable
         Polls.Dispose();
         Refusals.Dispose();
         Publishes.Dispose();
+        StandIns.Dispose();
         Verifier.Dispose();
         Signer.Dispose();
         await _services.DisposeAsync();

@@ -89,6 +89,7 @@ public static class ApiKeyAuthenticationBuilderSharedRingExtensions
             provider.GetRequiredService<RingStore>(),
             provider.GetRequiredService<RingVerifier>(),
             provider.GetRequiredService<KeyVaultKeyLoader>(),
+            provider.GetRequiredService<KeyRingPublisher>(),
             provider.GetRequiredService<IOptions<SharedRingOptions>>().Value,
             RingScope.Of(provider.GetRequiredService<IOptions<KeyVaultApiKeyOptions>>().Value),
             provider.GetRequiredService<IOptions<ApiKeyOptions>>().Value.RefreshInterval,

@@ -2,13 +2,15 @@ using System.Net.Sockets;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 
 namespace FunctionsApiKey.SharedRing;
 
 /// <summary>
 /// The ring's two blobs: the ring, written only when it changes and only over the version the writer read
 /// (If-Match, or If-None-Match: * for the first), and its heartbeat, overwritten on every publisher run. Instances read
-/// the ring with If-None-Match, so an unchanged ring costs one 304 and no bytes.
+/// the ring with If-None-Match, so an unchanged ring costs one 304 and no bytes. A third, empty blob beside them,
+/// <c>&lt;name&gt;.standin</c>, carries only a lease: the instance that holds it stands in for a publisher gone quiet.
 /// </summary>
 /// <remarks>
 /// Each read or write, retries included, ends within <paramref name="timeout"/>: storage that stops answering, stalls in
@@ -22,6 +24,7 @@ internal sealed class RingStore(BlobContainerClient container, string blobName, 
 {
     private readonly BlobClient _ring = container.GetBlobClient(blobName);
     private readonly BlobClient _heartbeat = container.GetBlobClient(blobName + ".heartbeat");
+    private readonly BlobClient _standIn = container.GetBlobClient(blobName + ".standin");
 
     /// <summary>The ring blob's place, for log lines.</summary>
     public string Description { get; } = $"{container.Name}/{blobName}";
@@ -136,6 +139,49 @@ internal sealed class RingStore(BlobContainerClient container, string blobName, 
             {
                 await UploadAsync(_heartbeat, heartbeat, conditions: null, token).ConfigureAwait(false);
                 return true;
+            },
+            cancellationToken);
+
+    /// <summary>
+    /// Takes the stand-in lease for <paramref name="duration"/>, or renews it when <paramref name="leaseId"/> already holds
+    /// it; false while another instance holds it. The lease blob is created on first use.
+    /// </summary>
+    public Task<bool> TryTakeStandInLeaseAsync(string leaseId, TimeSpan duration, CancellationToken cancellationToken) =>
+        WithinDeadlineAsync(
+            _standIn,
+            async token =>
+            {
+                var lease = _standIn.GetBlobLeaseClient(leaseId);
+                try
+                {
+                    await lease.AcquireAsync(duration, cancellationToken: token).ConfigureAwait(false);
+                    return true;
+                }
+                catch (RequestFailedException ex) when (ex.Status == 409)
+                {
+                    return false;
+                }
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                    try
+                    {
+                        await UploadAsync(_standIn, [], new BlobRequestConditions { IfNoneMatch = ETag.All }, token).ConfigureAwait(false);
+                    }
+                    catch (RequestFailedException exists) when (exists.Status is 409 or 412)
+                    {
+                        // Another instance made it first: taking the lease decides between us.
+                    }
+                }
+
+                try
+                {
+                    await lease.AcquireAsync(duration, cancellationToken: token).ConfigureAwait(false);
+                    return true;
+                }
+                catch (RequestFailedException ex) when (ex.Status == 409)
+                {
+                    return false;
+                }
             },
             cancellationToken);
 

@@ -13,10 +13,15 @@ namespace FunctionsApiKey.SharedRing;
 /// <remarks>
 /// The ring is current while its publisher keeps confirming it: by a new generation, or by a heartbeat for the
 /// generation in force, which is read only once the ring's last confirmation is half of
-/// <see cref="SharedRingOptions.RingStaleAfter"/> old. Past that limit (or with no ring, or storage unreadable), the
-/// instance reads the vault itself every <see cref="ApiKeyOptions.RefreshInterval"/>, starting from what the ring
-/// knows, so only changed values are fetched; the ring takes over again once its publisher is back. If the vault
-/// fails too, the keys in force stay and age, and <see cref="ApiKeyOptions.MaxKeyRingAge"/> ends their use.
+/// <see cref="SharedRingOptions.RingStaleAfter"/> old (and every quarter of it until the publisher has confirmed the ring
+/// while this instance runs). Past that limit the instance tries to take the stand-in lease beside the ring; the one
+/// instance that holds it runs the publisher itself, so the whole fleet follows the ring it writes and the vault sees
+/// one publisher's requests, however many instances there are. Meanwhile the others keep the keys in force for at most
+/// <see cref="SharedRingOptions.StandInGrace"/> more. Past that (or with no ring, storage unreadable, or a ring the
+/// publisher has not confirmed while this instance ran), the instance reads the vault itself every
+/// <see cref="ApiKeyOptions.RefreshInterval"/>, starting from what the ring knows, so only changed values are fetched;
+/// the ring takes over again once it is confirmed. If the vault fails too, the keys in force stay and age, and
+/// <see cref="ApiKeyOptions.MaxKeyRingAge"/> ends their use.
 /// <para>
 /// Storage may hold a replayed older ring, with its old heartbeat. An instance cannot tell it from the current ring until
 /// the publisher confirms a ring after the instance's first load: until then it trusts the ring only for
@@ -29,6 +34,7 @@ internal sealed class SharedRingApiKeySource(
     RingStore store,
     RingVerifier verifier,
     KeyVaultKeyLoader vault,
+    KeyRingPublisher publisher,
     SharedRingOptions options,
     RingScope scope,
     TimeSpan vaultInterval,
@@ -63,6 +69,10 @@ internal sealed class SharedRingApiKeySource(
     // Whether this load's read of the ring failed: the heartbeat beside it would fail too, after the same deadline.
     private bool _storageFailed;
 
+    // This instance's id for the stand-in lease: the same id renews the lease it holds.
+    private readonly string _standInLeaseId = Guid.NewGuid().ToString();
+    private DateTimeOffset _standInTriedAt = DateTimeOffset.MinValue;
+
     public string Name => SharedRingDefaults.KeySource;
 
     public TimeSpan? PollInterval => options.RingPollInterval;
@@ -71,18 +81,36 @@ internal sealed class SharedRingApiKeySource(
     {
         var ringChanged = await PollRingAsync(cancellationToken).ConfigureAwait(false);
         var now = timeProvider.GetUtcNow();
-
-        // Until keys have loaded, on every attempt: the heartbeat is how a fresh instance learns that the blob is not
-        // the newest ring, or that a ring too old to serve at start has been confirmed since.
-        if (!_storageFailed && _ring is not null && (!_loadedOnce || (now - _ringConfirmedAt > options.RingStaleAfter / 2 && now - _heartbeatReadAt >= options.RingStaleAfter / 4)))
+        if (!_storageFailed && _ring is not null && HeartbeatDue(now))
         {
-            // A heartbeat for a newer generation reads the ring again, which may take that generation.
-            var generation = _ring.Generation;
-            await ReadHeartbeatAsync(now, cancellationToken).ConfigureAwait(false);
-            ringChanged |= _ring.Generation != generation;
+            ringChanged |= await ReadHeartbeatAsync(now, cancellationToken).ConfigureAwait(false);
         }
 
         _firstLoadAt ??= now;
+        if (_ring is not null && !IsCurrent(now) && StandInCovers(now))
+        {
+            // Paced as a heartbeat read is, so a holder whose runs fail does not run the publisher at every poll.
+            if (now - _standInTriedAt >= options.RingStaleAfter / 4)
+            {
+                _standInTriedAt = now;
+                ringChanged |= await StandInAsync(now, cancellationToken).ConfigureAwait(false);
+                now = timeProvider.GetUtcNow();
+            }
+
+            if (!IsCurrent(now) && StandInCovers(now))
+            {
+                // Another instance stands in for the publisher, or this one could not: the keys in force stay, as old
+                // as their last confirmation, for StandInGrace at most.
+                if (!ringChanged && _loadedOnce)
+                {
+                    return ApiKeyLoadResult.Unchanged(_ringConfirmedAt);
+                }
+
+                _loadedOnce = true;
+                return ApiKeyLoadResult.Loaded(_ring.Keys, _ringConfirmedAt);
+            }
+        }
+
         if (_ring is { } ring && IsCurrent(now))
         {
             if (!ringChanged && !_servingVault && _loadedOnce)
@@ -101,6 +129,77 @@ internal sealed class SharedRingApiKeySource(
         }
 
         return await FromVaultAsync(now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Whether to read the heartbeat on this load. Until keys have loaded, on every attempt: it is how a fresh instance
+    /// learns that the blob is not the newest ring, or that a ring too old to serve at start has been confirmed since.
+    /// Until the publisher has confirmed the ring while this instance runs, every quarter of RingStaleAfter: then this
+    /// instance may wait for a stand-in rather than read the vault. Once the ring's confirmation is half of
+    /// RingStaleAfter old, every quarter of it; past RingStaleAfter, on every load, to follow a stand-in within a poll.
+    /// </summary>
+    private bool HeartbeatDue(DateTimeOffset now)
+    {
+        if (!_loadedOnce)
+        {
+            return true;
+        }
+
+        var age = now - _ringConfirmedAt;
+        var interval = age > options.RingStaleAfter ? TimeSpan.Zero : options.RingStaleAfter / 4;
+        return (age > options.RingStaleAfter / 2 || !_witnessed) && now - _heartbeatReadAt >= interval;
+    }
+
+    /// <summary>
+    /// Whether a stale ring may still be served while an instance stands in for the publisher: only a ring the publisher
+    /// confirmed while this instance ran (a replay cannot be one), read from storage on this load, and for StandInGrace
+    /// past RingStaleAfter at most. An instance already reading the vault goes on with it until the ring is current.
+    /// </summary>
+    private bool StandInCovers(DateTimeOffset now) =>
+        _witnessed && !_superseded && !_storageFailed && !_servingVault && now - _ringConfirmedAt <= options.RingStaleAfter + options.StandInGrace;
+
+    /// <summary>
+    /// Tries to take the stand-in lease; the instance holding it runs the publisher, then reads what it wrote. True when
+    /// that brought a new generation. A lease held elsewhere, or a run that fails (the publisher says why), changes nothing.
+    /// </summary>
+    private async Task<bool> StandInAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        bool holder;
+        try
+        {
+            holder = await store.TryTakeStandInLeaseAsync(_standInLeaseId, SharedRingOptions.StandInLease, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiKeySourceException ex)
+        {
+            _storageFailed = true;
+            metrics.StandIn("failed");
+            Trouble("failed", $"stand-in lease: {ex.Message}");
+            return false;
+        }
+
+        if (!holder)
+        {
+            metrics.StandIn("elsewhere");
+            return false;
+        }
+
+        logger.RingStandIn((now - _ringConfirmedAt).TotalSeconds);
+        var outcome = await publisher.PublishAsync(cancellationToken).ConfigureAwait(false);
+        if (outcome is not (PublishOutcome.Written or PublishOutcome.Unchanged))
+        {
+            metrics.StandIn("failed");
+            return false;
+        }
+
+        metrics.StandIn("published");
+        var generation = _ring!.Generation;
+        var changed = await PollRingAsync(cancellationToken).ConfigureAwait(false);
+        if (!_storageFailed)
+        {
+            changed |= await ReadHeartbeatAsync(timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+
+        return changed || _ring.Generation != generation;
     }
 
     /// <summary>The ring is missing, stale or unreadable: the vault, read directly but no more often than RefreshInterval.</summary>
@@ -209,9 +308,11 @@ internal sealed class SharedRingApiKeySource(
         return true;
     }
 
-    private async Task ReadHeartbeatAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Reads the heartbeat, which may confirm the ring in force; true when it led to a new generation being taken.</summary>
+    private async Task<bool> ReadHeartbeatAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         _heartbeatReadAt = now;
+        var generation = _ring!.Generation;
         RingRead read;
         try
         {
@@ -219,13 +320,12 @@ internal sealed class SharedRingApiKeySource(
         }
         catch (ApiKeySourceException ex)
         {
-            Trouble("failed", $"heartbeat: {ex.Message}");
-            return;
+            return Trouble("failed", $"heartbeat: {ex.Message}");
         }
 
         if (read.Status == RingReadStatus.NotFound)
         {
-            return;
+            return false;
         }
 
         RingHeartbeat? heartbeat = null;
@@ -234,7 +334,7 @@ internal sealed class SharedRingApiKeySource(
         {
             logger.RingRefused(store.Description + ".heartbeat", RingRefusalNames.Of(refusal));
             metrics.Refused(refusal);
-            return;
+            return false;
         }
 
         if (heartbeat!.Generation > _ring!.Generation && !_superseded)
@@ -255,6 +355,8 @@ internal sealed class SharedRingApiKeySource(
         {
             Confirm(heartbeat.CheckedAt);
         }
+
+        return _ring.Generation != generation;
     }
 
     /// <summary>Whether the ring in force may be served without the vault: confirmed within RingStaleAfter, and not known to be outdated.</summary>

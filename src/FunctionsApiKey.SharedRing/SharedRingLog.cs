@@ -28,6 +28,10 @@ internal static partial class SharedRingLog
         Message = "Reading the vault while the key ring is stale failed ({Error}); keeping the keys in force")]
     public static partial void VaultFallbackFailed(this ILogger logger, string error);
 
+    [LoggerMessage(EventId = 45, EventName = "RingStandIn", Level = LogLevel.Warning,
+        Message = "The key ring was last confirmed by its publisher {AgeSeconds:F0} s ago; this instance holds the stand-in lease and runs the publisher")]
+    public static partial void RingStandIn(this ILogger logger, double ageSeconds);
+
     [LoggerMessage(EventId = 50, EventName = "RingPublished", Level = LogLevel.Information,
         Message = "Published key ring generation {Generation} with {KeyCount} keys to {Blob}")]
     public static partial void RingPublished(this ILogger logger, long generation, int keyCount, string blob);

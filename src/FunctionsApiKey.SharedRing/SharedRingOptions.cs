@@ -23,10 +23,24 @@ public sealed class SharedRingOptions
     public TimeSpan RingPollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How long the ring may go unconfirmed by its publisher before instances stop trusting it as current and read
-    /// the vault themselves (every <see cref="ApiKeyOptions.RefreshInterval"/>) until the publisher is back.
+    /// How long the ring may go unconfirmed by its publisher before instances stop trusting it as current. Then one
+    /// instance, elected by a blob lease, runs the publisher in its place; the others keep their keys for half as long
+    /// again, and read the vault themselves (every <see cref="ApiKeyOptions.RefreshInterval"/>) only if nothing has
+    /// confirmed the ring by then.
     /// </summary>
     public TimeSpan RingStaleAfter { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long past <see cref="RingStaleAfter"/> an instance keeps the keys in force while another stands in for the
+    /// publisher, before it reads the vault itself: room for a poll, the lease, a publisher run and another poll.
+    /// </summary>
+    internal TimeSpan StandInGrace => RingStaleAfter / 2;
+
+    /// <summary>
+    /// The stand-in lease: Blob Storage's longest finite lease, so a publisher run fits in it, and a holder that dies
+    /// frees it within a minute.
+    /// </summary>
+    internal static TimeSpan StandInLease { get; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// How long one call to the ring's storage may take, retries included: an instance's read of the ring or its
