@@ -121,13 +121,7 @@ public sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptions
                 continue;
             }
 
-            var problem = KeyProblem(properties, options.KeysWithoutScopes, out var scopes, out var untagged);
-            var propertyProblem = PropertyProblem(properties.Tags, Properties, out var extensions);
-            if (problem is null && propertyProblem is not null)
-            {
-                // A declared property that does not read leaves the key out: serving it without the property could widen it.
-                (problem, untagged) = (propertyProblem, false);
-            }
+            var problem = EntryProblem(properties, options.KeysWithoutScopes, Properties, out var scopes, out var untagged, out var extensions);
 
             if (problem is not null && (previous is null || !previous.Excluded || previous.UpdatedOn != properties.UpdatedOn))
             {
@@ -217,6 +211,29 @@ public sealed class KeyVaultKeyLoader(SecretClient client, KeyVaultApiKeyOptions
         return properties.NotBefore is { } notBefore && properties.ExpiresOn is { } expiresOn && notBefore >= expiresOn
             ? "its activation date is not before its expiry date, so it could never be used"
             : null;
+    }
+
+    /// <summary>
+    /// Why a listed secret cannot be a key, all rules together: <see cref="KeyProblem"/>, then <see cref="PropertyProblem"/>
+    /// (a declared property that does not read leaves the key out, since serving it without the property could widen it).
+    /// </summary>
+    /// <param name="properties">A listed secret's properties.</param>
+    /// <param name="withoutScopes">What the app does with a key without a <c>scopes</c> tag.</param>
+    /// <param name="declared">The declared properties.</param>
+    /// <param name="scopes">The key's scopes, when it has no problem; empty for every function.</param>
+    /// <param name="untagged">Whether the secret has no <c>scopes</c> tag and that is its only problem, if any.</param>
+    /// <param name="values">The declared properties read, by name, as canonical text.</param>
+    public static string? EntryProblem(SecretProperties properties, KeysWithoutScopes withoutScopes, IEnumerable<ApiKeyProperty> declared, out ImmutableArray<string> scopes, out bool untagged, out ImmutableDictionary<string, string> values)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        var problem = KeyProblem(properties, withoutScopes, out scopes, out untagged);
+        var propertyProblem = PropertyProblem(properties.Tags, declared, out values);
+        if (problem is null && propertyProblem is not null)
+        {
+            (problem, untagged) = (propertyProblem, false);
+        }
+
+        return problem;
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using Azure.Core;
 using Azure.Security.KeyVault.Secrets;
 using Azure.Storage.Blobs;
 using FunctionsApiKey;
@@ -53,7 +52,7 @@ public static class ApiKeyAuthenticationBuilderSharedRingExtensions
         services.AddSingleton<IValidateOptions<SharedRingOptions>, SharedRingOptionsValidator>();
         services.AddAzureClients(clients => clients
             .AddClient<BlobServiceClient, BlobClientOptions>((clientOptions, credential, provider) =>
-                CreateClient(ConnectionSection(provider), credential, clientOptions))
+                RingStore.CreateServiceClient(ConnectionSection(provider), credential, clientOptions))
             .WithName(SharedRingDefaults.ClientName)
             .WithCredential(provider => provider.GetRequiredService<AzureComponentFactory>().CreateTokenCredential(ConnectionSection(provider)))
             .ConfigureOptions(RetryWithinTimeout)
@@ -63,12 +62,7 @@ public static class ApiKeyAuthenticationBuilderSharedRingExtensions
         services.AddSingleton<SharedRingMetrics>();
 
         // One loader (AddKeyVault's) for the publisher and the vault fallback, so a key allowed for lack of a scopes tag is named once.
-        services.AddSingleton(provider =>
-        {
-            var options = provider.GetRequiredService<IOptions<SharedRingOptions>>().Value;
-            return new RingVerifier(options.VerificationKeyTexts()
-                .Select(k => RingKeys.TryReadPublicKey(k, out var key) ? key : throw new InvalidOperationException("ApiKeys:RingVerificationKeys holds a key that is not one.")));
-        });
+        services.AddSingleton(provider => RingVerifier.Of(provider.GetRequiredService<IOptions<SharedRingOptions>>().Value));
         services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<SharedRingOptions>>().Value;
@@ -119,7 +113,4 @@ public static class ApiKeyAuthenticationBuilderSharedRingExtensions
         provider.GetRequiredService<IAzureClientFactory<SecretClient>>().CreateClient(KeyVaultApiKeyDefaults.ClientName);
 
     private static ILogger Logger(IServiceProvider provider) => provider.GetRequiredService<ILoggerFactory>().CreateLogger(SharedRingDefaults.LogCategory);
-
-    private static BlobServiceClient CreateClient(IConfigurationSection connection, TokenCredential credential, BlobClientOptions options) =>
-        StorageConnection.CreateClient(connection, "blob", "ApiKeys:RingConnection", text => new BlobServiceClient(text, options), uri => new BlobServiceClient(uri, credential, options));
 }

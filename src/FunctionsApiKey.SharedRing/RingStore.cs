@@ -1,8 +1,10 @@
+using Azure.Core;
 using System.Net.Sockets;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using Microsoft.Extensions.Configuration;
 
 namespace FunctionsApiKey.SharedRing;
 
@@ -25,6 +27,13 @@ internal sealed class RingStore(BlobContainerClient container, string blobName, 
     private readonly BlobClient _ring = container.GetBlobClient(blobName);
     private readonly BlobClient _heartbeat = container.GetBlobClient(blobName + ".heartbeat");
     private readonly BlobClient _standIn = container.GetBlobClient(blobName + ".standin");
+
+    /// <summary>
+    /// The blob service of the ring's connection (<see cref="SharedRingOptions.RingConnection"/>, read as the host reads
+    /// connections): by connection string, or by <paramref name="credential"/> for an identity-based one.
+    /// </summary>
+    public static BlobServiceClient CreateServiceClient(IConfigurationSection connection, TokenCredential credential, BlobClientOptions options) =>
+        StorageConnection.CreateClient(connection, "blob", "ApiKeys:RingConnection", text => new BlobServiceClient(text, options), uri => new BlobServiceClient(uri, credential, options));
 
     /// <summary>The ring blob's place, for log lines.</summary>
     public string Description { get; } = $"{container.Name}/{blobName}";

@@ -15,6 +15,10 @@ internal sealed class RingVerifier : IDisposable
         }
     }
 
+    /// <summary>The verifier of the keys <see cref="SharedRingOptions.RingVerificationKeys"/> lists, which its validator has checked.</summary>
+    public static RingVerifier Of(SharedRingOptions options) =>
+        new(options.VerificationKeyTexts().Select(k => RingKeys.TryReadPublicKey(k, out var key) ? key : throw new InvalidOperationException("ApiKeys:RingVerificationKeys holds a key that is not one.")));
+
     public bool Knows(ReadOnlySpan<byte> keyId) => _keys.ContainsKey(Id(keyId));
 
     /// <summary>Whether <paramref name="signature"/> is the signature of <paramref name="data"/> by the key <paramref name="keyId"/>.</summary>

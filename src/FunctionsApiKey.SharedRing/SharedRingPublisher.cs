@@ -70,9 +70,8 @@ public sealed class SharedRingPublisher : IDisposable
             throw new OptionsValidationException(nameof(SharedRingOptions), typeof(SharedRingOptions), invalid.Failures);
         }
 
-        var blobs = StorageConnection.CreateClient(
-            settings.GetSection(options.RingConnection), "blob", "ApiKeys:RingConnection", text => new BlobServiceClient(text), uri => new BlobServiceClient(uri, credential));
-        var verifier = new RingVerifier(options.VerificationKeyTexts().Select(k => RingKeys.TryReadPublicKey(k, out var key) ? key : throw new InvalidOperationException("unreachable: validated above")));
+        var blobs = RingStore.CreateServiceClient(settings.GetSection(options.RingConnection), credential, new BlobClientOptions());
+        var verifier = RingVerifier.Of(options);
         var meter = new Meter(ApiKeyDefaults.MeterName);
         var publisher = new KeyRingPublisher(
             new RingStore(blobs.GetBlobContainerClient(options.RingContainer), options.RingBlobName, options.RingStorageTimeout),

@@ -161,8 +161,7 @@ internal sealed class VaultKeyStore(SecretClient client, string secretPrefix, Ke
     // The key as the app reads it (the scopes tag in any letter case, and what makes it leave a key out), by the loader's own rule.
     private StoredKey Describe(SecretProperties properties)
     {
-        var problem = KeyVaultKeyLoader.KeyProblem(properties, withoutScopes, out var scopes, out _)
-            ?? KeyVaultKeyLoader.PropertyProblem(properties.Tags, declared, out _);
+        var problem = KeyVaultKeyLoader.EntryProblem(properties, withoutScopes, declared, out var scopes, out _, out _);
         return new(
             properties.Name[secretPrefix.Length..],
             problem is null ? scopes : [],
