@@ -54,6 +54,11 @@ param vaultGeneration int = 1
 @description('Put storage and the vault behind private endpoints in a virtual network of their own, public network access off, with the app integrated into it (azd: VNET_ENABLED). The key tool then needs a way into that network: docs/deploy.md, "Private network".')
 param vnetEnabled bool = false
 
+// Off by default: without it each instance keeps its own rate-limit counters. On, it is the cheapest Azure Managed Redis
+// (Balanced_B0); docs/deploy.md, "Shared rate-limit store", states what it costs.
+@description('Deploy an Azure Managed Redis database as the rate limiter\'s shared counter store (ApiKeys__Redis__Endpoint), reached by the app\'s identity with Microsoft Entra ID and TLS only (azd: RATE_LIMIT_STORE_ENABLED). It has a monthly cost; docs/deploy.md.')
+param rateLimitStoreEnabled bool = false
+
 @description('Where alerts go: an email address for the action group (azd: ALERT_EMAIL). Empty: no action group and no alert rules.')
 param alertEmail string = ''
 
@@ -247,6 +252,51 @@ resource vaultAudit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' =
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
+// Shared rate-limit store (rateLimitStoreEnabled): Azure Managed Redis, one database on the TLS port, no access keys;
+// the app signs in with its identity's Microsoft Entra token, its object id as the user name (docs/deploy.md).
+
+resource redis 'Microsoft.Cache/redisEnterprise@2025-07-01' = if (rateLimitStoreEnabled) {
+  name: 'redis-${token}'
+  location: location
+  tags: tags
+  sku: {
+    name: 'Balanced_B0'
+  }
+  properties: {
+    minimumTlsVersion: '1.2'
+    publicNetworkAccess: vnetEnabled ? 'Disabled' : 'Enabled'
+  }
+}
+
+// The port the app's ApiKeys__Redis__Endpoint names; Azure Managed Redis serves TLS there.
+var redisPort = 10000
+
+resource redisDatabase 'Microsoft.Cache/redisEnterprise/databases@2025-07-01' = if (rateLimitStoreEnabled) {
+  parent: redis
+  name: 'default'
+  properties: {
+    clientProtocol: 'Encrypted'
+    port: redisPort
+    clusteringPolicy: 'OSSCluster'
+    // Counters expire by their window; under memory pressure the ones with a TTL go first, never a key without one.
+    evictionPolicy: 'VolatileLRU'
+    accessKeysAuthentication: 'Disabled'
+  }
+}
+
+// The built-in "default" data access policy (all data commands, no admin ones) for the app's identity only.
+resource redisAppAccess 'Microsoft.Cache/redisEnterprise/databases/accessPolicyAssignments@2025-07-01' = if (rateLimitStoreEnabled) {
+  parent: redisDatabase
+  name: 'app'
+  properties: {
+    accessPolicyName: 'default'
+    user: {
+      objectId: identity.properties.principalId
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
 // Private network (vnetEnabled), as in the azd Functions quickstart: the app's outbound traffic through a subnet
 // delegated to Flex Consumption; blob, table and the vault reached through private endpoints whose names resolve in
 // private DNS zones linked to the network; public network access off on storage and the vault.
@@ -291,7 +341,8 @@ resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = if (vnetEnabled) 
   }
 }
 
-// One endpoint per service the app and the key tool use: the host's and the ring's blobs, the last-use table, the vault.
+// One endpoint per service the app and the key tool use: the host's and the ring's blobs, the last-use table, the vault,
+// and the rate-limit store when there is one.
 var privateEndpoints = [
   {
     group: 'blob'
@@ -308,6 +359,15 @@ var privateEndpoints = [
     zone: 'privatelink.vaultcore.azure.net'
     target: vault.id
   }
+  ...(rateLimitStoreEnabled
+    ? [
+        {
+          group: 'redisEnterprise'
+          zone: 'privatelink.redis.azure.net'
+          target: redis.id
+        }
+      ]
+    : [])
 ]
 
 resource privateZones 'Microsoft.Network/privateDnsZones@2024-06-01' = [
@@ -411,7 +471,10 @@ var ringSettings = {
 var appSettings = union(
   hostSettings,
   keyMode == 'settings' ? {} : vaultSettings,
-  keyMode == 'sharedring' ? ringSettings : {}
+  keyMode == 'sharedring' ? ringSettings : {},
+  // host:port of the shared rate-limit store, which FunctionsApiKey.Redis reads (RedisRateLimitOptions.Endpoint); the
+  // store exists exactly when this branch is taken.
+  rateLimitStoreEnabled ? { ApiKeys__Redis__Endpoint: '${redis!.properties.hostName}:${redisPort}' } : {}
 )
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {

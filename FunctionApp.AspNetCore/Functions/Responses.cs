@@ -9,6 +9,12 @@ internal sealed record RootResponse([property: JsonPropertyName("Hello")] string
 /// <summary>The body of <c>GET /secure-endpoint</c>: <c>{"message":"You have access!"}</c>.</summary>
 internal sealed record SecureResponse([property: JsonPropertyName("message")] string Message);
 
+/// <summary>The body of <c>GET /whoami</c>: <c>{"name":"…","owner":"…","scopes":[…]}</c>, owner null when the key names none.</summary>
+internal sealed record WhoAmIResponse(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("owner")] string? Owner,
+    [property: JsonPropertyName("scopes")] IReadOnlyList<string> Scopes);
+
 internal static partial class FunctionsLog
 {
     [LoggerMessage(EventId = 100, EventName = "SecureEndpointCalled", Level = LogLevel.Debug,

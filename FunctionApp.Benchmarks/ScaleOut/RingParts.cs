@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using FunctionApp.Testing.FakeKeyVault;
 using FunctionApp.Testing.Storage;
+using FunctionsApiKey;
 using FunctionsApiKey.KeyVault;
 using FunctionsApiKey.SharedRing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -36,5 +37,5 @@ internal sealed class RingParts(FakeKeyVaultServer vault, AzuriteServer azurite,
 
     /// <summary>An instance's key source, as the app builds it, with the default RefreshInterval and MaxKeyRingAge.</summary>
     public SharedRingApiKeySource Instance(RingStore store, RingVerifier verifier) =>
-        new(store, verifier, Loader(), Publisher(store, verifier), options, Scope, TimeSpan.FromMinutes(5), TimeSpan.FromDays(1), TimeProvider.System, metrics, NullLogger.Instance);
+        new(store, verifier, Loader(), Publisher(store, verifier), options, Scope, new ApiKeyOptions(), TimeProvider.System, metrics, NullLogger.Instance);
 }

@@ -44,7 +44,7 @@ internal static class SharedRingBenchmark
         var metrics = new SharedRingMetrics(meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
         var scope = new RingScope("myvault.vault.azure.net", "apikey-");
         var publisher = new KeyRingPublisher(store, verifier, loader, FakeKeyVaultClient.Create(azure.Vault), new SharedRingOptions(), scope, TimeProvider.System, metrics, NullLogger.Instance);
-        var instance = new SharedRingApiKeySource(store, verifier, loader, publisher, new SharedRingOptions(), scope, TimeSpan.FromMinutes(5), TimeSpan.FromDays(1), TimeProvider.System, metrics, NullLogger.Instance);
+        var instance = new SharedRingApiKeySource(store, verifier, loader, publisher, new SharedRingOptions(), scope, new ApiKeyOptions(), TimeProvider.System, metrics, NullLogger.Instance);
 
         // The first load reads and parses the ring. Then unchanged polls: as many again first, unmeasured, so the JIT's
         // second tier (which a worker reaches after its first minutes of polling) has compiled the path. Then polls that

@@ -6,7 +6,8 @@ namespace FunctionApp.Tests.EndToEnd;
 
 /// <summary>
 /// Keys with policies in settings, answered by the real worker under the test host over real HTTP in each HTTP model:
-/// 429 with Retry-After and the RateLimit fields over a rate limit or a quota, 403 from outside a key's networks.
+/// 429 with Retry-After and the RateLimit fields over a rate limit or a quota, 403 from outside a key's networks, and
+/// the key's owner and scopes as the sample's <c>GET /whoami</c> reads them.
 /// </summary>
 public abstract class PolicyEndToEndTests(PolicyWorkerFixture worker)
 {
@@ -64,6 +65,30 @@ public abstract class PolicyEndToEndTests(PolicyWorkerFixture worker)
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal(AddressDeniedBody, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task TheKeysOwnerAndScopesReachTheFunctionAndNeverTheKey()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/whoami");
+        request.Headers.Add("api-key", worker.Introduced);
+        using var response = await worker.Client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("""{"name":"introduced","owner":"globex","scopes":["WhoAmI","reports"]}""", body);
+        Assert.DoesNotContain(worker.Introduced, body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AKeyWithoutAnOwnerShowsNone()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/whoami");
+        request.Headers.Add("api-key", worker.Unowned);
+        using var response = await worker.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("""{"name":"unowned","owner":null,"scopes":[]}""", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -131,6 +156,12 @@ public class PolicyWorkerFixture : WorkerFixture
 
     public string OwnedB { get; } = TestKeys.NewValue();
 
+    /// <summary>A key with an owner and scopes that include <c>GET /whoami</c>, and no limit the other tests draw on.</summary>
+    public string Introduced { get; } = TestKeys.NewValue();
+
+    /// <summary>A key with no owner and no scopes (every function).</summary>
+    public string Unowned { get; } = TestKeys.NewValue();
+
     protected override Dictionary<string, string?> Environment() => new()
     {
         ["ApiKeys__Keys__local-dev"] = null,
@@ -147,6 +178,10 @@ public class PolicyWorkerFixture : WorkerFixture
         ["ApiKeys__Keys__owned-a__RateLimit"] = "2/min",
         ["ApiKeys__Keys__owned-b"] = OwnedB,
         ["ApiKeys__Keys__owned-b__Owner"] = "ACME",
+        ["ApiKeys__Keys__introduced"] = Introduced,
+        ["ApiKeys__Keys__introduced__Owner"] = "globex",
+        ["ApiKeys__Keys__introduced__Scopes"] = "WhoAmI reports",
+        ["ApiKeys__Keys__unowned"] = Unowned,
         ["AzureWebJobsDisableHomepage"] = "true",
     };
 }

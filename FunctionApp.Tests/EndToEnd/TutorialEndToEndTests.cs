@@ -33,6 +33,23 @@ public abstract class TutorialEndToEndTests(SettingsWorkerFixture worker)
     }
 
     [Fact]
+    public async Task WhoAmIAnswersTheCallersKeyAsTheReadmeShowsAndNeedsItsScope()
+    {
+        using var plain = new HttpRequestMessage(HttpMethod.Get, "/whoami");
+        plain.Headers.Add("api-key", worker.Key);
+        using var scoped = new HttpRequestMessage(HttpMethod.Get, "/whoami");
+        scoped.Headers.Add("api-key", worker.ScopedKey);
+
+        using var answered = await worker.Client.SendAsync(plain);
+        using var refused = await worker.Client.SendAsync(scoped);
+
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        Assert.Equal("""{"name":"e2e","owner":null,"scopes":[]}""", await answered.Content.ReadAsStringAsync());
+        Assert.Contains("""`{"name":"local-dev","owner":null,"scopes":[]}`""", File.ReadAllText(Path.Combine(Infrastructure.BicepCli.RepositoryRoot, "README.md")), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task TheSecureEndpointRefusesARequestWithoutAKey()
     {
         using var request = SecureEndpoint.Request(key: null);

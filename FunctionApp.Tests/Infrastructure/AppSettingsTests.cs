@@ -28,6 +28,13 @@ public sealed class AppSettingsTests(CompiledTemplate compiled) : IClassFixture<
         ["ClientId"] = "the same credential: which user-assigned identity managedidentity means",
     };
 
+    /// <summary>
+    /// Settings read by an options class of a package this branch does not build yet, named here until the class joins
+    /// <see cref="ApiKeysOptionsTypes"/>: <c>FunctionsApiKey.Redis.RedisRateLimitOptions</c>, bound from <c>ApiKeys:Redis</c>,
+    /// whose <c>Endpoint</c> is the shared rate-limit store's host:port.
+    /// </summary>
+    private static readonly string[] ReadByRedisRateLimitOptions = ["Redis__Endpoint"];
+
     /// <summary>Settings the Functions host or platform reads rather than the app's options, and why the template writes each.</summary>
     private static readonly Dictionary<string, string> PlatformSettings = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -53,9 +60,19 @@ public sealed class AppSettingsTests(CompiledTemplate compiled) : IClassFixture<
         Assert.Empty(Unread(settings.Keys));
     }
 
+    [Theory]
+    [MemberData(nameof(KeySources))]
+    public void WithTheRateLimitStoreEverySettingIsStillOneTheAppOrThePlatformReads(string keySource)
+    {
+        var settings = AppSettings(compiled.Deploy(keySource, new() { ["rateLimitStoreEnabled"] = true }));
+
+        Assert.Contains("ApiKeys__Redis__Endpoint", settings.Keys);
+        Assert.Empty(Unread(settings.Keys));
+    }
+
     [Fact]
     public void AMisspeltOrUnknownSettingIsCaught() =>
-        Assert.Equal(["ApiKeys__RingPollIntervall", "ApiKeys__Keys__dev", "FUNCTIONS_WORKER_RUNTIME"], Unread(["ApiKeys__RingPollInterval", "ApiKeys__RingPollIntervall", "ApiKeys__Keys__dev", "FUNCTIONS_WORKER_RUNTIME", "ApiKeys__ClientId"]));
+        Assert.Equal(["ApiKeys__RingPollIntervall", "ApiKeys__Keys__dev", "FUNCTIONS_WORKER_RUNTIME", "ApiKeys__Redis__Endpoints"], Unread(["ApiKeys__RingPollInterval", "ApiKeys__RingPollIntervall", "ApiKeys__Keys__dev", "FUNCTIONS_WORKER_RUNTIME", "ApiKeys__ClientId", "ApiKeys__Redis__Endpoint", "ApiKeys__Redis__Endpoints"]));
 
     [Theory]
     [MemberData(nameof(KeySources))]
@@ -151,7 +168,7 @@ public sealed class AppSettingsTests(CompiledTemplate compiled) : IClassFixture<
             .Select(p => p.Name)
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
         return [.. names.Where(name => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)
-            ? !optionProperties.Contains(name[prefix.Length..]) && !ApiKeysSettingsOutsideOptions.ContainsKey(name[prefix.Length..])
+            ? !optionProperties.Contains(name[prefix.Length..]) && !ApiKeysSettingsOutsideOptions.ContainsKey(name[prefix.Length..]) && !ReadByRedisRateLimitOptions.Contains(name[prefix.Length..], StringComparer.OrdinalIgnoreCase)
             : !PlatformSettings.ContainsKey(name) && !TelemetrySettings.Contains(name, StringComparer.OrdinalIgnoreCase))];
     }
 
@@ -159,7 +176,7 @@ public sealed class AppSettingsTests(CompiledTemplate compiled) : IClassFixture<
         AppSettings(compiled.Deploy(keySource));
 
     /// <summary>The app settings as the site receives them: name and value, values known only while deploying shown as {source}.</summary>
-    private static Dictionary<string, string> AppSettings(ArmDeployment deployment) =>
+    internal static Dictionary<string, string> AppSettings(ArmDeployment deployment) =>
         ((List<object?>)deployment.Single("Microsoft.Web/sites")["properties.siteConfig.appSettings"]!)
             .Cast<Dictionary<string, object?>>()
             .ToDictionary(s => (string)s["name"]!, s => s["value"]!.ToString()!, StringComparer.OrdinalIgnoreCase);

@@ -120,6 +120,7 @@ internal sealed class ArmDeployment
             "lambdavariables" => lambdaVariables[(string)args[0]!],
             "createobject" => Enumerable.Range(0, args.Count / 2).ToDictionary(i => (string)args[2 * i]!, i => args[(2 * i) + 1], StringComparer.OrdinalIgnoreCase),
             "createarray" => args,
+            "flatten" => ((List<object?>)args[0]!).Cast<List<object?>>().SelectMany(l => l).ToList(),
             "union" => args[0] is Dictionary<string, object?>
                 ? args.Cast<Dictionary<string, object?>>().SelectMany(d => d).GroupBy(p => p.Key, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.OrdinalIgnoreCase)
                 : args.Cast<List<object?>>().SelectMany(l => l).Distinct().ToList(),

@@ -35,6 +35,9 @@ public sealed partial class ResourceNameTests(CompiledTemplate compiled) : IClas
         ["Microsoft.Insights/diagnosticSettings"] = (1, 260, new(@"^[^*/%&:\\?+#\p{C}]+$")),
         ["Microsoft.Insights/actionGroups"] = (1, 260, new(@"^[^:<>+/&%\\?\p{C}]+$")),
         ["Microsoft.Insights/scheduledQueryRules"] = (1, 260, new(@"^[^*#&+:<>?@%{}\\/\p{C}]+$")),
+        ["Microsoft.Cache/redisEnterprise"] = (1, 60, new("^[A-Za-z0-9](?!.*--)[A-Za-z0-9-]*[A-Za-z0-9]$")),
+        ["Microsoft.Cache/redisEnterprise/databases"] = (7, 7, new("^default$")),
+        ["Microsoft.Cache/redisEnterprise/databases/accessPolicyAssignments"] = (1, 60, new("^[A-Za-z0-9]+$")),
     };
 
     /// <summary>azd's rule for environment names (azure-dev, <c>environment.EnvironmentNameRegexp</c>).</summary>
@@ -60,7 +63,7 @@ public sealed partial class ResourceNameTests(CompiledTemplate compiled) : IClas
     public void EveryNameFitsItsTypesRulesForEveryEnvironmentNameAzdAccepts(string environmentName)
     {
         Assert.Matches(AzdEnvironmentName(), environmentName);
-        var deployment = compiled.Deploy("sharedring", new() { ["environmentName"] = environmentName, ["alertEmail"] = "ops@example.com", ["vnetEnabled"] = true });
+        var deployment = compiled.Deploy("sharedring", new() { ["environmentName"] = environmentName, ["alertEmail"] = "ops@example.com", ["vnetEnabled"] = true, ["rateLimitStoreEnabled"] = true });
 
         Assert.True(deployment.Resources.Count >= 15, $"Expected the template's resources, got {deployment.Resources.Count}.");
         Assert.All(deployment.Resources, resource => Assert.Empty(Broken(resource.Type, resource.Name)));

@@ -130,7 +130,7 @@ internal sealed class SharedRingHarness : IAsyncDisposable
     /// <param name="vaultRetries">The vault client's retries of a failed request.</param>
     /// <param name="declared">The key properties the instance's app declares.</param>
     public SharedRingApiKeySource Instance(RingStore? store = null, int? vaultPort = null, int vaultRetries = 0, IEnumerable<ApiKeyProperty>? declared = null) => new(
-        store ?? Store, Verifier, Loader(vaultPort: vaultPort, vaultRetries: vaultRetries, declared: declared), Publisher(store, vaultPort: vaultPort, vaultRetries: vaultRetries, declared: declared), Options, RingTestKeys.Scope, TimeSpan.FromMinutes(5), MaxKeyRingAge, Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("instance"));
+        store ?? Store, Verifier, Loader(vaultPort: vaultPort, vaultRetries: vaultRetries, declared: declared), Publisher(store, vaultPort: vaultPort, vaultRetries: vaultRetries, declared: declared), Options, RingTestKeys.Scope, new FunctionsApiKey.ApiKeyOptions { RefreshInterval = TimeSpan.FromMinutes(5), MaxKeyRingAge = MaxKeyRingAge }, Clock, Metrics, TestLogging.Factory(Logs).CreateLogger("instance"));
 
     public KeyVaultKeyLoader Loader(KeysWithoutScopes withoutScopes = KeysWithoutScopes.Refuse, int? vaultPort = null, int vaultRetries = 0, IEnumerable<ApiKeyProperty>? declared = null) => new(
         FakeKeyVaultClient.Create(Vault, vaultRetries, port: vaultPort),

@@ -35,8 +35,8 @@ public static class ApiKeyAuthenticationBuilderKeyVaultExtensions
         if (!services.Any(d => d.ServiceType == typeof(IValidateOptions<KeyVaultApiKeyOptions>)))
         {
             services.AddOptions<KeyVaultApiKeyOptions>().BindConfiguration(ApiKeyDefaults.SectionName);
-            services.AddSingleton<IValidateOptions<KeyVaultApiKeyOptions>, KeyVaultApiKeyOptionsValidator>();
-            services.AddSingleton<IPostConfigureOptions<ApiKeyOptions>, VaultAsDefaultSource>();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyVaultApiKeyOptions>, KeyVaultApiKeyOptionsValidator>());
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<ApiKeyOptions>, VaultAsDefaultSource>());
             services.AddAzureClients(clients => clients
                 .AddClient<SecretClient, SecretClientOptions>((clientOptions, credential, provider) =>
                     new SecretClient(provider.GetRequiredService<IOptions<KeyVaultApiKeyOptions>>().Value.KeyVaultUri!, credential, clientOptions))
@@ -46,11 +46,14 @@ public static class ApiKeyAuthenticationBuilderKeyVaultExtensions
                 // user-assigned identity) in Azure; with neither, DefaultAzureCredential, i.e. developer credentials locally.
                 .WithCredential(provider => provider.GetRequiredService<AzureComponentFactory>().CreateTokenCredential(Section(provider)))
                 .ConfigureOptions((clientOptions, provider) => Section(provider).GetSection(KeyVaultApiKeyDefaults.ClientOptionsSection).Bind(clientOptions)));
-            services.TryAddSingleton(provider => new KeyVaultKeyLoader(
+
+            // DI gives the declared key properties; by hand only the vault's named client, the options' value and the
+            // package's log category.
+            services.TryAddSingleton(provider => ActivatorUtilities.CreateInstance<KeyVaultKeyLoader>(
+                provider,
                 provider.GetRequiredService<IAzureClientFactory<SecretClient>>().CreateClient(KeyVaultApiKeyDefaults.ClientName),
                 provider.GetRequiredService<IOptions<KeyVaultApiKeyOptions>>().Value,
-                provider.GetRequiredService<ILoggerFactory>().CreateLogger(KeyVaultApiKeyDefaults.LogCategory),
-                provider.GetServices<ApiKeyProperty>()));
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger(KeyVaultApiKeyDefaults.LogCategory)));
             builder.DefaultAzureSdkLogsToWarning().AddNamedSource<KeyVaultApiKeySource>(KeyVaultApiKeyDefaults.KeySource);
         }
 

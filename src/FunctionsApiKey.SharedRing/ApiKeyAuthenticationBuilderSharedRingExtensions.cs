@@ -6,6 +6,7 @@ using FunctionsApiKey.SharedRing;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -49,7 +50,7 @@ public static class ApiKeyAuthenticationBuilderSharedRingExtensions
     private static void AddServices(IServiceCollection services)
     {
         services.AddOptions<SharedRingOptions>().BindConfiguration(ApiKeyDefaults.SectionName);
-        services.AddSingleton<IValidateOptions<SharedRingOptions>, SharedRingOptionsValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SharedRingOptions>, SharedRingOptionsValidator>());
         services.AddAzureClients(clients => clients
             .AddClient<BlobServiceClient, BlobClientOptions>((clientOptions, credential, provider) =>
                 RingStore.CreateServiceClient(ConnectionSection(provider), credential, clientOptions))
@@ -59,38 +60,21 @@ public static class ApiKeyAuthenticationBuilderSharedRingExtensions
             .ConfigureOptions((clientOptions, provider) =>
                 provider.GetRequiredService<IConfiguration>().GetSection(ApiKeyDefaults.SectionName).GetSection("RingClient").Bind(clientOptions)));
 
-        services.AddSingleton<SharedRingMetrics>();
-
-        // One loader (AddKeyVault's) for the publisher and the vault fallback, so a key allowed for lack of a scopes tag is named once.
-        services.AddSingleton(provider => RingVerifier.Of(provider.GetRequiredService<IOptions<SharedRingOptions>>().Value));
-        services.AddSingleton(provider =>
+        // DI builds each part from the others, with ActivatorUtilities as Microsoft.Extensions.Http builds a typed client
+        // (given its HttpClient, the rest from DI): given here is only what is no service, the options' values, the
+        // vault's named client and the package's log category. One loader (AddKeyVault's) serves the publisher and the vault fallback, so a key allowed for lack
+        // of a scopes tag is named once.
+        services.TryAddSingleton<SharedRingMetrics>();
+        services.TryAddSingleton(provider => RingVerifier.Of(RingOptions(provider)));
+        services.TryAddSingleton(provider => RingScope.Of(provider.GetRequiredService<IOptions<KeyVaultApiKeyOptions>>().Value));
+        services.TryAddSingleton(provider =>
         {
-            var options = provider.GetRequiredService<IOptions<SharedRingOptions>>().Value;
+            var options = RingOptions(provider);
             var container = provider.GetRequiredService<IAzureClientFactory<BlobServiceClient>>().CreateClient(SharedRingDefaults.ClientName).GetBlobContainerClient(options.RingContainer);
             return new RingStore(container, options.RingBlobName, options.RingStorageTimeout);
         });
-        services.AddSingleton(provider => new KeyRingPublisher(
-            provider.GetRequiredService<RingStore>(),
-            provider.GetRequiredService<RingVerifier>(),
-            provider.GetRequiredService<KeyVaultKeyLoader>(),
-            VaultClient(provider),
-            provider.GetRequiredService<IOptions<SharedRingOptions>>().Value,
-            RingScope.Of(provider.GetRequiredService<IOptions<KeyVaultApiKeyOptions>>().Value),
-            provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<SharedRingMetrics>(),
-            Logger(provider)));
-        services.AddSingleton(provider => new SharedRingApiKeySource(
-            provider.GetRequiredService<RingStore>(),
-            provider.GetRequiredService<RingVerifier>(),
-            provider.GetRequiredService<KeyVaultKeyLoader>(),
-            provider.GetRequiredService<KeyRingPublisher>(),
-            provider.GetRequiredService<IOptions<SharedRingOptions>>().Value,
-            RingScope.Of(provider.GetRequiredService<IOptions<KeyVaultApiKeyOptions>>().Value),
-            provider.GetRequiredService<IOptions<ApiKeyOptions>>().Value.RefreshInterval,
-            provider.GetRequiredService<IOptions<ApiKeyOptions>>().Value.MaxKeyRingAge,
-            provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<SharedRingMetrics>(),
-            Logger(provider)));
+        services.TryAddSingleton(provider => ActivatorUtilities.CreateInstance<KeyRingPublisher>(provider, VaultClient(provider), RingOptions(provider), Logger(provider)));
+        services.TryAddSingleton(provider => ActivatorUtilities.CreateInstance<SharedRingApiKeySource>(provider, RingOptions(provider), provider.GetRequiredService<IOptions<ApiKeyOptions>>().Value, Logger(provider)));
     }
 
     /// <summary>
@@ -103,11 +87,13 @@ public static class ApiKeyAuthenticationBuilderSharedRingExtensions
         clientOptions.Retry.MaxRetries = 2;
         clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(200);
         clientOptions.Retry.MaxDelay = TimeSpan.FromSeconds(1);
-        clientOptions.Retry.NetworkTimeout = provider.GetRequiredService<IOptions<SharedRingOptions>>().Value.RingStorageTimeout;
+        clientOptions.Retry.NetworkTimeout = RingOptions(provider).RingStorageTimeout;
     }
 
     private static IConfigurationSection ConnectionSection(IServiceProvider provider) =>
-        provider.GetRequiredService<IConfiguration>().GetSection(provider.GetRequiredService<IOptions<SharedRingOptions>>().Value.RingConnection);
+        provider.GetRequiredService<IConfiguration>().GetSection(RingOptions(provider).RingConnection);
+
+    private static SharedRingOptions RingOptions(IServiceProvider provider) => provider.GetRequiredService<IOptions<SharedRingOptions>>().Value;
 
     private static SecretClient VaultClient(IServiceProvider provider) =>
         provider.GetRequiredService<IAzureClientFactory<SecretClient>>().CreateClient(KeyVaultApiKeyDefaults.ClientName);

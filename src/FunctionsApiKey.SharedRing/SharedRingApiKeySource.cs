@@ -37,8 +37,7 @@ internal sealed class SharedRingApiKeySource(
     KeyRingPublisher publisher,
     SharedRingOptions options,
     RingScope scope,
-    TimeSpan vaultInterval,
-    TimeSpan maxKeyRingAge,
+    ApiKeyOptions gate,
     TimeProvider timeProvider,
     SharedRingMetrics metrics,
     ILogger logger) : IApiKeySource
@@ -207,7 +206,7 @@ internal sealed class SharedRingApiKeySource(
     {
         // Paced only within this stale spell: a vault read from before the ring last confirmed itself (at start, say)
         // must not hold back the first read once the ring goes stale, or a revocation waits up to RefreshInterval more.
-        if (_loadedOnce && _vaultTriedAt is { } last && last >= _ringConfirmedAt && now - last < vaultInterval)
+        if (_loadedOnce && _vaultTriedAt is { } last && last >= _ringConfirmedAt && now - last < gate.RefreshInterval)
         {
             return ApiKeyLoadResult.Unchanged(_servingVault ? _vaultConfirmedAt : RingAsOf(now));
         }
@@ -371,13 +370,13 @@ internal sealed class SharedRingApiKeySource(
     /// </summary>
     private DateTimeOffset RingAsOf(DateTimeOffset now)
     {
-        if (_witnessed || maxKeyRingAge <= TimeSpan.Zero || IsCurrent(now))
+        if (_witnessed || gate.MaxKeyRingAge <= TimeSpan.Zero || IsCurrent(now))
         {
             return _ringConfirmedAt;
         }
 
         var trustedUntil = _superseded ? _ringConfirmedAt : _ringConfirmedAt + options.RingStaleAfter;
-        return trustedUntil - maxKeyRingAge;
+        return trustedUntil - gate.MaxKeyRingAge;
     }
 
     /// <summary>The publisher's signed word that the ring in force was current at <paramref name="signedAt"/>.</summary>
