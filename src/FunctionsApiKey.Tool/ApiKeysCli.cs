@@ -4,7 +4,7 @@ using FunctionsApiKey.Tool.Commands;
 
 namespace FunctionsApiKey.Tool;
 
-/// <summary>The command line: <c>dotnet apikeys create|list|show|revoke|rotate|verify|migrate-scopes</c>.</summary>
+/// <summary>The command line: <c>dotnet apikeys create|list|show|revoke|rotate|verify|usage|migrate-scopes</c>.</summary>
 internal static class ApiKeysCli
 {
     public static async Task<int> RunAsync(string[] args, ToolConsole console)
@@ -22,6 +22,7 @@ internal static class ApiKeysCli
         root.Subcommands.Add(RevokeCommand.Build(options, console));
         root.Subcommands.Add(RotateCommand.Build(options, console));
         root.Subcommands.Add(VerifyCommand.Build(options, console));
+        root.Subcommands.Add(UsageCommand.Build(options, console));
         root.Subcommands.Add(MigrateScopesCommand.Build(options, console));
 
         var parse = root.Parse(args);
