@@ -1,4 +1,3 @@
-using System.Collections.ObjectModel;
 using FunctionsApiKey.Tool.Cli;
 
 namespace FunctionsApiKey.Tool.Commands;
@@ -11,8 +10,8 @@ namespace FunctionsApiKey.Tool.Commands;
 internal static class UsageLookup
 {
     /// <returns>
-    /// Requests today (allowed, denied and over a limit together) by key name; empty when the table cannot be read; null
-    /// when the app's settings name no last-use table, and <c>list</c> then shows no count.
+    /// Requests today (allowed, denied and over a limit together) by key name; null when the table cannot be read (the
+    /// column then shows "-", never a 0 that was not counted) or when the app's settings name no last-use table.
     /// </returns>
     public static async Task<IReadOnlyDictionary<string, long>?> RequestsTodayAsync(ToolContext context, CancellationToken cancellationToken)
     {
@@ -25,7 +24,7 @@ internal static class UsageLookup
         if (table is null)
         {
             context.Note($"Requests today are not shown: {problem!.TrimEnd('.')}.");
-            return ReadOnlyDictionary<string, long>.Empty;
+            return null;
         }
 
         var today = new DateTimeOffset(context.Now.UtcDateTime.Date, TimeSpan.Zero);
@@ -38,7 +37,7 @@ internal static class UsageLookup
         {
             var failure = Failures.Explain(ex, $"usage table '{lastUse.UsageTable}'", "Storage Table Data Reader");
             context.Note($"Requests today are not shown. {failure.Message}");
-            return ReadOnlyDictionary<string, long>.Empty;
+            return null;
         }
     }
 }
