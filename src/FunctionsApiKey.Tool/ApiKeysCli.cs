@@ -10,7 +10,7 @@ internal static class ApiKeysCli
     public static async Task<int> RunAsync(string[] args, ToolConsole console)
     {
         var options = new GlobalOptions();
-        var root = new RootCommand("Issue, list, show, rotate, revoke and verify the API keys of a FunctionsApiKey app, in Azure Key Vault or (with --local) in local.settings.json; migrate-scopes tags a vault's keys without a scopes tag scopes=*.");
+        var root = new RootCommand("Issue, list, show, rotate, revoke and verify the API keys of a FunctionsApiKey app, in Azure Key Vault or (with --local) in local.settings.json; usage draws a key's requests per hour; migrate-scopes tags a vault's keys without a scopes tag scopes=*.");
         foreach (var option in options.All)
         {
             root.Options.Add(option);
