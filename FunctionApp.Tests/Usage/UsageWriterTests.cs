@@ -79,6 +79,23 @@ public sealed class UsageWriterTests(AzuriteFixture fixture) : IClassFixture<Azu
     }
 
     [Fact]
+    public async Task AnOwnersQuotaSumsEveryKeyOfTheOwnerAcrossInstances()
+    {
+        var first = TestKeys.NewValue();
+        var second = TestKeys.NewValue();
+        ApiKey[] keys = [PolicyKeys.Create("acme-1", first, ("Owner", "Acme"), ("Quota", "5/day")), PolicyKeys.Create("acme-2", second, ("Owner", "acme"))];
+        var a = Instance(Table(), keys: keys);
+        var b = Instance(Table(), keys: keys);
+
+        Assert.All(Decide(a, first, 3), o => Assert.Equal(ApiKeyOutcome.Allowed, o));
+        await a.Writer.RoundAsync(CancellationToken.None);
+        await b.Writer.RoundAsync(CancellationToken.None);
+
+        // b uses the owner's other key: a's 3 through acme-1 count against it.
+        Assert.Equal([ApiKeyOutcome.Allowed, ApiKeyOutcome.Allowed, ApiKeyOutcome.QuotaExceeded], Decide(b, second, 3));
+    }
+
+    [Fact]
     public async Task TheQuotaStartsAgainWithTheNextUtcDay()
     {
         var a = Instance(Table());
@@ -131,13 +148,13 @@ public sealed class UsageWriterTests(AzuriteFixture fixture) : IClassFixture<Azu
     private ApiKeyOutcome[] Decide((KeyRingSnapshot Ring, UsageRecorder Recorder, UsageWriter Writer) instance, string value, int count) =>
         [.. Enumerable.Range(0, count).Select(_ => ApiKeyValidator.Decide(value, instance.Ring, "SecureEndpoint", _clock.GetUtcNow()).Outcome)];
 
-    private (KeyRingSnapshot Ring, UsageRecorder Recorder, UsageWriter Writer) Instance(IUsageStore store, FakeLogCollector? logs = null)
+    private (KeyRingSnapshot Ring, UsageRecorder Recorder, UsageWriter Writer) Instance(IUsageStore store, FakeLogCollector? logs = null, ApiKey[]? keys = null)
     {
         var factory = TestLogging.Factory(logs ?? new FakeLogCollector());
         var book = new PolicyBook(factory);
         var recorder = new UsageRecorder();
         var ring = KeyRingSnapshot.Create(
-            [PolicyKeys.Create("partner", _partner, ("Quota", "5/day")), TestKeys.Create("narrow", _narrow, scopes: ["Other"])],
+            keys ?? [PolicyKeys.Create("partner", _partner, ("Quota", "5/day")), TestKeys.Create("narrow", _narrow, scopes: ["Other"])],
             "test", Start, lastUse: null, recorder, book, out _);
         return (ring, recorder, new UsageWriter(recorder, store, _clock, factory, book));
     }

@@ -41,7 +41,9 @@ public static class ApiKeyAuthenticationBuilderLastUseExtensions
                 .WithCredential(provider => provider.GetRequiredService<AzureComponentFactory>().CreateTokenCredential(ConnectionSection(provider)))
                 .ConfigureOptions(RetryBriefly)
                 .ConfigureOptions(section.GetSection("LastUseClient")));
-            builder.DefaultAzureSdkLogsToWarning().AddLastUseStore<TableLastUseStore>().AddUsageStore<TableUsageStore>();
+            // Usage first: the host stops its services in reverse order, so last use keeps its final round as early as
+            // it had before request counts existed, and the usage round, which creates its table on first use, follows.
+            builder.DefaultAzureSdkLogsToWarning().AddUsageStore<TableUsageStore>().AddLastUseStore<TableLastUseStore>();
         }
 
         if (configure is not null)
