@@ -133,6 +133,28 @@ public sealed class UsageWriterTests(AzuriteFixture fixture) : IClassFixture<Azu
     }
 
     [Fact]
+    public async Task CountsKeptThroughAnOutageAcrossAnHourAreWrittenOnceWhenStorageReturns()
+    {
+        var unreachable = new UsageTable(new TableServiceClient(new Uri("https://127.0.0.1:1/devstoreaccount1"), new IdentityEndpointCredential(fixture.Identity), new TableClientOptions { Retry = { MaxRetries = 0 } }).GetTableClient(_tableName));
+        var down = Instance(unreachable);
+        Decide(down, _partner, 2);
+        await down.Writer.RoundAsync(CancellationToken.None);
+        _clock.Advance(TimeSpan.FromHours(1));
+        Decide(down, _narrow, 1);
+        await down.Writer.RoundAsync(CancellationToken.None);
+
+        // Storage is back: the same instance's counts, through a writer that reaches the table, twice.
+        var back = new UsageWriter(down.Recorder, Table(), _clock, TestLogging.Factory(new FakeLogCollector()));
+        await back.RoundAsync(CancellationToken.None);
+        await back.RoundAsync(CancellationToken.None);
+
+        var hour = new DateTimeOffset(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
+        Assert.Equal([new KeyUsage("partner", hour, 2, 0, 0)], await Table().ReadAsync("partner", hour, hour.AddDays(1)));
+        Assert.Equal([new KeyUsage("narrow", hour.AddHours(1), 0, 1, 0)], await Table().ReadAsync("narrow", hour, hour.AddDays(1)));
+        Assert.Empty(down.Recorder.Changes());
+    }
+
+    [Fact]
     public async Task StoppingWritesTheLastCounts()
     {
         var a = Instance(Table());
