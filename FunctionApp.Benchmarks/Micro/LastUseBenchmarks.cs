@@ -8,7 +8,8 @@ namespace FunctionApp.Benchmarks.Micro;
 /// <summary>
 /// What noting last use adds to an allowed request: the same decision on a ring without last use (the baseline) and
 /// on one whose keys have last-use cells, in the same minute as the previous request (the common case) and in a new
-/// minute (once per key per minute).
+/// minute (once per key per minute); and with request counts as well (last use and usage, as <c>AddLastUseTable</c>
+/// registers them), in the same hour: one Interlocked increment, no lock.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -18,6 +19,7 @@ public class LastUseBenchmarks
 
     private KeyRingSnapshot _plain = null!;
     private KeyRingSnapshot _recorded = null!;
+    private KeyRingSnapshot _counted = null!;
     private string _presented = null!;
     private long _minute;
 
@@ -28,6 +30,7 @@ public class LastUseBenchmarks
         var keys = values.Select((value, i) => ApiKey.FromValue($"key-{i}", value)).ToList();
         _plain = KeyRingSnapshot.Create(keys, "benchmark", Now, out _);
         _recorded = KeyRingSnapshot.Create(keys, "benchmark", Now, new LastUseRecorder(), out _);
+        _counted = KeyRingSnapshot.Create(keys, "benchmark", Now, new LastUseRecorder(), new UsageRecorder(), policies: null, out _);
         _presented = new string(values[500].AsSpan());
     }
 
@@ -40,4 +43,7 @@ public class LastUseBenchmarks
     /// <summary>Every call in a later minute than the last: the cell's compare-and-swap each time (the rare case).</summary>
     [Benchmark]
     public int AllowedNewMinute() => (int)ApiKeyValidator.Decide(_presented, _recorded, "SecureEndpoint", Now.AddMinutes(++_minute)).Outcome;
+
+    [Benchmark]
+    public int AllowedAndCountedSameHour() => (int)ApiKeyValidator.Decide(_presented, _counted, "SecureEndpoint", Now).Outcome;
 }

@@ -28,6 +28,8 @@ public sealed class LastUseEndToEndTests
         environment["ApiKeys__Keys__used"] = usedKey;
         environment["ApiKeys__Keys__unused"] = TestKeys.NewValue();
         environment["ApiKeys__LastUseTable"] = tableName;
+        var usageTableName = "usage" + Guid.NewGuid().ToString("N");
+        environment["ApiKeys__UsageTable"] = usageTableName;
         environment["Logging__LogLevel__FunctionsApiKey"] = "Debug";
         var log = new LogCapture();
         var before = DateTimeOffset.UtcNow;
@@ -48,6 +50,11 @@ public sealed class LastUseEndToEndTests
         Assert.InRange(minute, before.AddTicks(-(before.Ticks % TimeSpan.TicksPerMinute)), DateTimeOffset.UtcNow);
         Assert.Equal(0, minute.Ticks % TimeSpan.TicksPerMinute);
         Assert.Contains(log.Lines, l => l.Contains("FunctionsApiKey.KeyRing: Wrote the last use of 1 API keys", StringComparison.Ordinal));
+
+        // The same stop wrote the request counts: two allowed; the unknown key is counted nowhere.
+        var counts = await new UsageTable(tables.GetTableClient(usageTableName)).ReadTotalsAsync(before.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1));
+        var (counted, usage) = Assert.Single(counts);
+        Assert.Equal(("used", 2L, 0L, 0L), (counted, usage.Allowed, usage.Denied, usage.OverLimit));
         Assert.DoesNotContain(log.Lines, l => l.Contains(usedKey, StringComparison.Ordinal));
     }
 }

@@ -355,6 +355,18 @@ public sealed class UseApiKeyAuthenticationTests
         Assert.Contains("ApiKeys:LastUseTable 'last-use' is not a table name", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("usage-counts", "ApiKeys:UsageTable 'usage-counts' is not a table name")]
+    [InlineData("ApiKeyLastUse", "ApiKeys:UsageTable 'ApiKeyLastUse' is the last-use table too")]
+    public void ABadUsageTableNameStopsTheApp(string table, string message)
+    {
+        using var host = Build(new() { ["ApiKeys:Keys:dev"] = TestKeys.NewValue(), ["ApiKeys:UsageTable"] = table }, app => app.UseApiKeyAuthentication().AddLastUseTable());
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void WithoutALastUseStoreNoUseIsRecorded()
     {

@@ -81,10 +81,11 @@ public sealed class ListCommandTests(SeededVaultFixture fixture) : IClassFixture
 
         var run = (await ApiKeysTool.RunAsync(environment, ["list"])).AssertExitCode(0);
 
-        Assert.EndsWith("LAST USED", run.OutputLines[0], StringComparison.Ordinal);
+        Assert.Matches(@"LAST USED\s+TODAY$", run.OutputLines[0]);
         var rows = run.OutputLines.Skip(2).ToList();
         Assert.Equal(SeededVaultFixture.KeyCount, rows.Count);
-        Assert.All(rows, row => Assert.EndsWith(" never", row, StringComparison.Ordinal));
+        Assert.All(rows, row => Assert.Matches(@" never\s+-$", row));
+        Assert.Contains("Requests today are not shown: the storage connection 'AzureWebJobsStorage'", run.Error, StringComparison.Ordinal);
         Assert.Contains("Last use is not shown: the storage connection 'AzureWebJobsStorage' (ApiKeys:LastUseConnection) is not configured: set it to a connection string, or set AzureWebJobsStorage__tableServiceUri.", run.Error, StringComparison.Ordinal);
     }
 }

@@ -17,7 +17,9 @@ public static class ApiKeyAuthenticationBuilderLastUseExtensions
     /// Notes the minute each key was last allowed a request and writes what changed to a table once a minute per
     /// instance (and when the app stops): <c>ApiKeys__LastUseTable</c> (default <c>apikeylastuse</c>) in the storage
     /// account of <c>ApiKeys__LastUseConnection</c> (default <c>AzureWebJobsStorage</c>). Requests do no I/O for it. If
-    /// the table cannot be written, the times wait for the next round and a warning says why.
+    /// the table cannot be written, the times wait for the next round and a warning says why. In the same round, the
+    /// requests per key and hour (allowed, denied, over a limit) go to <c>ApiKeys__UsageTable</c> (default
+    /// <c>apikeyusage</c>), and quotas read from it what the other instances allowed, so they hold across instances.
     /// </summary>
     /// <param name="builder">The builder <c>UseApiKeyAuthentication()</c> returned.</param>
     /// <param name="configure">Changes to the options after they are read from configuration.</param>
@@ -39,7 +41,9 @@ public static class ApiKeyAuthenticationBuilderLastUseExtensions
                 .WithCredential(provider => provider.GetRequiredService<AzureComponentFactory>().CreateTokenCredential(ConnectionSection(provider)))
                 .ConfigureOptions(RetryBriefly)
                 .ConfigureOptions(section.GetSection("LastUseClient")));
-            builder.DefaultAzureSdkLogsToWarning().AddLastUseStore<TableLastUseStore>();
+            // Usage first: the host stops its services in reverse order, so last use keeps its final round as early as
+            // it had before request counts existed, and the usage round, which creates its table on first use, follows.
+            builder.DefaultAzureSdkLogsToWarning().AddUsageStore<TableUsageStore>().AddLastUseStore<TableLastUseStore>();
         }
 
         if (configure is not null)

@@ -2,7 +2,7 @@ namespace FunctionsApiKey.LastUse;
 
 /// <summary>
 /// Where last-use times are kept, bound from the <c>ApiKeys</c> section (<c>ApiKeys__LastUseConnection</c>,
-/// <c>ApiKeys__LastUseTable</c>).
+/// <c>ApiKeys__LastUseTable</c>, <c>ApiKeys__UsageTable</c>).
 /// </summary>
 public sealed class LastUseOptions
 {
@@ -14,4 +14,10 @@ public sealed class LastUseOptions
 
     /// <summary>The table, created on first use if it does not exist.</summary>
     public string LastUseTable { get; set; } = LastUseDefaults.TableName;
+
+    /// <summary>
+    /// The table of request counts per key and hour (<c>ApiKeys__UsageTable</c>), in the same storage account; created
+    /// on first use if it does not exist. Quotas read it to hold across instances.
+    /// </summary>
+    public string UsageTable { get; set; } = LastUseDefaults.UsageTableName;
 }

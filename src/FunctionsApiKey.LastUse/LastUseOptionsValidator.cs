@@ -20,6 +20,15 @@ public sealed partial class LastUseOptionsValidator : IValidateOptions<LastUseOp
             errors.Add($"{ApiKeyDefaults.SectionName}:LastUseTable '{options.LastUseTable}' is not a table name: 3 to 63 letters and digits, starting with a letter (default '{LastUseDefaults.TableName}').");
         }
 
+        if (options.UsageTable is null || !TableName().IsMatch(options.UsageTable))
+        {
+            errors.Add($"{ApiKeyDefaults.SectionName}:UsageTable '{options.UsageTable}' is not a table name: 3 to 63 letters and digits, starting with a letter (default '{LastUseDefaults.UsageTableName}').");
+        }
+        else if (string.Equals(options.UsageTable, options.LastUseTable, StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add($"{ApiKeyDefaults.SectionName}:UsageTable '{options.UsageTable}' is the last-use table too; give it its own name (default '{LastUseDefaults.UsageTableName}').");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

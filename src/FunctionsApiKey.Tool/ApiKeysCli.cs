@@ -4,13 +4,13 @@ using FunctionsApiKey.Tool.Commands;
 
 namespace FunctionsApiKey.Tool;
 
-/// <summary>The command line: <c>dotnet apikeys create|list|show|revoke|rotate|verify|migrate-scopes</c>.</summary>
+/// <summary>The command line: <c>dotnet apikeys create|list|show|revoke|rotate|verify|usage|migrate-scopes</c>.</summary>
 internal static class ApiKeysCli
 {
     public static async Task<int> RunAsync(string[] args, ToolConsole console)
     {
         var options = new GlobalOptions();
-        var root = new RootCommand("Issue, list, show, rotate, revoke and verify the API keys of a FunctionsApiKey app, in Azure Key Vault or (with --local) in local.settings.json; migrate-scopes tags a vault's keys without a scopes tag scopes=*.");
+        var root = new RootCommand("Issue, list, show, rotate, revoke and verify the API keys of a FunctionsApiKey app, in Azure Key Vault or (with --local) in local.settings.json; usage draws a key's requests per hour; migrate-scopes tags a vault's keys without a scopes tag scopes=*.");
         foreach (var option in options.All)
         {
             root.Options.Add(option);
@@ -22,6 +22,7 @@ internal static class ApiKeysCli
         root.Subcommands.Add(RevokeCommand.Build(options, console));
         root.Subcommands.Add(RotateCommand.Build(options, console));
         root.Subcommands.Add(VerifyCommand.Build(options, console));
+        root.Subcommands.Add(UsageCommand.Build(options, console));
         root.Subcommands.Add(MigrateScopesCommand.Build(options, console));
 
         var parse = root.Parse(args);

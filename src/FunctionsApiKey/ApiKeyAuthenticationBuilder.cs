@@ -98,6 +98,28 @@ public sealed class ApiKeyAuthenticationBuilder
     }
 
     /// <summary>
+    /// Counts, per key and UTC hour, the requests that presented it (allowed, denied, over a limit) and hands the totals
+    /// that changed to <typeparamref name="TStore"/> once a minute (and when the app stops); each round also reads what
+    /// the other instances allowed, so a key's or owner's quota holds across instances, give or take a minute of
+    /// traffic (docs/how-it-works.md). The request path only bumps numbers in memory. There is one store: the last one
+    /// added wins.
+    /// </summary>
+    /// <typeparam name="TStore">The store, created once by dependency injection (or as registered, if it already is).</typeparam>
+    /// <returns>This builder.</returns>
+    public ApiKeyAuthenticationBuilder AddUsageStore<TStore>()
+        where TStore : class, IUsageStore
+    {
+        Replace<IUsageStore, TStore>();
+        if (!Services.Any(d => d.ServiceType == typeof(UsageRecorder)))
+        {
+            Services.AddSingleton<UsageRecorder>();
+            Services.AddHostedService<UsageWriter>();
+        }
+
+        return this;
+    }
+
+    /// <summary>
     /// For packages that add an Azure SDK client: defaults the Azure SDK's <c>Azure.Core</c> and <c>Azure.Identity</c>
     /// log categories to Warning, because they log two multi-line Information records per request (about 80 for an
     /// unchanged refresh of 1,000 vault keys), each shipped to the host. Configuration for the same category (e.g.

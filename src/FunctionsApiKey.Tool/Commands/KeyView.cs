@@ -11,6 +11,7 @@ namespace FunctionsApiKey.Tool.Commands;
 /// <summary>
 /// A key as <c>list</c> and <c>show</c> present it, in a table or as JSON (camelCase, ISO 8601 times in UTC).
 /// <c>LastUseTracked</c> says whether the app's settings name a last-use table; without one, nothing about last use is shown.
+/// <c>RequestsToday</c> (<c>list</c> only) counts the requests that presented the key this UTC day, from the usage table.
 /// <c>LeftOut</c> is why the app leaves the key out, or null: such a key has no scopes that mean anything, and no state
 /// but that.
 /// </summary>
@@ -25,7 +26,8 @@ internal sealed record KeyView(
     string? RotatedFrom,
     string? LeftOut,
     ImmutableSortedDictionary<string, string> Properties,
-    [property: JsonIgnore] bool LastUseTracked)
+    [property: JsonIgnore] bool LastUseTracked,
+    long? RequestsToday = null)
 {
     /// <summary>Keys expiring sooner than this are flagged.</summary>
     public static readonly TimeSpan ExpiryWarning = TimeSpan.FromDays(14);
@@ -86,6 +88,7 @@ internal sealed record KeyView(
         if (type.Type == typeof(KeyView))
         {
             type.Properties.Single(p => p.Name == "lastUsed").ShouldSerialize = (view, _) => ((KeyView)view).LastUseTracked;
+            type.Properties.Single(p => p.Name == "requestsToday").ShouldSerialize = (view, _) => ((KeyView)view).RequestsToday is not null;
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using FunctionsApiKey.Tool.Cli;
 using FunctionsApiKey.Tool.Stores;
@@ -6,7 +7,7 @@ using Spectre.Console;
 
 namespace FunctionsApiKey.Tool.Commands;
 
-/// <summary><c>list</c>: every key with its scopes, state, window, creation and last use; a table, or JSON for scripts.</summary>
+/// <summary><c>list</c>: every key with its scopes, state, window, creation, last use and requests today; a table, or JSON for scripts.</summary>
 internal static class ListCommand
 {
     public static Command Build(GlobalOptions options, ToolConsole console)
@@ -18,7 +19,8 @@ internal static class ListCommand
         {
             var keys = await ListWithProgressAsync(context, cancellationToken).ConfigureAwait(false);
             var lastUse = await LastUseLookup.ReadAsync(context, cancellationToken).ConfigureAwait(false);
-            var views = keys.Select(k => KeyView.Of(k, lastUse)).OrderBy(v => v.Name, StringComparer.OrdinalIgnoreCase).ToList();
+            var today = await UsageLookup.RequestsTodayAsync(context, cancellationToken).ConfigureAwait(false);
+            var views = keys.Select(k => KeyView.Of(k, lastUse) with { RequestsToday = today is null ? null : today.GetValueOrDefault(k.Name) }).OrderBy(v => v.Name, StringComparer.OrdinalIgnoreCase).ToList();
 
             if (parse.GetValue(json))
             {
@@ -42,7 +44,7 @@ internal static class ListCommand
 
             context.Note(lastUse is null
                 ? $"{views.Count} key(s) in {context.Store.Description}."
-                : $"{views.Count} key(s) in {context.Store.Description}. Last use has minute resolution and arrives within about 2 minutes.");
+                : $"{views.Count} key(s) in {context.Store.Description}. Last use has minute resolution; TODAY counts the requests that presented each key this UTC day. Both arrive within about 2 minutes.");
             return ExitCodes.Success;
         });
 
@@ -67,7 +69,7 @@ internal static class ListCommand
 
     /// <param name="views">The keys.</param>
     /// <param name="now">For the expiry flags.</param>
-    /// <param name="lastUseTracked">Whether the app keeps last use: without it, there is no LAST USED column.</param>
+    /// <param name="lastUseTracked">Whether the app keeps last use: without it, there is no LAST USED column, nor TODAY (requests this UTC day).</param>
     private static Table Table(IReadOnlyList<KeyView> views, DateTimeOffset now, bool lastUseTracked)
     {
         var table = new Table().Border(TableBorder.Simple);
@@ -75,6 +77,7 @@ internal static class ListCommand
         if (lastUseTracked)
         {
             table.AddColumn("LAST USED");
+            table.AddColumn(new TableColumn("TODAY").RightAligned());
         }
 
         foreach (var view in views)
@@ -88,7 +91,7 @@ internal static class ListCommand
                 Expiry(view, now),
                 KeyView.Time(view.Created),
             ];
-            table.AddRow(lastUseTracked ? [.. cells, view.LastUsedText] : cells);
+            table.AddRow(lastUseTracked ? [.. cells, view.LastUsedText, view.RequestsToday is { } today ? today.ToString("N0", CultureInfo.InvariantCulture) : "-"] : cells);
         }
 
         return table;

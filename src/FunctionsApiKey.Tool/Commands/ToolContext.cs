@@ -91,6 +91,19 @@ internal sealed class ToolContext
     /// </summary>
     public (LastUseTable? Table, string? Problem) LastUseTable(LastUseOptions lastUse)
     {
+        var (service, problem) = TableService(lastUse);
+        return (service is null ? null : new LastUse.LastUseTable(service.GetTableClient(lastUse.LastUseTable)), problem);
+    }
+
+    /// <summary>The app's table of request counts, beside its last-use table, or null with the reason, as above.</summary>
+    public (UsageTable? Table, string? Problem) UsageTable(LastUseOptions lastUse)
+    {
+        var (service, problem) = TableService(lastUse);
+        return (service is null ? null : new UsageTable(service.GetTableClient(lastUse.UsageTable)), problem);
+    }
+
+    private (TableServiceClient? Service, string? Problem) TableService(LastUseOptions lastUse)
+    {
         if (new LastUseOptionsValidator().Validate(null, lastUse) is { Failed: true } invalid)
         {
             return (null, invalid.FailureMessage);
@@ -104,8 +117,7 @@ internal sealed class ToolContext
 
         var options = new TableClientOptions { RetryPolicy = new BoundedRetryPolicy(maxRetries: 1, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(4)) };
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
-        var service = StorageConnection.CreateClient(connection, "table", "ApiKeys:LastUseConnection", text => new TableServiceClient(text, options), uri => new TableServiceClient(uri, Credential(), options));
-        return (new LastUse.LastUseTable(service.GetTableClient(lastUse.LastUseTable)), null);
+        return (StorageConnection.CreateClient(connection, "table", "ApiKeys:LastUseConnection", text => new TableServiceClient(text, options), uri => new TableServiceClient(uri, Credential(), options)), null);
     }
 
     /// <summary>

@@ -1,11 +1,12 @@
 using FunctionsApiKey.Policies;
+using FunctionsApiKey.Usage;
 
 namespace FunctionsApiKey.KeyRing;
 
 /// <summary>
 /// Decides on a presented key that <see cref="ApiKeyText"/> found well formed: no I/O, no Functions types and no
-/// allocation, so it can be tested and benchmarked on its own. Its one side effect is noting an allowed key's minute of
-/// use in the ring's last-use cell.
+/// allocation, so it can be tested and benchmarked on its own. Its side effects are in the ring's cells: an allowed
+/// key's minute of use, and a count of each request that presented a known key, by outcome.
 /// </summary>
 internal static class ApiKeyValidator
 {
@@ -32,6 +33,19 @@ internal static class ApiKeyValidator
             return new(ApiKeyOutcome.Unknown);
         }
 
+        var decision = Judge(slot, ring, requiredScope, now, ref client);
+        ring.CountRequest(slot, decision.Outcome switch
+        {
+            ApiKeyOutcome.Allowed => UsageKind.Allowed,
+            ApiKeyOutcome.RateLimited or ApiKeyOutcome.QuotaExceeded => UsageKind.OverLimit,
+            _ => UsageKind.Denied,
+        }, now);
+        return decision;
+    }
+
+    private static ApiKeyDecision Judge<TClient>(int slot, KeyRingSnapshot ring, string requiredScope, DateTimeOffset now, ref TClient client)
+        where TClient : struct, IClientAddress
+    {
         var key = ring.KeyAt(slot);
 
         if (key.IsRevoked)

@@ -21,7 +21,8 @@ internal sealed class KeyRingRefresher(
     ILoggerFactory loggerFactory,
     IFunctionScopes? functionScopes = null,
     LastUseRecorder? lastUse = null,
-    PolicyBook? policies = null) : BackgroundService
+    PolicyBook? policies = null,
+    UsageRecorder? usage = null) : BackgroundService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger(ApiKeyDefaults.KeyRingLogCategory);
 
@@ -98,7 +99,7 @@ internal sealed class KeyRingRefresher(
             return null;
         }
 
-        var ring = KeyRingSnapshot.Create(keys, source.Name, asOf, lastUse, policies, out var duplicates);
+        var ring = KeyRingSnapshot.Create(keys, source.Name, asOf, lastUse, usage, policies, out var duplicates);
         foreach (var names in duplicates)
         {
             _logger.DuplicateKeyValue(string.Join(", ", names), source.Name);

@@ -16,14 +16,18 @@ internal sealed class KeyRingSnapshot
     // Beside the slots, each key's last-use cell; null when no last-use store is registered.
     private readonly LastUseCell?[]? _uses;
 
+    // Beside the slots, each key's request counts; null when no usage store is registered.
+    private readonly UsageCell?[]? _counts;
+
     // Beside the slots, each key's policy (address, rate limit, quota); null when no key has one.
     private readonly KeyPolicy?[]? _policies;
     private readonly int _mask;
 
-    private KeyRingSnapshot(ApiKey?[] slots, LastUseCell?[]? uses, KeyPolicy?[]? policies, int count, string source, DateTimeOffset asOf)
+    private KeyRingSnapshot(ApiKey?[] slots, LastUseCell?[]? uses, UsageCell?[]? counts, KeyPolicy?[]? policies, int count, string source, DateTimeOffset asOf)
     {
         _slots = slots;
         _uses = uses;
+        _counts = counts;
         _policies = policies;
         _mask = slots.Length - 1;
         Count = count;
@@ -59,7 +63,11 @@ internal sealed class KeyRingSnapshot
     /// Builds a ring as above whose keys' policies (<see cref="ApiKeyPolicies"/>) are compiled by, and counted in,
     /// <paramref name="policies"/>; a key whose policy does not read is left out.
     /// </summary>
-    public static KeyRingSnapshot Create(IEnumerable<ApiKey> keys, string source, DateTimeOffset asOf, LastUseRecorder? lastUse, PolicyBook? policies, out IReadOnlyList<IReadOnlyList<string>> duplicates)
+    public static KeyRingSnapshot Create(IEnumerable<ApiKey> keys, string source, DateTimeOffset asOf, LastUseRecorder? lastUse, PolicyBook? policies, out IReadOnlyList<IReadOnlyList<string>> duplicates) =>
+        Create(keys, source, asOf, lastUse, usage: null, policies, out duplicates);
+
+    /// <summary>As above, with each request that presents one of its keys counted in <paramref name="usage"/>, if given.</summary>
+    public static KeyRingSnapshot Create(IEnumerable<ApiKey> keys, string source, DateTimeOffset asOf, LastUseRecorder? lastUse, UsageRecorder? usage, PolicyBook? policies, out IReadOnlyList<IReadOnlyList<string>> duplicates)
     {
         IReadOnlyCollection<ApiKey> list = keys as IReadOnlyCollection<ApiKey> ?? keys.ToList();
         Dictionary<ApiKey, KeyPolicy>? compiled = null;
@@ -84,7 +92,7 @@ internal sealed class KeyRingSnapshot
             count = unique.Count;
         }
 
-        return new KeyRingSnapshot(slots, lastUse is null ? null : CellsFor(slots, lastUse), compiled is { Count: > 0 } ? PoliciesFor(slots, compiled) : null, count, source, asOf);
+        return new KeyRingSnapshot(slots, lastUse is null ? null : CellsFor(slots, lastUse), usage is null ? null : CountsFor(slots, usage), compiled is { Count: > 0 } ? PoliciesFor(slots, compiled) : null, count, source, asOf);
     }
 
     private static KeyPolicy?[] PoliciesFor(ApiKey?[] slots, Dictionary<ApiKey, KeyPolicy> compiled)
@@ -115,6 +123,23 @@ internal sealed class KeyRingSnapshot
         }
 
         lastUse.Forget(name => names.Contains(name));
+        return cells;
+    }
+
+    private static UsageCell?[] CountsFor(ApiKey?[] slots, UsageRecorder usage)
+    {
+        var cells = new UsageCell?[slots.Length];
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < slots.Length; i++)
+        {
+            if (slots[i] is { } key)
+            {
+                cells[i] = usage.CellFor(key.Name);
+                names.Add(key.Name);
+            }
+        }
+
+        usage.Forget(names.Contains);
         return cells;
     }
 
@@ -154,7 +179,7 @@ internal sealed class KeyRingSnapshot
     }
 
     /// <summary>The same keys, known to match their source as of <paramref name="asOf"/>: no table is rebuilt.</summary>
-    public KeyRingSnapshot ConfirmedAt(DateTimeOffset asOf) => new(_slots, _uses, _policies, Count, Source, asOf);
+    public KeyRingSnapshot ConfirmedAt(DateTimeOffset asOf) => new(_slots, _uses, _counts, _policies, Count, Source, asOf);
 
     /// <summary>Whether the ring is older than <paramref name="maxAge"/> at <paramref name="now"/>; a zero limit means never.</summary>
     public bool IsOlderThan(TimeSpan maxAge, DateTimeOffset now) => maxAge > TimeSpan.Zero && now - AsOf > maxAge;
@@ -185,4 +210,7 @@ internal sealed class KeyRingSnapshot
 
     /// <summary>Notes that the key in <paramref name="slot"/> was allowed a request at <paramref name="now"/>.</summary>
     public void RecordUse(int slot, DateTimeOffset now) => _uses?[slot]?.Record(LastUseRecorder.MinuteOf(now));
+
+    /// <summary>Counts a request that presented the key in <paramref name="slot"/>, by what became of it.</summary>
+    public void CountRequest(int slot, UsageKind kind, DateTimeOffset now) => _counts?[slot]?.Count(kind, UsageCell.HourOf(now));
 }

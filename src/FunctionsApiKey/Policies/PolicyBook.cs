@@ -18,6 +18,7 @@ internal sealed class PolicyBook(ILoggerFactory loggerFactory)
     private readonly Lock _lock = new();
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
     private Dictionary<string, PolicyPartition> _partitions = new(StringComparer.Ordinal);
+    private IReadOnlyList<(PolicyPartition Partition, string[] KeyNames)> _quotas = [];
     private bool _warnedPerInstance;
 
     /// <summary>
@@ -62,6 +63,9 @@ internal sealed class PolicyBook(ILoggerFactory loggerFactory)
             }
 
             _partitions = partitions;
+            _quotas = [.. read.GroupBy(r => r.Partition, StringComparer.Ordinal)
+                .Where(g => partitions.TryGetValue(g.Key, out var p) && p.Quotas.Length > 0)
+                .Select(g => (partitions[g.Key], g.Select(r => r.Key.Name).Distinct(StringComparer.Ordinal).ToArray()))];
             if (partitions.Count > 0 && !_warnedPerInstance)
             {
                 _warnedPerInstance = true;
@@ -81,6 +85,12 @@ internal sealed class PolicyBook(ILoggerFactory loggerFactory)
             return policies;
         }
     }
+
+    /// <summary>
+    /// The partitions of the last compiled ring that have a quota, each with the names of the keys that draw from it (one
+    /// key, or every key of an owner), for the usage writer to share their counts across instances.
+    /// </summary>
+    public IReadOnlyList<(PolicyPartition Partition, string[] KeyNames)> QuotaPartitions() => Volatile.Read(ref _quotas);
 
     private bool TryRead<T>(ApiKey key, ApiKeyProperty<T> property, string source, out T? value)
     {

@@ -1,14 +1,20 @@
 namespace FunctionsApiKey.Policies;
 
 /// <summary>
-/// One partition's count of allowed requests in the current UTC calendar period of its quota, on this instance. A short
-/// lock around two numbers: no allocation, and the period rolls over on the first request after it ends.
+/// One partition's count of allowed requests in the current UTC calendar period of its quota, on this instance, plus,
+/// when a usage store is registered, what the other instances allowed in the period as last read from it
+/// (<see cref="ShareOthers"/>, once a minute). A short lock around a few numbers: no allocation, and the period rolls
+/// over on the first request after it ends.
 /// </summary>
 internal sealed class QuotaCounter(ApiKeyQuota quota)
 {
     private readonly Lock _lock = new();
     private long _periodEndTicks;
     private long _count;
+
+    // What the other instances allowed in the period ending at _othersEndTicks, as the store last said.
+    private long _othersEndTicks;
+    private long _others;
 
     public ApiKeyQuota Quota { get; } = quota;
 
@@ -26,13 +32,27 @@ internal sealed class QuotaCounter(ApiKeyQuota quota)
             }
 
             periodEnd = new DateTimeOffset(_periodEndTicks, TimeSpan.Zero);
-            if (_count >= Quota.Count)
+            if (_count + (_othersEndTicks == _periodEndTicks ? _others : 0) >= Quota.Count)
             {
                 return false;
             }
 
             _count++;
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Notes that the other instances allowed <paramref name="others"/> requests in the period ending at
+    /// <paramref name="periodEnd"/>; from then on this instance admits only while its own count plus theirs is below the
+    /// quota. A figure for another period than the current one is ignored, so a read that straddles a rollover cannot
+    /// carry the old period's count into the new one.
+    /// </summary>
+    public void ShareOthers(DateTimeOffset periodEnd, long others)
+    {
+        lock (_lock)
+        {
+            (_othersEndTicks, _others) = (periodEnd.UtcTicks, others);
         }
     }
 
@@ -55,7 +75,7 @@ internal sealed class QuotaCounter(ApiKeyQuota quota)
         {
             if (previous.Quota.Period == Quota.Period)
             {
-                (_periodEndTicks, _count) = (previous._periodEndTicks, previous._count);
+                (_periodEndTicks, _count, _othersEndTicks, _others) = (previous._periodEndTicks, previous._count, previous._othersEndTicks, previous._others);
             }
         }
     }
