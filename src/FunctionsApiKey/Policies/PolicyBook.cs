@@ -12,8 +12,11 @@ namespace FunctionsApiKey.Policies;
 /// that owner draws from them, whether or not it declares a limit itself: a declaration can narrow an owner, never
 /// widen one.
 /// </summary>
-internal sealed class PolicyBook(ILoggerFactory loggerFactory)
+/// <param name="loggerFactory">For the policies' log lines.</param>
+/// <param name="shared">The rate limits shared through a store, when the app registered one.</param>
+internal sealed class PolicyBook(ILoggerFactory loggerFactory, SharedRateLimits? shared = null)
 {
+    private readonly SharedRateLimits? _shared = shared is { IsEnabled: true } ? shared : null;
     private readonly ILogger _logger = loggerFactory.CreateLogger(ApiKeyDefaults.PolicyLogCategory);
     private readonly Lock _lock = new();
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
@@ -57,15 +60,19 @@ internal sealed class PolicyBook(ILoggerFactory loggerFactory)
                 {
                     partitions[group.Key] = _partitions.TryGetValue(group.Key, out var existing) && existing.Enforces(rate, quotas)
                         ? existing
-                        : NewPartition(group.Key, rate, quotas, existing);
+                        : NewPartition(group.Key, rate, quotas, existing, _shared);
                 }
             }
 
             _partitions = partitions;
-            if (partitions.Count > 0 && !_warnedPerInstance)
+            _shared?.Track(partitions.Values);
+
+            // With a store, only quotas are still counted per instance.
+            var perInstance = _shared is null ? partitions.Count : partitions.Values.Count(p => p.Quotas.Length > 0);
+            if (perInstance > 0 && !_warnedPerInstance)
             {
                 _warnedPerInstance = true;
-                _logger.LimitsPerInstance(partitions.Count);
+                _logger.LimitsPerInstance(perInstance);
             }
 
             var policies = new Dictionary<ApiKey, KeyPolicy>(ReferenceEqualityComparer.Instance);
@@ -141,7 +148,7 @@ internal sealed class PolicyBook(ILoggerFactory loggerFactory)
         }
     }
 
-    private static PolicyPartition NewPartition(string name, ApiKeyRateLimit? rate, List<ApiKeyQuota> quotas, PolicyPartition? previous)
+    private static PolicyPartition NewPartition(string name, ApiKeyRateLimit? rate, List<ApiKeyQuota> quotas, PolicyPartition? previous, SharedRateLimits? shared)
     {
         // A changed limit keeps what the partition already used, so editing a limit never hands out a fresh budget.
         var limiter = rate is null ? null : new RateLimiter(rate, previous?.RateLimiter?.Arrival ?? 0);
@@ -154,6 +161,6 @@ internal sealed class PolicyBook(ILoggerFactory loggerFactory)
             }
         }
 
-        return new PolicyPartition(name, limiter, counters);
+        return new PolicyPartition(name, limiter, counters) { Budget = rate is null ? null : shared?.Create(rate) };
     }
 }
