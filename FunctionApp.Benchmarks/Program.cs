@@ -65,9 +65,11 @@ if (suite is "policies" or "all")
 }
 
 // Ten instances sharing one rate limit through Garnet: 60 s with the store, 10 s without, 20 s with an outage.
+// `ratelimit --burst 50` gives the limit a burst other than its count.
 if (suite is "ratelimit" or "all")
 {
-    await RateLimitAccuracyBenchmark.RunAsync(quick);
+    var burstAt = Array.IndexOf(benchmarkArgs, "--burst");
+    await RateLimitAccuracyBenchmark.RunAsync(quick, burstAt >= 0 ? long.Parse(benchmarkArgs[burstAt + 1], System.Globalization.CultureInfo.InvariantCulture) : null);
 }
 
 if (suite is "memory" or "all")
