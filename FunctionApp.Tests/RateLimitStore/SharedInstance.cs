@@ -26,7 +26,9 @@ internal sealed class SharedInstance : IAsyncDisposable
         Book = new PolicyBook(loggerFactory, Shared);
         var meterFactory = _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         Failures = new MetricCollector<long>(meterFactory, ApiKeyDefaults.MeterName, "apikey.ratelimit.store.failures");
-        Refiller = new RateLimitBudgetRefiller(Shared, time, meterFactory, loggerFactory);
+        // A take that answers at all counts as answered: on a loaded test machine a round trip can pass the app's second.
+        // A stopped server refuses at once, so the outage tests do not wait on this.
+        Refiller = new RateLimitBudgetRefiller(Shared, time, meterFactory, loggerFactory, takeTimeout: TimeSpan.FromSeconds(10));
         Policy = Book.Compile([PolicyKeys.Create("partner", TestKeys.NewValue(), policies)], "test", out _).Values.Single();
     }
 

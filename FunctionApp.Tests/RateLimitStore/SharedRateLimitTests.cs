@@ -32,6 +32,9 @@ public sealed class SharedRateLimitTests : IDisposable
 
         admitted += a.AdmitUpTo(20) + b.AdmitUpTo(20);
 
+        // A take that failed would have turned an instance to its own limit: say why rather than only the count.
+        Assert.True(a.Logged(70) + b.Logged(70) == 0, string.Join('\n', a.Logs.GetSnapshot().Concat(b.Logs.GetSnapshot()).Select(r => r.Message)));
+
         // Each alone would have admitted 20.
         Assert.InRange(admitted, 20, 21);
         Assert.Equal(0, a.Budget.Held + b.Budget.Held);

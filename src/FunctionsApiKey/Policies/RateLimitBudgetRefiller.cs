@@ -38,13 +38,20 @@ internal sealed class RateLimitBudgetRefiller : BackgroundService
     private readonly ILogger _logger;
     private readonly Counter<long> _failures;
     private readonly Dictionary<SharedBudget, Demand> _demand = new(ReferenceEqualityComparer.Instance);
+    private readonly TimeSpan _takeTimeout;
     private long _downSince;
     private long _nextProbe;
     private bool _answered;
     private bool _warned;
 
-    public RateLimitBudgetRefiller(SharedRateLimits shared, TimeProvider time, IMeterFactory meterFactory, ILoggerFactory loggerFactory)
+    /// <param name="shared">The budgets and the store.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="meterFactory">For the failure counter.</param>
+    /// <param name="loggerFactory">For the outage lines.</param>
+    /// <param name="takeTimeout">A slower take counts as failed; <see cref="TakeTimeout"/> unless given (tests on a loaded machine give more).</param>
+    public RateLimitBudgetRefiller(SharedRateLimits shared, TimeProvider time, IMeterFactory meterFactory, ILoggerFactory loggerFactory, TimeSpan? takeTimeout = null)
     {
+        _takeTimeout = takeTimeout ?? TakeTimeout;
         _shared = shared;
         _time = time;
         _logger = loggerFactory.CreateLogger(ApiKeyDefaults.PolicyLogCategory);
@@ -86,7 +93,7 @@ internal sealed class RateLimitBudgetRefiller : BackgroundService
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_answered ? TakeTimeout : FirstTakeTimeout);
+        timeout.CancelAfter(_answered ? _takeTimeout : FirstTakeTimeout);
         foreach (var (partition, budget) in budgets)
         {
             var demand = DemandOf(budget);
