@@ -9,6 +9,6 @@ builder.ConfigureFunctionsWebApplication();
 
 // Every HTTP-triggered function needs a key in the api-key header unless marked [AllowAnonymous]. Keys come from
 // settings (ApiKeys__Keys__<name>), or from Key Vault when ApiKeys__KeyVaultUri is set.
-builder.UseApiKeyAuthentication().AddKeyVault();
+builder.UseApiKeyAuthentication().AddKeyVault().AddRedisRateLimits();
 
 builder.Build().Run();

@@ -9,10 +9,11 @@ using FunctionApp.Benchmarks.KeyVault;
 using FunctionApp.Benchmarks.Memory;
 using FunctionApp.Benchmarks.Micro;
 using FunctionApp.Benchmarks.Quota;
+using FunctionApp.Benchmarks.RateLimits;
 using FunctionApp.Benchmarks.ScaleOut;
 using FunctionApp.Benchmarks.SharedRing;
 
-// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|policies|quota|e2e|denials|keyvault|scaleout|standin|handover|ring|coldstart|memory|all] [--quick] [--debug-logs]
+// dotnet run -c Release --project FunctionApp.Benchmarks -- [micro|policies|ratelimit|quota|e2e|denials|keyvault|scaleout|standin|handover|ring|coldstart|memory|all] [--quick] [--debug-logs]
 // --quick runs every benchmark briefly to prove it works; it measures nothing worth reading.
 // --debug-logs (e2e) turns on the app's per-request Debug log lines.
 var quick = args.Contains("--quick");
@@ -21,7 +22,7 @@ var rest = args.Where(a => a is not ("--quick" or "--debug-logs")).ToArray();
 var suite = rest.FirstOrDefault() ?? "all";
 var benchmarkArgs = rest.Skip(1).ToArray();
 
-var known = new[] { "micro", "policies", "quota", "e2e", "denials", "keyvault", "scaleout", "standin", "handover", "ring", "coldstart", "memory", "all" };
+var known = new[] { "micro", "policies", "ratelimit", "quota", "e2e", "denials", "keyvault", "scaleout", "standin", "handover", "ring", "coldstart", "memory", "all" };
 if (!known.Contains(suite))
 {
     Console.Error.WriteLine($"Unknown suite '{suite}'. Use one of: {string.Join(", ", known)}, optionally with --quick.");
@@ -62,6 +63,14 @@ if (suite is "policies" or "all")
         Console.Error.WriteLine("A policy benchmark failed to run.");
         return 1;
     }
+}
+
+// Ten instances sharing one rate limit through Garnet: 60 s with the store, 10 s without, 20 s with an outage.
+// `ratelimit --burst 50` gives the limit a burst other than its count.
+if (suite is "ratelimit" or "all")
+{
+    var burstAt = Array.IndexOf(benchmarkArgs, "--burst");
+    await RateLimitAccuracyBenchmark.RunAsync(quick, burstAt >= 0 ? long.Parse(benchmarkArgs[burstAt + 1], System.Globalization.CultureInfo.InvariantCulture) : null);
 }
 
 if (suite is "quota" && benchmarkArgs is ["--seed", var connection, var keyName])

@@ -472,9 +472,16 @@ var appSettings = union(
   hostSettings,
   keyMode == 'settings' ? {} : vaultSettings,
   keyMode == 'sharedring' ? ringSettings : {},
-  // host:port of the shared rate-limit store, which FunctionsApiKey.Redis reads (RedisRateLimitOptions.Endpoint); the
+  // host:port of the shared rate-limit store, which FunctionsApiKey.Redis reads (RedisRateLimitOptions.Endpoint), and
+  // the identity it signs in as: the app has only a user-assigned one, which the access policy is assigned to. The
   // store exists exactly when this branch is taken.
-  rateLimitStoreEnabled ? { ApiKeys__Redis__Endpoint: '${redis!.properties.hostName}:${redisPort}' } : {}
+  rateLimitStoreEnabled
+    ? {
+        ApiKeys__Redis__Endpoint: '${redis!.properties.hostName}:${redisPort}'
+        ApiKeys__Redis__Credential: 'managedidentity'
+        ApiKeys__Redis__ClientId: identity.properties.clientId
+      }
+    : {}
 )
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {

@@ -1,6 +1,7 @@
 using FunctionsApiKey;
 using FunctionsApiKey.KeyVault;
 using FunctionsApiKey.LastUse;
+using FunctionsApiKey.Redis;
 using FunctionsApiKey.SharedRing;
 using FunctionApp.Tests.Tool;
 using Mono.Cecil;
@@ -8,7 +9,7 @@ using Mono.Cecil;
 namespace FunctionApp.Tests.Architecture;
 
 /// <summary>
-/// Dependencies between the five packages' namespaces (the four libraries and the key tool) run one way, read from the
+/// Dependencies between the six packages' namespaces (the five libraries and the key tool) run one way, read from the
 /// compiled assemblies (signatures, attributes and every method body), so no reference can hide: the public contracts at
 /// the bottom, then log-safe text, last use, the key ring, the middleware and the key sources, and the registration on
 /// top; the tool's own layers run Tool → Commands → Stores → Cli.
@@ -46,6 +47,7 @@ public sealed class NamespaceDependencyTests
         ($"{Root}.SharedRing", $"{Root}.KeyVault"),
         ($"{Root}.LastUse", Root),
         ($"{Root}.LastUse", $"{Root}.Diagnostics"),
+        ($"{Root}.Redis", Root),
         (Registration, Root),
         (Registration, $"{Root}.Diagnostics"),
         (Registration, $"{Root}.Usage"),
@@ -56,6 +58,7 @@ public sealed class NamespaceDependencyTests
         (Registration, $"{Root}.KeyVault"),
         (Registration, $"{Root}.SharedRing"),
         (Registration, $"{Root}.LastUse"),
+        (Registration, $"{Root}.Redis"),
 
         // The key tool: the packages' public API below its own layers, which run Tool → Commands → Stores → Cli.
         ($"{Tool}.Cli", Root),
@@ -81,9 +84,9 @@ public sealed class NamespaceDependencyTests
     ];
 
     /// <summary>A type of each package, for its assembly.</summary>
-    private static readonly Type[] Packages = [typeof(ApiKeyOptions), typeof(KeyVaultApiKeyOptions), typeof(SharedRingOptions), typeof(LastUseOptions)];
+    private static readonly Type[] Packages = [typeof(ApiKeyOptions), typeof(KeyVaultApiKeyOptions), typeof(SharedRingOptions), typeof(LastUseOptions), typeof(RedisRateLimitOptions)];
 
-    /// <summary>The five packages' assemblies: the four libraries and the key tool.</summary>
+    /// <summary>The six packages' assemblies: the five libraries and the key tool.</summary>
     private static readonly string[] Assemblies = [.. Packages.Select(t => t.Assembly.Location), ApiKeysTool.Dll];
 
     [Fact]

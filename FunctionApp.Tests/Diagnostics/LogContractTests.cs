@@ -4,6 +4,7 @@ using FunctionApp.Tests.Packaging;
 using FunctionsApiKey;
 using FunctionsApiKey.KeyVault;
 using FunctionsApiKey.LastUse;
+using FunctionsApiKey.Redis;
 using FunctionsApiKey.SharedRing;
 using Microsoft.Extensions.Logging;
 
@@ -17,7 +18,7 @@ namespace FunctionApp.Tests.Diagnostics;
 public sealed partial class LogContractTests
 {
     private static readonly Assembly[] Packages =
-        [typeof(ApiKeyDefaults).Assembly, typeof(KeyVaultApiKeyDefaults).Assembly, typeof(SharedRingDefaults).Assembly, typeof(LastUseOptions).Assembly];
+        [typeof(ApiKeyDefaults).Assembly, typeof(KeyVaultApiKeyDefaults).Assembly, typeof(SharedRingDefaults).Assembly, typeof(LastUseOptions).Assembly, typeof(RedisRateLimitOptions).Assembly];
 
     [Fact]
     public void EveryEventThePackagesLogIsDocumentedWithItsIdNameAndLevel()

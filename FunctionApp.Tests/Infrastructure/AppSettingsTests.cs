@@ -3,6 +3,7 @@ using FunctionApp.Telemetry;
 using FunctionsApiKey;
 using FunctionsApiKey.KeyVault;
 using FunctionsApiKey.LastUse;
+using FunctionsApiKey.Redis;
 using FunctionsApiKey.SharedRing;
 
 namespace FunctionApp.Tests.Infrastructure;
@@ -19,21 +20,22 @@ public sealed class AppSettingsTests(CompiledTemplate compiled) : IClassFixture<
     /// when <c>Property</c> is a settable property of one of them. A new options class joins this list, and nothing else
     /// here changes.
     /// </summary>
-    internal static readonly Type[] ApiKeysOptionsTypes = [typeof(ApiKeyOptions), typeof(KeyVaultApiKeyOptions), typeof(SharedRingOptions), typeof(LastUseOptions)];
+    internal static readonly Type[] ApiKeysOptionsTypes = [typeof(ApiKeyOptions), typeof(KeyVaultApiKeyOptions), typeof(SharedRingOptions), typeof(LastUseOptions), typeof(RedisRateLimitOptions)];
+
+    /// <summary>The sections under <c>ApiKeys</c> that an options class is bound from, when not the section itself.</summary>
+    private static readonly Dictionary<Type, string> OptionsSubsections = new()
+    {
+        [typeof(RedisRateLimitOptions)] = RedisRateLimitDefaults.SectionName[(ApiKeyDefaults.SectionName.Length + 1)..] + "__",
+    };
 
     /// <summary>Settings of the <c>ApiKeys</c> section that no options class holds, and who reads each.</summary>
     private static readonly Dictionary<string, string> ApiKeysSettingsOutsideOptions = new(StringComparer.OrdinalIgnoreCase)
     {
         ["Credential"] = "AddKeyVault's vault client: AzureComponentFactory.CreateTokenCredential(the ApiKeys section), the Microsoft.Extensions.Azure convention",
         ["ClientId"] = "the same credential: which user-assigned identity managedidentity means",
+        ["Redis__Credential"] = "AddRedisRateLimits' token for Azure Managed Redis: AzureComponentFactory.CreateTokenCredential(the ApiKeys:Redis section)",
+        ["Redis__ClientId"] = "the same credential: the app's user-assigned identity, which the store's access policy is assigned to",
     };
-
-    /// <summary>
-    /// Settings read by an options class of a package this branch does not build yet, named here until the class joins
-    /// <see cref="ApiKeysOptionsTypes"/>: <c>FunctionsApiKey.Redis.RedisRateLimitOptions</c>, bound from <c>ApiKeys:Redis</c>,
-    /// whose <c>Endpoint</c> is the shared rate-limit store's host:port.
-    /// </summary>
-    private static readonly string[] ReadByRedisRateLimitOptions = ["Redis__Endpoint"];
 
     /// <summary>Settings the Functions host or platform reads rather than the app's options, and why the template writes each.</summary>
     private static readonly Dictionary<string, string> PlatformSettings = new(StringComparer.OrdinalIgnoreCase)
@@ -163,12 +165,12 @@ public sealed class AppSettingsTests(CompiledTemplate compiled) : IClassFixture<
     {
         var prefix = ApiKeyDefaults.SectionName + "__";
         var optionProperties = ApiKeysOptionsTypes
-            .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance))
-            .Where(p => p.SetMethod?.IsPublic == true)
-            .Select(p => p.Name)
+            .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                .Where(p => p.SetMethod?.IsPublic == true)
+                .Select(p => OptionsSubsections.GetValueOrDefault(t, "") + p.Name))
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
         return [.. names.Where(name => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)
-            ? !optionProperties.Contains(name[prefix.Length..]) && !ApiKeysSettingsOutsideOptions.ContainsKey(name[prefix.Length..]) && !ReadByRedisRateLimitOptions.Contains(name[prefix.Length..], StringComparer.OrdinalIgnoreCase)
+            ? !optionProperties.Contains(name[prefix.Length..]) && !ApiKeysSettingsOutsideOptions.ContainsKey(name[prefix.Length..])
             : !PlatformSettings.ContainsKey(name) && !TelemetrySettings.Contains(name, StringComparer.OrdinalIgnoreCase))];
     }
 

@@ -71,7 +71,12 @@ public sealed class RateLimitStoreTests(CompiledTemplate compiled) : IClassFixtu
     {
         var deployment = compiled.Deploy(keySource, new() { ["rateLimitStoreEnabled"] = true });
 
-        Assert.Equal($"{{reference({Cluster}/{deployment.Single(Cluster).Name}).hostName}}:10000", AppSettingsTests.AppSettings(deployment)["ApiKeys__Redis__Endpoint"]);
+        var settings = AppSettingsTests.AppSettings(deployment);
+        Assert.Equal($"{{reference({Cluster}/{deployment.Single(Cluster).Name}).hostName}}:10000", settings["ApiKeys__Redis__Endpoint"]);
+
+        // The app has no system-assigned identity: the store's token must be the user-assigned one its access policy names.
+        Assert.Equal("managedidentity", settings["ApiKeys__Redis__Credential"]);
+        Assert.Matches(@"^\{reference\(Microsoft\.ManagedIdentity/userAssignedIdentities/[^)]+\)\.clientId\}$", settings["ApiKeys__Redis__ClientId"]);
     }
 
     [Fact]

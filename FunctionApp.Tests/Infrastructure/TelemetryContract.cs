@@ -5,9 +5,12 @@ using FunctionsApiKey;
 using FunctionsApiKey.KeyRing;
 using FunctionsApiKey.KeyVault;
 using FunctionsApiKey.LastUse;
+using FunctionsApiKey.Policies;
+using FunctionsApiKey.Redis;
 using FunctionsApiKey.SharedRing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FunctionApp.Tests.Infrastructure;
 
@@ -25,7 +28,7 @@ internal static partial class TelemetryContract
     public static readonly string[] LogDimensions = ["CategoryName", "EventId", "EventName"];
 
     private static readonly Assembly[] Packages =
-        [typeof(ApiKeyDefaults).Assembly, typeof(KeyVaultApiKeyDefaults).Assembly, typeof(SharedRingDefaults).Assembly, typeof(LastUseOptions).Assembly];
+        [typeof(ApiKeyDefaults).Assembly, typeof(KeyVaultApiKeyDefaults).Assembly, typeof(SharedRingDefaults).Assembly, typeof(LastUseOptions).Assembly, typeof(RedisRateLimitOptions).Assembly];
 
     /// <summary>The log categories the packages write under.</summary>
     public static readonly string[] Categories =
@@ -63,6 +66,7 @@ internal static partial class TelemetryContract
         var meterFactory = services.GetRequiredService<IMeterFactory>();
         _ = new ApiKeyMetrics(meterFactory, new KeyRingProvider(TimeProvider.System), TimeProvider.System);
         _ = new SharedRingMetrics(meterFactory);
+        using var refiller = new RateLimitBudgetRefiller(new SharedRateLimits(new RedisBudgetStore(new RedisRateLimitOptions(), null, TimeProvider.System)), TimeProvider.System, meterFactory, NullLoggerFactory.Instance);
         return names;
     }
 

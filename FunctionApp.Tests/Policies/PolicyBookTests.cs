@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
+using Azure.Data.Tables;
 using FunctionApp.Testing;
 using FunctionApp.Tests.TestDoubles;
 using FunctionsApiKey;
 using FunctionsApiKey.KeyRing;
+using FunctionsApiKey.LastUse;
 using FunctionsApiKey.Policies;
 using Microsoft.Extensions.Logging.Testing;
 
@@ -154,6 +156,22 @@ public sealed class PolicyBookTests : IDisposable
         Ring(Key("a", ("RateLimit", "1/s")));
 
         Assert.Single(_logs.GetSnapshot(), r => r.Id.Name == "LimitsPerInstance");
+    }
+
+    [Fact]
+    public void TheWarningCountsRateLimitsAndQuotasApartAndLeavesOutQuotasAUsageStoreShares()
+    {
+        Ring([Key("a", ("RateLimit", "1/s"), ("Quota", "5/day")), Key("b", ("Quota", "9/day"))]);
+        var alone = Assert.Single(_logs.GetSnapshot(), r => r.Id.Name == "LimitsPerInstance");
+        Assert.StartsWith("1 rate limits and 2 quotas of keys or owners are counted on each instance", alone.Message, StringComparison.Ordinal);
+
+        // A usage store shares quotas through its counts (the table is never reached here: the book only learns it exists).
+        var logs = new FakeLogCollector();
+        using var factory = TestLogging.Factory(logs);
+        var book = new PolicyBook(factory, usage: new UsageTable(new TableClient(new Uri("https://127.0.0.1:1/devstoreaccount1/apikeyusage"))));
+        KeyRingSnapshot.Create([Key("a", ("RateLimit", "1/s"), ("Quota", "5/day")).Key, Key("b", ("Quota", "9/day")).Key], "settings", Noon, null, book, out _);
+        var shared = Assert.Single(logs.GetSnapshot(), r => r.Id.Name == "LimitsPerInstance");
+        Assert.StartsWith("1 rate limits and 0 quotas of keys or owners", shared.Message, StringComparison.Ordinal);
     }
 
     [Fact]

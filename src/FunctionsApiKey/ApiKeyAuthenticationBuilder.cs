@@ -1,6 +1,7 @@
 using FunctionsApiKey.Usage;
 using FunctionsApiKey;
 using FunctionsApiKey.KeySources;
+using FunctionsApiKey.Policies;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -114,6 +115,27 @@ public sealed class ApiKeyAuthenticationBuilder
         {
             Services.AddSingleton<UsageRecorder>();
             Services.AddHostedService<UsageWriter>();
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Shares every key's and owner's rate limit across the app's instances through <typeparamref name="TStore"/>: each
+    /// instance takes budget in batches on a background loop, ahead of need, and admits requests from what it holds,
+    /// so a request never waits on the store. While the store fails, each instance counts alone and says so. There is
+    /// one store: the last one added wins.
+    /// </summary>
+    /// <typeparam name="TStore">The store, created once by dependency injection (or as registered, if it already is).</typeparam>
+    /// <returns>This builder.</returns>
+    public ApiKeyAuthenticationBuilder AddRateLimitBudgetStore<TStore>()
+        where TStore : class, IRateLimitBudgetStore
+    {
+        Replace<IRateLimitBudgetStore, TStore>();
+        if (!Services.Any(d => d.ServiceType == typeof(SharedRateLimits)))
+        {
+            Services.AddSingleton<SharedRateLimits>();
+            Services.AddHostedService<RateLimitBudgetRefiller>();
         }
 
         return this;

@@ -12,8 +12,13 @@ namespace FunctionsApiKey.Policies;
 /// that owner draws from them, whether or not it declares a limit itself: a declaration can narrow an owner, never
 /// widen one.
 /// </summary>
-internal sealed class PolicyBook(ILoggerFactory loggerFactory)
+/// <param name="loggerFactory">For the policies' log lines.</param>
+/// <param name="shared">The rate limits shared through a store, when the app registered one.</param>
+/// <param name="usage">The usage store, when the app registered one: quotas are then shared through its counts.</param>
+internal sealed class PolicyBook(ILoggerFactory loggerFactory, SharedRateLimits? shared = null, IUsageStore? usage = null)
 {
+    private readonly SharedRateLimits? _shared = shared is { IsEnabled: true } ? shared : null;
+    private readonly bool _usageShared = usage is not null;
     private readonly ILogger _logger = loggerFactory.CreateLogger(ApiKeyDefaults.PolicyLogCategory);
     private readonly Lock _lock = new();
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
@@ -58,7 +63,7 @@ internal sealed class PolicyBook(ILoggerFactory loggerFactory)
                 {
                     partitions[group.Key] = _partitions.TryGetValue(group.Key, out var existing) && existing.Enforces(rate, quotas)
                         ? existing
-                        : NewPartition(group.Key, rate, quotas, existing);
+                        : NewPartition(group.Key, rate, quotas, existing, _shared);
                 }
             }
 
@@ -66,10 +71,16 @@ internal sealed class PolicyBook(ILoggerFactory loggerFactory)
             _quotas = [.. read.GroupBy(r => r.Partition, StringComparer.Ordinal)
                 .Where(g => partitions.TryGetValue(g.Key, out var p) && p.Quotas.Length > 0)
                 .Select(g => (partitions[g.Key], g.Select(r => r.Key.Name).Distinct(StringComparer.Ordinal).ToArray()))];
-            if (partitions.Count > 0 && !_warnedPerInstance)
+            _shared?.Track(partitions.Values);
+
+            // What no store shares is counted on each instance: rate limits without a rate-limit store, quotas without a
+            // usage store.
+            var rateLimits = _shared is null ? partitions.Values.Count(p => p.RateLimiter is not null) : 0;
+            var quotaLimits = _usageShared ? 0 : partitions.Values.Count(p => p.Quotas.Length > 0);
+            if (rateLimits + quotaLimits > 0 && !_warnedPerInstance)
             {
                 _warnedPerInstance = true;
-                _logger.LimitsPerInstance(partitions.Count);
+                _logger.LimitsPerInstance(rateLimits, quotaLimits);
             }
 
             var policies = new Dictionary<ApiKey, KeyPolicy>(ReferenceEqualityComparer.Instance);
@@ -151,7 +162,7 @@ internal sealed class PolicyBook(ILoggerFactory loggerFactory)
         }
     }
 
-    private static PolicyPartition NewPartition(string name, ApiKeyRateLimit? rate, List<ApiKeyQuota> quotas, PolicyPartition? previous)
+    private static PolicyPartition NewPartition(string name, ApiKeyRateLimit? rate, List<ApiKeyQuota> quotas, PolicyPartition? previous, SharedRateLimits? shared)
     {
         // A changed limit keeps what the partition already used, so editing a limit never hands out a fresh budget.
         var limiter = rate is null ? null : new RateLimiter(rate, previous?.RateLimiter?.Arrival ?? 0);
@@ -164,6 +175,6 @@ internal sealed class PolicyBook(ILoggerFactory loggerFactory)
             }
         }
 
-        return new PolicyPartition(name, limiter, counters);
+        return new PolicyPartition(name, limiter, counters) { Budget = rate is null ? null : shared?.Create(rate) };
     }
 }

@@ -17,6 +17,6 @@ internal static partial class PolicyLog
     public static partial void OwnerLimitsDiffer(this ILogger logger, string keyNames, string owner, string property, string effective);
 
     [LoggerMessage(EventId = 62, EventName = "LimitsPerInstance", Level = LogLevel.Warning,
-        Message = "Rate limits and quotas of {PartitionCount} keys or owners are counted on each instance: no shared store is configured, so with several instances a key can make its limit once per instance")]
-    public static partial void LimitsPerInstance(this ILogger logger, int partitionCount);
+        Message = "{RateLimitCount} rate limits and {QuotaCount} quotas of keys or owners are counted on each instance, with no store to share them (rate limits: AddRedisRateLimits; quotas: AddLastUseTable), so with several instances a key can make each of them once per instance")]
+    public static partial void LimitsPerInstance(this ILogger logger, int rateLimitCount, int quotaCount);
 }

@@ -11,6 +11,9 @@ internal sealed class PolicyPartition(string name, RateLimiter? rateLimiter, Quo
 
     public RateLimiter? RateLimiter { get; } = rateLimiter;
 
+    /// <summary>The rate limit's budget shared with other instances through a store; null without one.</summary>
+    public SharedBudget? Budget { get; init; }
+
     public QuotaCounter[] Quotas { get; } = quotas;
 
     public bool HasLimits => RateLimiter is not null || Quotas.Length > 0;
@@ -26,7 +29,9 @@ internal sealed class PolicyPartition(string name, RateLimiter? rateLimiter, Quo
     public PolicyVerdict Admit(DateTimeOffset now)
     {
         var nowTicks = now.UtcTicks;
-        if (RateLimiter is { } limiter && !limiter.TryTake(nowTicks, out var waitTicks))
+        // With a store, from the budget this instance holds; while the store is failing, as if there were none.
+        var shared = Budget is { IsShared: true } budget ? budget : null;
+        if (RateLimiter is { } limiter && !(shared?.TryTake(nowTicks, out var waitTicks) ?? limiter.TryTake(nowTicks, out waitTicks)))
         {
             var limit = limiter.Limit;
             return new PolicyVerdict(
@@ -44,7 +49,15 @@ internal sealed class PolicyPartition(string name, RateLimiter? rateLimiter, Quo
                     Quotas[j].Return();
                 }
 
-                RateLimiter?.Return();
+                if (shared is not null)
+                {
+                    shared.Return();
+                }
+                else
+                {
+                    RateLimiter?.Return();
+                }
+
                 var quota = counter.Quota;
                 var window = (long)(periodEnd - quota.PeriodStart(periodEnd.AddTicks(-1))).TotalSeconds;
                 return new PolicyVerdict(PolicyRefusal.QuotaExceeded, "quota", quota.Count, window, 0, PolicyVerdict.Seconds(periodEnd.UtcTicks - nowTicks));
