@@ -98,7 +98,7 @@ public abstract class PolicyEndToEndTests(PolicyWorkerFixture worker)
         Assert.Equal(200, await SecureEndpoint.CallAsync(worker.Client, worker.OwnedB));
 
         Assert.Equal(429, await SecureEndpoint.CallAsync(worker.Client, worker.OwnedB));
-        await worker.Log.WaitForAsync(l => l.Contains("Rate limits and quotas of", StringComparison.Ordinal) && l.Contains("are counted on each instance", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        await worker.Log.WaitForAsync(l => l.Contains("rate limits and", StringComparison.Ordinal) && l.Contains("are counted on each instance", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
     }
 }
 
