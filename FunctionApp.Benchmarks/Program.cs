@@ -66,11 +66,16 @@ if (suite is "policies" or "all")
 }
 
 // Ten instances sharing one rate limit through Garnet: 60 s with the store, 10 s without, 20 s with an outage.
-// `ratelimit --burst 50` gives the limit a burst other than its count.
+// `ratelimit --burst 50` gives the limit a burst other than its count; `--server host:port` measures the shared part
+// against a server already running, e.g. `redis-server --port 6390`.
 if (suite is "ratelimit" or "all")
 {
     var burstAt = Array.IndexOf(benchmarkArgs, "--burst");
-    await RateLimitAccuracyBenchmark.RunAsync(quick, burstAt >= 0 ? long.Parse(benchmarkArgs[burstAt + 1], System.Globalization.CultureInfo.InvariantCulture) : null);
+    var serverAt = Array.IndexOf(benchmarkArgs, "--server");
+    await RateLimitAccuracyBenchmark.RunAsync(
+        quick,
+        burstAt >= 0 ? long.Parse(benchmarkArgs[burstAt + 1], System.Globalization.CultureInfo.InvariantCulture) : null,
+        serverAt >= 0 ? benchmarkArgs[serverAt + 1] : null);
 }
 
 if (suite is "quota" && benchmarkArgs is ["--seed", var connection, var keyName])
