@@ -121,11 +121,15 @@ public sealed class SharedRingTrustEndToEndTests(ManuallyPublishedRingWorkerFixt
     {
         await PublishAsync();
         Assert.Equal(200, await worker.CallUntilAsync(worker.Key, 200, Propagation));
+
+        // Only a ring in force has a heartbeat to read: a worker still on the vault it read at start (no ring yet)
+        // would refuse the garbage ring and never look at the heartbeat, as a full test run once showed.
+        await FollowingTheRingAsync();
         var refusedBefore = worker.Log.Lines.Count;
 
         // 30 MB of garbage for the ring, over its 25.6 MB limit, and 64 KiB for the heartbeat, far over its exact size.
         // The heartbeat goes first: it is read from half of RingStaleAfter on, and at RingStaleAfter the stand-in
-        // publishes over both, so a slow 30 MB upload must not delay it past that (it once did under a full test run).
+        // publishes over both, so the 30 MB upload must not delay it.
         var garbage = new byte[30 * 1024 * 1024];
         Random.Shared.NextBytes(garbage);
         try
@@ -206,6 +210,29 @@ public sealed class SharedRingTrustEndToEndTests(ManuallyPublishedRingWorkerFixt
         await PublishAsync();
         Assert.Equal(401, await worker.CallUntilAsync(key, 401, Propagation));
         return (key, ring, heartbeat, beat!.CheckedAt);
+    }
+
+    /// <summary>
+    /// Waits, for <see cref="Propagation"/> at most, until the worker follows the ring rather than the vault: its last
+    /// word on the matter is "Following the key ring again", not the vault read at start or after the ring went stale
+    /// (a worker that started with a ring in storage never read the vault, and follows it).
+    /// </summary>
+    private async Task FollowingTheRingAsync()
+    {
+        var deadline = DateTimeOffset.UtcNow + Propagation;
+        while (true)
+        {
+            var lines = worker.Log.Lines;
+            var onVault = lines.ToList().FindLastIndex(l => l.Contains("failed (no ring yet)", StringComparison.Ordinal) || l.Contains("reading the vault directly until the publisher is back", StringComparison.Ordinal));
+            var onRing = lines.ToList().FindLastIndex(l => l.Contains("Following the key ring again", StringComparison.Ordinal));
+            if (onVault < 0 || onRing > onVault)
+            {
+                return;
+            }
+
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"the worker did not take the published ring within {Propagation}");
+            await Task.Delay(100);
+        }
     }
 
     private async Task PublishAsync() => Assert.True((await worker.Host.InvokeAsync("PublishKeyRing")).Succeeded);
