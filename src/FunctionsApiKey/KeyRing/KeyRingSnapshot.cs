@@ -92,7 +92,7 @@ internal sealed class KeyRingSnapshot
             count = unique.Count;
         }
 
-        return new KeyRingSnapshot(slots, lastUse is null ? null : CellsFor(slots, lastUse), usage is null ? null : CountsFor(slots, usage), compiled is { Count: > 0 } ? PoliciesFor(slots, compiled) : null, count, source, asOf);
+        return new KeyRingSnapshot(slots, lastUse is null ? null : CellsFor(slots, lastUse.CellFor, lastUse.Forget), usage is null ? null : CellsFor(slots, usage.CellFor, usage.Forget), compiled is { Count: > 0 } ? PoliciesFor(slots, compiled) : null, count, source, asOf);
     }
 
     private static KeyPolicy?[] PoliciesFor(ApiKey?[] slots, Dictionary<ApiKey, KeyPolicy> compiled)
@@ -109,37 +109,25 @@ internal sealed class KeyRingSnapshot
         return policies;
     }
 
-    private static LastUseCell?[] CellsFor(ApiKey?[] slots, LastUseRecorder lastUse)
+    /// <summary>
+    /// Each slot's cell from its key's recorder (last use or request counts), shared with every snapshot the key is in;
+    /// the recorder then drops the cells of keys that left the ring once it has written them.
+    /// </summary>
+    private static TCell?[] CellsFor<TCell>(ApiKey?[] slots, Func<string, TCell> cellFor, Action<Func<string, bool>> forget)
+        where TCell : class
     {
-        var cells = new LastUseCell?[slots.Length];
+        var cells = new TCell?[slots.Length];
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < slots.Length; i++)
         {
             if (slots[i] is { } key)
             {
-                cells[i] = lastUse.CellFor(key.Name);
+                cells[i] = cellFor(key.Name);
                 names.Add(key.Name);
             }
         }
 
-        lastUse.Forget(name => names.Contains(name));
-        return cells;
-    }
-
-    private static UsageCell?[] CountsFor(ApiKey?[] slots, UsageRecorder usage)
-    {
-        var cells = new UsageCell?[slots.Length];
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < slots.Length; i++)
-        {
-            if (slots[i] is { } key)
-            {
-                cells[i] = usage.CellFor(key.Name);
-                names.Add(key.Name);
-            }
-        }
-
-        usage.Forget(names.Contains);
+        forget(names.Contains);
         return cells;
     }
 

@@ -159,6 +159,7 @@ internal sealed class RateLimitBudgetRefiller : BackgroundService
         }
     }
 
+    // Async so that a store (a public contract) that throws before its first await fails its task, inside the try below.
     private async Task<RateLimitGrant> TakeAsync(string partition, SharedBudget budget, int wanted, CancellationToken cancellationToken) =>
         await _shared.Store.TakeAsync(partition, budget.Limit, wanted, cancellationToken).ConfigureAwait(false);
 
